@@ -1,0 +1,1 @@
+# certs/local.mk - build fragment for certs/ (see Makefile.am)

@@ -1,0 +1,1 @@
+# config/local.mk - build fragment for config/ (see Makefile.am)

@@ -1,0 +1,1 @@
+# delivery/local.mk - build fragment for delivery/ (see Makefile.am)

@@ -1,0 +1,1 @@
+# docs/local.mk - build fragment for docs/ (see Makefile.am)

@@ -1,0 +1,1 @@
+# lib/dns.mk - build fragment for lib/dns (see Makefile.am)

@@ -1,0 +1,1 @@
+# listeners/local.mk - build fragment for listeners/ (see Makefile.am)

@@ -1,0 +1,1 @@
+# logs/local.mk - build fragment for logs/ (see Makefile.am)

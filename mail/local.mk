@@ -1,0 +1,1 @@
+# mail/local.mk - build fragment for mail/ (see Makefile.am)

@@ -1,0 +1,1 @@
+# mta/local.mk - build fragment for mta/ (see Makefile.am)

@@ -1,0 +1,1 @@
+# policy/local.mk - build fragment for policy/ (see Makefile.am)

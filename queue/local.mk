@@ -1,0 +1,1 @@
+# queue/local.mk - build fragment for queue/ (see Makefile.am)

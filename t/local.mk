@@ -1,0 +1,1 @@
+# t/local.mk - build fragment for t/ (see Makefile.am)
