@@ -8,7 +8,8 @@ lib_libbase_a_SOURCES = \
 	lib/buf.c lib/buf.h \
 	lib/str.c lib/str.h \
 	lib/seq.c lib/seq.h \
-	lib/iptab.c lib/iptab.h
+	lib/iptab.c lib/iptab.h \
+	lib/privs.c lib/privs.h
 
 if HAVE_CRITERION
 LIB_TESTS = t/unit/lib/buf_test t/unit/lib/str_test t/unit/lib/seq_test \

@@ -1,1 +1,14 @@
-# mta/local.mk - build fragment for mta/ (see Makefile.am)
+# mta/local.mk - the supervisor, the child skeleton, the mtad program
+
+MTA_LIB = mta/libmta.a
+noinst_LIBRARIES += mta/libmta.a
+mta_libmta_a_SOURCES = \
+	mta/master.c mta/master.h \
+	mta/mta_args.c mta/mta_args.h \
+	mta/mta_log.c mta/mta_log.h \
+	mta/mta_proto.c mta/mta_proto.h \
+	mta/server.c mta/server.h
+
+sbin_PROGRAMS += mtad
+mtad_SOURCES = mta/mtad.c
+mtad_LDADD = $(ALL_LDADD)

@@ -1,0 +1,194 @@
+/*
+ * NAME
+ *	smtpd_hat - a listener's HAT and the SenderBase table from config
+ * DESCRIPTION
+ *	See smtpd_hat.h. The configuration loader has already applied the
+ *	inheritance of policy parameters from the listener's
+ *	default_policy, so every policy is handed to policy/ fully set.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "buf.h"
+#include "mem.h"
+
+#include "conf.h"
+
+#include "policy_flow.h"
+#include "policy_hat.h"
+#include "policy_member.h"
+
+#include "smtpd_hat.h"
+
+/* smtpd_hat_loc - a config location as a policy location */
+
+static struct policy_loc
+smtpd_hat_loc(const struct conf_loc *loc)
+{
+	struct policy_loc pl;
+
+	pl.file = loc->file;
+	pl.line = loc->line;
+	pl.column = loc->column;
+	return (pl);
+}
+
+/* smtpd_hat_text - an optional text: "" means "the usual one" */
+
+static const char *
+smtpd_hat_text(const char *text)
+{
+	return (text && *text ? text : NULL);
+}
+
+/* smtpd_hat_flow - a configured policy as a mail flow policy */
+
+static void
+smtpd_hat_flow(const struct conf_policy *cp, struct policy_flow *fp)
+{
+	static const enum policy_action action[] = {
+		[CONF_CONN_ACCEPT] = POLICY_ACTION_ACCEPT,
+		[CONF_CONN_RELAY] = POLICY_ACTION_RELAY,
+		[CONF_CONN_REJECT] = POLICY_ACTION_REJECT,
+		[CONF_CONN_TCPREFUSE] = POLICY_ACTION_TCPREFUSE,
+	};
+	static const enum policy_inbound_tls tls[] = {
+		[CONF_TLS_OFF] = POLICY_ITLS_OFF,
+		[CONF_TLS_PREFERRED] = POLICY_ITLS_PREFERRED,
+		[CONF_TLS_REQUIRED] = POLICY_ITLS_REQUIRED,
+	};
+	static const enum policy_auth auth[] = {
+		[CONF_AUTH_OFF] = POLICY_AUTH_OFF,
+		[CONF_AUTH_PREFERRED] = POLICY_AUTH_PREFERRED,
+		[CONF_AUTH_REQUIRED] = POLICY_AUTH_REQUIRED,
+	};
+
+	policy_flow_init(fp);
+	fp->name = cp->name;
+	fp->action = action[cp->connection];
+	fp->max_msgs_per_conn = cp->max_msgs_per_session;
+	fp->max_rcpts_per_msg = cp->max_rcpts_per_msg;
+	fp->max_msg_size = (long) cp->max_message_size;
+	fp->max_conns_per_ip = cp->max_concurrency;
+	fp->banner_code = cp->smtp_banner_code;
+	fp->banner_text = smtpd_hat_text(cp->smtp_banner_text);
+	fp->reject_code = cp->reject_banner_code;
+	fp->reject_text = smtpd_hat_text(cp->reject_banner_text);
+	fp->max_rcpts_per_hour = cp->max_rcpts_per_hour;
+	fp->rate_code = cp->max_rcpts_per_hour_code;
+	fp->rate_text = smtpd_hat_text(cp->max_rcpts_per_hour_text);
+	fp->tls = tls[cp->tls];
+	fp->tls_verify_client = cp->tls_verify_client ? POLICY_BOOL_ON
+	    : POLICY_BOOL_OFF;
+	fp->sender_dns_verify = cp->sender_dns_verification ? POLICY_BOOL_ON
+	    : POLICY_BOOL_OFF;
+	fp->auth = auth[cp->smtp_auth];
+	fp->auth_require_tls = cp->require_tls_for_auth ? POLICY_BOOL_ON
+	    : POLICY_BOOL_OFF;
+}
+
+/* smtpd_hat_build - compile a listener's HAT */
+
+struct policy_hat *
+smtpd_hat_build(const struct conf_listener *cl, struct buf *err)
+{
+	struct policy_hat *hat = policy_hat_new();
+	struct policy_flow flow;
+	struct policy_loc loc;
+	size_t	i, j;
+	int	bad = 0;
+
+	smtpd_hat_flow(&cl->default_policy, &flow);
+	loc = smtpd_hat_loc(&cl->default_policy.loc);
+	bad |= policy_hat_set_defaults(hat, &flow, &loc, err) != 0;
+	for (i = 0; i < cl->policy_count; i++) {
+		smtpd_hat_flow(cl->policies + i, &flow);
+		loc = smtpd_hat_loc(&cl->policies[i].loc);
+		bad |= policy_hat_add_policy(hat, cl->policies[i].name, &flow,
+		    &loc, err) != 0;
+	}
+	for (i = 0; i < cl->sender_group_count; i++) {
+		const struct conf_sender_group *sg = cl->sender_groups + i;
+
+		loc = smtpd_hat_loc(&sg->policy_loc);
+		if (policy_hat_add_group(hat, sg->name, sg->policy, &loc,
+		    err) != 0) {
+			bad = 1;
+			continue;
+		}
+		for (j = 0; j < sg->member_count; j++) {
+			loc = smtpd_hat_loc(&sg->members[j].loc);
+			bad |= policy_hat_add_member(hat, sg->name,
+			    sg->members[j].text, &loc, err) < 0;
+		}
+	}
+	loc = smtpd_hat_loc(&cl->loc);
+	bad |= policy_hat_set_all(hat, cl->all_policy, &loc, err) != 0;
+	if (bad || policy_hat_finish(hat, err) != 0)
+		return (policy_hat_free(hat));
+	return (hat);
+}
+
+/* smtpd_hat_sbrs_build - compile the static SenderBase table */
+
+int
+smtpd_hat_sbrs_build(const struct conf *cf, struct smtpd_sbrs **tablep,
+    size_t *countp, struct buf *err)
+{
+	struct smtpd_sbrs *table;
+	size_t	i, n = 0;
+	int	bad = 0;
+
+	table = mem_zalloc(cf->sbrs.table_count + 1, sizeof(*table));
+	for (i = 0; i < cf->sbrs.table_count; i++) {
+		const struct conf_sbrs_entry *e = cf->sbrs.table + i;
+		struct policy_loc loc = smtpd_hat_loc(&e->loc);
+		struct policy_member *mp;
+
+		if ((mp = policy_member_parse(e->network, &loc, err)) == NULL) {
+			bad = 1;
+			continue;
+		}
+		table[n].network = mp;
+		table[n].tenths = (int) lround(e->score * 10.0);
+		n++;
+	}
+	if (bad) {
+		smtpd_hat_sbrs_free(table, n);
+		return (-1);
+	}
+	*tablep = table;
+	*countp = n;
+	return (0);
+}
+
+/* smtpd_hat_sbrs_free - release the table */
+
+void
+smtpd_hat_sbrs_free(struct smtpd_sbrs *table, size_t count)
+{
+	size_t	i;
+
+	for (i = 0; i < count; i++)
+		policy_member_free(table[i].network);
+	mem_free(table);
+}
+
+/* smtpd_hat_sbrs_lookup - the static score of a peer */
+
+int
+smtpd_hat_sbrs_lookup(const struct smtpd_sbrs *table, size_t count,
+    const struct policy_peer *peer, int *tenths)
+{
+	size_t	i;
+
+	for (i = 0; i < count; i++) {
+		if (policy_member_match(table[i].network, peer) == 1) {
+			*tenths = table[i].tenths;
+			return (1);
+		}
+	}
+	return (0);
+}

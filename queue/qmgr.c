@@ -1,0 +1,100 @@
+/*
+ * NAME
+ *	qmgr - the queue manager process
+ * DESCRIPTION
+ *	See qmgr.h. This file is the process's frame: start, the master's
+ *	messages, stop. Receiving is in qmgr_enqueue.c.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "buf.h"
+#include "ipc.h"
+#include "msg.h"
+
+#include "conf.h"
+
+#include "mta_proto.h"
+#include "server.h"
+
+#include "qmgr.h"
+#include "qmgr_enqueue.h"
+#include "queue_spool.h"
+
+static struct qmgr qmgr;
+
+/* qmgr_scan_one - a committed message found at start */
+
+static int
+qmgr_scan_one(const struct queue_env *env, enum queue_state state,
+    void *ctx)
+{
+	struct qmgr *qm = ctx;
+
+	qm->queued++;
+	(void) env;
+	(void) state;
+	return (0);
+}
+
+/* qmgr_post_jail - open and scan the spool */
+
+static void
+qmgr_post_jail(struct server *sv)
+{
+	struct buf *err = buf_new(0);
+	struct queue_scan_stats stats;
+
+	qmgr.sv = sv;
+	sv->ctx = &qmgr;
+	if ((qmgr.spool = queue_spool_open(sv->cf->spool_dir, err)) == NULL)
+		msg_fatal("%s", err->data);
+	memset(&stats, 0, sizeof(stats));
+	if (queue_spool_scan(qmgr.spool, qmgr_scan_one, &qmgr, &stats) != 0)
+		msg_fatal("cannot scan the spool %s", sv->cf->spool_dir);
+	msg_info("spool %s: %zu messages queued, %zu corrupt files set aside, "
+	    "%zu unfinished receptions removed", sv->cf->spool_dir,
+	    stats.found, stats.corrupt, stats.removed);
+	buf_free(err);
+}
+
+/* qmgr_control - the master hands over a peer's channel */
+
+static void
+qmgr_control(struct server *sv, struct ipc_msg *m)
+{
+	int	fd;
+
+	if (ipc_msg_type(m) != MTA_T_PEER || (fd = ipc_msg_take_fd(m)) < 0)
+		msg_fatal("unexpected control message type %u",
+		    ipc_msg_type(m));
+	qmgr_enqueue_peer(&qmgr, fd);
+	ipc_msg_free(m);
+	(void) sv;
+}
+
+/* qmgr_stop - SIGTERM: the listeners are gone; close and exit */
+
+static void
+qmgr_stop(struct server *sv)
+{
+	qmgr_enqueue_close_all(&qmgr);
+	qmgr.spool = queue_spool_close(qmgr.spool);
+	server_exit(sv, 0);
+}
+
+static const struct server_ops qmgr_ops = {
+	.role = "qmgr",
+	.post_jail = qmgr_post_jail,
+	.stop = qmgr_stop,
+	.control = qmgr_control,
+};
+
+/* qmgr_main - run the queue manager */
+
+int
+qmgr_main(const struct mta_args *args, struct conf *cf)
+{
+	return (server_main(args, cf, &qmgr_ops));
+}
