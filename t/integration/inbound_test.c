@@ -1,0 +1,204 @@
+/*
+ * NAME
+ *	inbound_test - the receive path end to end, against a real mtad
+ * DESCRIPTION
+ *	Each test starts mtad on a free loopback port with its own spool,
+ *	mail log, demo certificate and DNS server, talks SMTP to it with
+ *	swaks or the scripted client, and checks the replies, the spool
+ *	and the mail log lines (masked timestamps and IDs, compared byte
+ *	for byte).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "buf.h"
+
+#include "mtad_harness.h"
+#include "tsupport.h"
+
+TestSuite(inbound, .init = tsup_init, .fini = tsup_fini, .timeout = 60);
+
+/* inbound_lines - every masked mail log line matching a regex */
+
+static const char *
+inbound_lines(const struct mtad_inst *mi, const char *regex)
+{
+	struct buf *lines = buf_new(0);
+	struct buf *masked = buf_new(0);
+	const char *p;
+	const char *result;
+
+	(void) tsup_log_grep(mi->log, TSUP_LOG_REGEX, regex, lines);
+	for (p = lines->data; *p;) {
+		const char *nl = strchr(p, '\n');
+		const char *line = tsup_strf("%.*s", (int) (nl ? nl - p
+		    : (long) strlen(p)), p);
+
+		buf_printf(masked, "%s\n", tsup_log_mask(line));
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	result = tsup_strf("%s", masked->data);
+	buf_free(lines);
+	buf_free(masked);
+	return (result);
+}
+
+Test(inbound, swaks_message_is_queued_and_logged)
+{
+	static const struct mtad_spec spec = {0};
+	struct mtad_inst *mi = mtad_start(&spec);
+	const char *out;
+	const char *got;
+	int	status;
+
+	out = mtad_swaks(mi, &status, "--from sender@example.org --to "
+	    "rcpt@example.com --header 'Subject: hello there' --header "
+	    "'Message-ID: <m1@example.org>'");
+	cr_assert_eq(status, 0, "swaks failed:\n%s", out);
+	cr_expect(strstr(out, "250 2.0.0 Ok: queued as ") != NULL, "%s", out);
+	cr_expect_eq(mtad_queued(mi), 1, "one message in the spool");
+	(void) mtad_wait_log(mi, "ICID [0-9]+ close$");
+	got = inbound_lines(mi, "ICID|MID");
+	cr_expect_str_eq(got,
+	    "TIMESTAMP Info: New SMTP ICID N interface Data 1 (127.0.0.1) "
+	    "address 127.0.0.1 reverse dns host localhost.test verified yes\n"
+	    "TIMESTAMP Info: ICID N ACCEPT SG None match ALL SBRS not "
+	    "enabled\n"
+	    "TIMESTAMP Info: Start MID N ICID N\n"
+	    "TIMESTAMP Info: MID N ICID N From: <sender@example.org>\n"
+	    "TIMESTAMP Info: MID N ICID N RID N To: <rcpt@example.com>\n"
+	    "TIMESTAMP Info: MID N Message-ID '<m1@example.org>'\n"
+	    "TIMESTAMP Info: MID N Subject 'hello there'\n",
+	    "log so far:\n%s", got);
+	cr_expect_eq(mtad_log_count(mi, "MID [0-9]+ ready [0-9]+ bytes from "
+	    "<sender@example.org>$"), 1);
+	cr_expect_eq(mtad_log_count(mi, "MID [0-9]+ queued for delivery$"), 1);
+	cr_expect_eq(mtad_log_count(mi, "ICID [0-9]+ close$"), 1);
+	cr_expect_eq(mtad_log_count(mi, "Begin Logfile$"), 1,
+	    "the log starts with its header");
+	mtad_stop(mi);
+}
+
+struct tls_mode_case {
+	const char *label;
+	const char *tls;
+	int	offered;
+};
+
+Test(inbound, starttls_offered_per_policy)
+{
+	static const struct tls_mode_case cases[] = {
+		{"off", "off", 0},
+		{"preferred", "preferred", 1},
+		{"required", "required", 1},
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mtad_spec spec = {0};
+		struct mtad_inst *mi;
+		struct tsup_smtp *c;
+		const char *ehlo;
+
+		spec.listener = tsup_strf("default_policy:\n  tls: %s\n"
+		    "sender_groups: []\nall_policy: LOCAL\npolicies:\n"
+		    "  LOCAL:\n    connection: accept\n", cases[i].tls);
+		mi = mtad_start(&spec);
+		c = tsup_smtp_connect(mi->port);
+		(void) tsup_smtp_expect(c, 220);
+		ehlo = tsup_smtp_chat(c, 250, "EHLO client.test");
+		cr_expect_eq(strstr(ehlo, "STARTTLS") != NULL, cases[i].offered,
+		    "%s: EHLO reply:\n%s", cases[i].label, ehlo);
+		if (!cases[i].offered)
+			(void) tsup_smtp_chat(c, 500, "STARTTLS");
+		(void) tsup_smtp_chat(c, 221, "QUIT");
+		tsup_smtp_close(c);
+		mtad_stop(mi);
+	}
+}
+
+Test(inbound, tls_required_refuses_clear_text_then_accepts_tls)
+{
+	struct mtad_spec spec = {0};
+	struct tsup_tls_opts tls;
+	struct mtad_inst *mi;
+	struct tsup_smtp *c;
+	const char *reply;
+
+	spec.listener = "default_policy:\n  tls: required\nsender_groups: []\n"
+	    "all_policy: LOCAL\npolicies:\n  LOCAL:\n    connection: accept\n";
+	mi = mtad_start(&spec);
+	c = tsup_smtp_connect(mi->port);
+	(void) tsup_smtp_expect(c, 220);
+	(void) tsup_smtp_chat(c, 250, "EHLO client.test");
+	reply = tsup_smtp_chat(c, 530, "MAIL FROM:<a@example.org>");
+	cr_expect(strstr(reply, "5.7.0 Must issue a STARTTLS command first")
+	    != NULL, "%s", reply);
+	(void) mtad_wait_log(mi, "ICID [0-9]+ TLS was required but remote "
+	    "host did not initiate it$");
+	(void) tsup_smtp_chat(c, 250, "NOOP");
+
+	memset(&tls, 0, sizeof(tls));
+	(void) tsup_smtp_chat(c, 220, "STARTTLS");
+	tsup_smtp_starttls(c, &tls);
+	cr_expect_str_eq(tsup_smtp_tls_version(c), "TLSv1.3");
+	(void) tsup_smtp_chat(c, 250, "EHLO client.test");
+	(void) tsup_smtp_chat(c, 250, "MAIL FROM:<a@example.org>");
+	(void) tsup_smtp_chat(c, 250, "RCPT TO:<b@example.com>");
+	(void) tsup_smtp_chat(c, 354, "DATA");
+	(void) tsup_smtp_chat(c, 250, "Subject: over tls\r\n\r\nbody\r\n.");
+	(void) tsup_smtp_chat(c, 221, "QUIT");
+	tsup_smtp_close(c);
+	cr_expect_eq(mtad_queued(mi), 1);
+	cr_expect(strstr(mtad_wait_log(mi, "TLS success"),
+	    "TLS success protocol TLSv1.3 cipher TLS_AES_256_GCM_SHA384")
+	    != NULL);
+	mtad_stop(mi);
+}
+
+struct config_error_case {
+	const char *label;
+	const char *yaml;
+	const char *want;
+};
+
+Test(inbound, config_errors_name_file_line_column)
+{
+	static const struct config_error_case cases[] = {
+		{"port out of range",
+			"listeners:\n  - name: L\n    address: 127.0.0.1\n"
+			"    port: 70000\n",
+		":4:11: listeners[0].port: "},
+		{"unknown key", "spool_dirr: /tmp/x\n", ":1:1: "},
+		{"bad sender group member",
+			"listeners:\n  - name: L\n    address: 127.0.0.1\n"
+			"    port: 2000\n    sender_groups:\n"
+			"      - name: G\n        policy: ACCEPTED\n"
+			"        members: [\"10.0.0.0/33\"]\n",
+		":8:19: "},
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *path = tsup_tmp_write(tsup_strf("bad%zu.yaml", i),
+		    cases[i].yaml, strlen(cases[i].yaml));
+		const char *argv[5];
+		struct buf *out = buf_new(0);
+		int	status;
+
+		argv[0] = tsup_proc_bin("mtad");
+		argv[1] = "-n";
+		argv[2] = "-c";
+		argv[3] = path;
+		argv[4] = NULL;
+		status = tsup_run(argv, NULL, 0, tsup_deadline_ms(), out);
+		cr_expect_neq(status, 0, "%s: accepted", cases[i].label);
+		cr_expect(strstr(out->data, tsup_strf("%s%s", path,
+		    cases[i].want)) != NULL, "%s: output lacks \"%s%s\":\n%s",
+		    cases[i].label, path, cases[i].want, out->data);
+		buf_free(out);
+	}
+}

@@ -1,0 +1,17 @@
+# t/integration/local.mk - tests that run the real mtad (see Makefile.am)
+
+if HAVE_CRITERION
+INTEGRATION_TESTS = t/integration/inbound_test
+check_PROGRAMS += $(INTEGRATION_TESTS)
+TESTS += $(INTEGRATION_TESTS)
+INTEGRATION_SUPPORT = t/integration/mtad_harness.c \
+	t/integration/mtad_harness.h \
+	t/unit/lib/dns_unbound.c t/unit/lib/dns_unbound.h
+INTEGRATION_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/t/unit/lib \
+	-I$(top_srcdir)/t/integration
+t_integration_inbound_test_SOURCES = t/integration/inbound_test.c \
+	$(INTEGRATION_SUPPORT)
+t_integration_inbound_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
+t_integration_inbound_test_CFLAGS = $(TEST_CFLAGS)
+t_integration_inbound_test_LDADD = $(TEST_LDADD)
+endif

@@ -1,0 +1,154 @@
+/*
+ * NAME
+ *	mtad_harness - run a real mtad for an integration test
+ * DESCRIPTION
+ *	See mtad_harness.h.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "buf.h"
+#include "mem.h"
+
+#include "dns_unbound.h"
+#include "mtad_harness.h"
+#include "tsupport.h"
+
+/* mtad_indent - text with every line indented by prefix */
+
+static void
+mtad_indent(struct buf *out, const char *text, const char *prefix)
+{
+	const char *p = text;
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t	len = nl ? (size_t) (nl - p) : strlen(p);
+
+		buf_puts(out, prefix);
+		buf_append(out, p, len);
+		buf_putc(out, '\n');
+		p = nl ? nl + 1 : NULL;
+	}
+}
+
+/* mtad_start - configure and start an instance */
+
+struct mtad_inst *
+mtad_start(const struct mtad_spec *spec)
+{
+	struct mtad_inst *mi = mem_zalloc(1, sizeof(*mi));
+	struct buf *cf = buf_new(0);
+	struct buf *zone = buf_new(0);
+	struct buf *why = buf_new(0);
+	const char *argv[4];
+
+	mi->dir = tsup_tmp_mkdir("mtad");
+	mi->spool = tsup_strf("%s/spool", mi->dir);
+	mi->log = tsup_strf("%s/log/mail.current", mi->dir);
+	mi->config = tsup_strf("%s/mtad.yaml", mi->dir);
+	mi->port = tsup_port_free();
+
+	buf_puts(zone, "local-data-ptr: \"127.0.0.1 localhost.test.\"\n"
+	    "local-data: \"localhost.test. A 127.0.0.1\"\n");
+	if (spec->zone)
+		buf_puts(zone, spec->zone);
+	if ((mi->dns = dns_unbound_start(zone->data, why)) == NULL)
+		tsup_fail("cannot start unbound: %s", why->data);
+
+	buf_printf(cf, "user: \"\"\nhostname: mx.test.example\n"
+	    "spool_dir: %s\nprocesses:\n  listeners: %d\n"
+	    "log:\n  mail_log: %s\n"
+	    "dns:\n  servers: [\"%s\"]\n  timeout: 2s\n"
+	    "certificates:\n  demo:\n    cert: %s/certs/demo.crt\n"
+	    "    key: %s/certs/demo.key\n    generate: true\n",
+	    mi->spool, spec->listeners > 0 ? spec->listeners : 1, mi->log,
+	    mi->dns->server, mi->dir, mi->dir);
+	if (spec->top)
+		buf_puts(cf, spec->top);
+	buf_printf(cf, "listeners:\n  - name: IncomingMail\n"
+	    "    interface: Data 1\n    address: 127.0.0.1\n    port: %d\n"
+	    "    type: public\n    certificate: demo\n", mi->port);
+	mtad_indent(cf, spec->listener, "    ");
+	(void) tsup_tmp_write("mtad.yaml", cf->data, cf->len);
+
+	argv[0] = tsup_proc_bin("mtad");
+	argv[1] = "-c";
+	argv[2] = mi->config;
+	argv[3] = NULL;
+	mi->proc = tsup_proc_spawn("mtad", argv, NULL);
+	tsup_proc_wait_port(mi->proc, mi->port, tsup_deadline_ms());
+	buf_free(cf);
+	buf_free(zone);
+	buf_free(why);
+	return (mi);
+}
+
+/* mtad_stop - SIGTERM, and a clean exit */
+
+void
+mtad_stop(struct mtad_inst *mi)
+{
+	int	status = 0;
+
+	tsup_proc_signal(mi->proc, SIGTERM);
+	if (tsup_proc_wait(mi->proc, tsup_deadline_ms(), &status) != 0)
+		tsup_fail("mtad did not stop within the deadline");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		tsup_fail("mtad stopped with status 0x%x", status);
+	dns_unbound_stop(mi->dns);
+	mem_free(mi);
+}
+
+/* mtad_queued - committed messages in the spool */
+
+int
+mtad_queued(const struct mtad_inst *mi)
+{
+	return (tsup_spool_count(tsup_strf("%s/active", mi->spool), "")
+	    + tsup_spool_count(tsup_strf("%s/deferred", mi->spool), ""));
+}
+
+/* mtad_wait_log - wait for a mail log line */
+
+const char *
+mtad_wait_log(const struct mtad_inst *mi, const char *regex)
+{
+	return (tsup_log_wait(mi->log, TSUP_LOG_REGEX, regex,
+	    tsup_deadline_ms()));
+}
+
+/* mtad_log_count - matching mail log lines now */
+
+int
+mtad_log_count(const struct mtad_inst *mi, const char *regex)
+{
+	return (tsup_log_grep(mi->log, TSUP_LOG_REGEX, regex, NULL));
+}
+
+/* mtad_swaks - run swaks against the instance */
+
+const char *
+mtad_swaks(const struct mtad_inst *mi, int *status, const char *fmt, ...)
+{
+	struct buf *args = buf_new(0);
+	struct buf *out = buf_new(0);
+	const char *result;
+	va_list	ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(args, fmt, ap);
+	va_end(ap);
+	*status = tsup_run_sh(out, tsup_deadline_ms(),
+	    "%s --server 127.0.0.1:%d --helo client.test %s 2>&1",
+	    tsup_run_need("swaks"), mi->port, args->data);
+	result = tsup_strf("%s", out->data);
+	buf_free(args);
+	buf_free(out);
+	return (result);
+}

@@ -1,0 +1,83 @@
+/*
+ * NAME
+ *	mtad_harness - run a real mtad for an integration test
+ * SYNOPSIS
+ *	#include "mtad_harness.h"
+ *
+ *	struct mtad_inst {
+ *		struct tsup_proc *proc;
+ *		int	port;			the first listener's port
+ *		const char *dir;		the instance's directory
+ *		const char *config;		its configuration file
+ *		const char *spool;
+ *		const char *log;		the current mail log
+ *		struct dns_unbound *dns;	its DNS server
+ *	};
+ *
+ *	struct mtad_inst *mtad_start(const struct mtad_spec *spec);
+ *	void	mtad_stop(struct mtad_inst *mi);
+ *	int	mtad_queued(const struct mtad_inst *mi);
+ *	const char *mtad_wait_log(const struct mtad_inst *mi,
+ *		    const char *regex);
+ *	int	mtad_log_count(const struct mtad_inst *mi, const char *regex);
+ *	const char *mtad_swaks(const struct mtad_inst *mi, int *status,
+ *		    const char *fmt, ...);
+ * DESCRIPTION
+ *	mtad_start() writes a configuration into a fresh temporary
+ *	directory and starts the real mtad on it, on a loopback port it
+ *	picks, and returns once the listener accepts connections. The
+ *	configuration has one public listener on 127.0.0.1; spec adds to
+ *	it:
+ *
+ *	    listener	YAML lines added to the listener's mapping, at
+ *			its indentation (policies, sender_groups, ...)
+ *	    top		YAML lines added at the top level (sbrs, limits)
+ *	    zone	unbound local-data lines: the instance gets its own
+ *			DNS server with these records, and PTR records
+ *			for 127.0.0.1 (localhost.test) always
+ *	    listeners	number of listener processes (default 1)
+ *
+ *	The spool, the mail log and the demo certificate live in the
+ *	instance's directory; privileges are not dropped (user: "").
+ *
+ *	mtad_stop() stops it with SIGTERM and fails the test unless it
+ *	exits with status 0 in time. mtad_queued() counts the committed
+ *	messages in the spool. mtad_wait_log() waits for a mail log line
+ *	matching a POSIX extended regex and returns it; mtad_log_count()
+ *	counts matching lines now. mtad_swaks() runs swaks against the
+ *	instance with the given extra arguments and returns its output
+ *	(status gets its exit status).
+ */
+#ifndef MTAD_HARNESS_H
+#define MTAD_HARNESS_H
+
+#include "tsupport.h"
+
+struct dns_unbound;
+
+struct mtad_spec {
+	const char *listener;
+	const char *top;
+	const char *zone;
+	int	listeners;
+};
+
+struct mtad_inst {
+	struct tsup_proc *proc;
+	int	port;
+	const char *dir;
+	const char *config;
+	const char *spool;
+	const char *log;
+	struct dns_unbound *dns;
+};
+
+struct mtad_inst *mtad_start(const struct mtad_spec *);
+void	mtad_stop(struct mtad_inst *);
+int	mtad_queued(const struct mtad_inst *);
+const char *mtad_wait_log(const struct mtad_inst *, const char *);
+int	mtad_log_count(const struct mtad_inst *, const char *);
+const char *mtad_swaks(const struct mtad_inst *, int *, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+#endif
