@@ -1,7 +1,9 @@
 # t/integration/local.mk - tests that run the real mtad (see Makefile.am)
 
 if HAVE_CRITERION
-INTEGRATION_TESTS = t/integration/inbound_test
+INTEGRATION_TESTS = t/integration/inbound_test t/integration/hat_test \
+	t/integration/limits_test t/integration/smuggle_test \
+	t/integration/durability_test
 check_PROGRAMS += $(INTEGRATION_TESTS)
 TESTS += $(INTEGRATION_TESTS)
 INTEGRATION_SUPPORT = t/integration/mtad_harness.c \
@@ -14,4 +16,24 @@ t_integration_inbound_test_SOURCES = t/integration/inbound_test.c \
 t_integration_inbound_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
 t_integration_inbound_test_CFLAGS = $(TEST_CFLAGS)
 t_integration_inbound_test_LDADD = $(TEST_LDADD)
+t_integration_hat_test_SOURCES = t/integration/hat_test.c \
+	$(INTEGRATION_SUPPORT)
+t_integration_hat_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
+t_integration_hat_test_CFLAGS = $(TEST_CFLAGS)
+t_integration_hat_test_LDADD = $(TEST_LDADD)
+t_integration_limits_test_SOURCES = t/integration/limits_test.c \
+	$(INTEGRATION_SUPPORT)
+t_integration_limits_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
+t_integration_limits_test_CFLAGS = $(TEST_CFLAGS)
+t_integration_limits_test_LDADD = $(TEST_LDADD)
+t_integration_smuggle_test_SOURCES = t/integration/smuggle_test.c \
+	$(INTEGRATION_SUPPORT)
+t_integration_smuggle_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
+t_integration_smuggle_test_CFLAGS = $(TEST_CFLAGS)
+t_integration_smuggle_test_LDADD = $(TEST_LDADD)
+t_integration_durability_test_SOURCES = t/integration/durability_test.c \
+	$(INTEGRATION_SUPPORT)
+t_integration_durability_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
+t_integration_durability_test_CFLAGS = $(TEST_CFLAGS)
+t_integration_durability_test_LDADD = $(TEST_LDADD)
 endif

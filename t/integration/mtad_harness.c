@@ -6,11 +6,16 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "mem.h"
@@ -46,15 +51,16 @@ mtad_start(const struct mtad_spec *spec)
 	struct buf *cf = buf_new(0);
 	struct buf *zone = buf_new(0);
 	struct buf *why = buf_new(0);
-	const char *argv[4];
 
 	mi->dir = tsup_tmp_mkdir("mtad");
-	mi->spool = tsup_strf("%s/spool", mi->dir);
+	mi->spool = spec->spool ? spec->spool : tsup_strf("%s/spool",
+	    mi->dir);
 	mi->log = tsup_strf("%s/log/mail.current", mi->dir);
 	mi->config = tsup_strf("%s/mtad.yaml", mi->dir);
 	mi->port = tsup_port_free();
 
-	buf_puts(zone, "local-data-ptr: \"127.0.0.1 localhost.test.\"\n"
+	buf_puts(zone, "local-zone: \"test.\" static\n"
+	    "local-data-ptr: \"127.0.0.1 localhost.test.\"\n"
 	    "local-data: \"localhost.test. A 127.0.0.1\"\n");
 	if (spec->zone)
 		buf_puts(zone, spec->zone);
@@ -76,6 +82,19 @@ mtad_start(const struct mtad_spec *spec)
 	    "    type: public\n    certificate: demo\n", mi->port);
 	mtad_indent(cf, spec->listener, "    ");
 	(void) tsup_tmp_write("mtad.yaml", cf->data, cf->len);
+	mtad_restart(mi);
+	buf_free(cf);
+	buf_free(zone);
+	buf_free(why);
+	return (mi);
+}
+
+/* mtad_restart - start mtad on the instance's configuration */
+
+void
+mtad_restart(struct mtad_inst *mi)
+{
+	const char *argv[4];
 
 	argv[0] = tsup_proc_bin("mtad");
 	argv[1] = "-c";
@@ -83,10 +102,64 @@ mtad_start(const struct mtad_spec *spec)
 	argv[3] = NULL;
 	mi->proc = tsup_proc_spawn("mtad", argv, NULL);
 	tsup_proc_wait_port(mi->proc, mi->port, tsup_deadline_ms());
-	buf_free(cf);
-	buf_free(zone);
-	buf_free(why);
-	return (mi);
+}
+
+/* mtad_port_open - does something accept connections on the port */
+
+static int
+mtad_port_open(int port)
+{
+	struct sockaddr_in sin;
+	int	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int	ok;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((unsigned short) port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = fd >= 0 && connect(fd, (struct sockaddr *) &sin, sizeof(sin)) == 0;
+	if (fd >= 0)
+		(void) close(fd);
+	return (ok);
+}
+
+/* mtad_crash - SIGKILL the master and every child at once */
+
+void
+mtad_crash(struct mtad_inst *mi)
+{
+	int	status;
+
+	(void) kill(-tsup_proc_pid(mi->proc), SIGKILL);
+	(void) tsup_proc_wait(mi->proc, tsup_deadline_ms(), &status);
+	while (mtad_port_open(mi->port))	/* children still dying */
+		(void) usleep(10000);
+}
+
+/* mtad_children - the master's child processes */
+
+int
+mtad_children(const struct mtad_inst *mi, pid_t *pids, int max)
+{
+	struct buf *out = buf_new(0);
+	const char *p;
+	int	n = 0;
+
+	(void) tsup_run_sh(out, tsup_deadline_ms(), "pgrep -P %ld",
+	    (long) tsup_proc_pid(mi->proc));
+	for (p = out->data; *p && n < max;) {
+		char   *end;
+		long	pid = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		pids[n++] = (pid_t) pid;
+		p = end;
+		while (*p == '\n')
+			p++;
+	}
+	buf_free(out);
+	return (n);
 }
 
 /* mtad_stop - SIGTERM, and a clean exit */

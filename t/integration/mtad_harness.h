@@ -22,6 +22,10 @@
  *	int	mtad_log_count(const struct mtad_inst *mi, const char *regex);
  *	const char *mtad_swaks(const struct mtad_inst *mi, int *status,
  *		    const char *fmt, ...);
+ *	void	mtad_restart(struct mtad_inst *mi);
+ *	void	mtad_crash(struct mtad_inst *mi);
+ *	int	mtad_children(const struct mtad_inst *mi, pid_t *pids,
+ *		    int max);
  * DESCRIPTION
  *	mtad_start() writes a configuration into a fresh temporary
  *	directory and starts the real mtad on it, on a loopback port it
@@ -36,6 +40,8 @@
  *			DNS server with these records, and PTR records
  *			for 127.0.0.1 (localhost.test) always
  *	    listeners	number of listener processes (default 1)
+ *	    spool	the spool directory to use (default: one in the
+ *			instance's directory)
  *
  *	The spool, the mail log and the demo certificate live in the
  *	instance's directory; privileges are not dropped (user: "").
@@ -47,9 +53,18 @@
  *	counts matching lines now. mtad_swaks() runs swaks against the
  *	instance with the given extra arguments and returns its output
  *	(status gets its exit status).
+ *
+ *	mtad_crash() kills the master and all its children at once with
+ *	SIGKILL, as a power cut would (the page cache survives, which is
+ *	what fsync ordering is about: the spool must be consistent at
+ *	every instant). mtad_restart() starts mtad again on the same
+ *	configuration and spool. mtad_children() lists the master's child
+ *	processes (queue manager and listeners) and returns how many.
  */
 #ifndef MTAD_HARNESS_H
 #define MTAD_HARNESS_H
+
+#include <sys/types.h>
 
 #include "tsupport.h"
 
@@ -60,6 +75,7 @@ struct mtad_spec {
 	const char *top;
 	const char *zone;
 	int	listeners;
+	const char *spool;
 };
 
 struct mtad_inst {
@@ -79,5 +95,8 @@ const char *mtad_wait_log(const struct mtad_inst *, const char *);
 int	mtad_log_count(const struct mtad_inst *, const char *);
 const char *mtad_swaks(const struct mtad_inst *, int *, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
+void	mtad_restart(struct mtad_inst *);
+void	mtad_crash(struct mtad_inst *);
+int	mtad_children(const struct mtad_inst *, pid_t *, int);
 
 #endif
