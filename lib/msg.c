@@ -40,9 +40,7 @@ static const char *const msg_prefix[] = {
 void
 msg_progname(const char *name)
 {
-	const char *slash = strrchr(name, '/');
-
-	msg_name = slash ? slash + 1 : name;
+	msg_name = name;
 }
 
 /* msg_get_progname - the current program name */

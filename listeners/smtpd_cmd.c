@@ -199,11 +199,11 @@ smtpd_cmd_sender_checked(const struct dns_result *r, void *ctx)
 	mail_reply_init(&rp);
 	if (r->status == DNS_NOTFOUND) {
 		mail_reply_start(&rp, 553, "5.1.8");
-		mail_reply_addf(&rp, "Domain of sender address %s does not "
+		mail_reply_addf(&rp, "Domain of sender address <%s> does not "
 		    "exist", ss->sender_text);
 	} else {
 		mail_reply_start(&rp, 451, "4.1.8");
-		mail_reply_addf(&rp, "Domain of sender address %s does not "
+		mail_reply_addf(&rp, "Domain of sender address <%s> does not "
 		    "resolve", ss->sender_text);
 	}
 	rp.flags |= MAIL_REPLY_F_HASH;
@@ -274,7 +274,7 @@ smtpd_cmd_mail(struct smtpd_session *ss, struct str arg)
 	mail_reply_fini(&rp);
 	text = buf_new(0);
 	mail_addr_format(&ss->sender, text);
-	ss->sender_text = buf_steal(text);
+	ss->sender_text = str_dup(str_make(text->data + 1, text->len - 2));
 	buf_free(text);
 
 	if (ss->flow->sender_dns_verify == POLICY_BOOL_ON
@@ -298,6 +298,7 @@ smtpd_cmd_rcpt(struct smtpd_session *ss, struct str arg)
 	struct mail_addr addr;
 	struct str rest;
 	struct buf *text;
+	char   *bare;
 	int	rc;
 
 	if (ss->state != SMTPD_S_MAIL && ss->state != SMTPD_S_RCPT) {
@@ -325,6 +326,8 @@ smtpd_cmd_rcpt(struct smtpd_session *ss, struct str arg)
 	text = buf_new(0);
 	mail_addr_format(&addr, text);
 	mail_addr_fini(&addr);
+	bare = str_dup(str_make(text->data + 1, text->len - 2));
+	buf_free(text);
 
 	if (ss->rcpt_count >= (size_t) ss->flow->max_rcpts_per_msg) {
 		smtpd_session_log(ss, logs_icid_receiving_failed(ss->logline,
@@ -334,23 +337,21 @@ smtpd_cmd_rcpt(struct smtpd_session *ss, struct str arg)
 	    (const struct sockaddr *) &ss->peer, ss->flow->max_rcpts_per_hour,
 	    (long long) time(NULL))) {
 		smtpd_session_log(ss, logs_mid_rejected(ss->logline, ss->mid,
-		    ss->icid, text->data, "Receiving Control"));
+		    ss->icid, bare, "Receiving Control"));
 		smtpd_session_reply_text(ss, ss->flow->rate_code,
 		    ss->flow->rate_code >= 500 ? "5.7.1" : "4.7.1",
 		    ss->flow->rate_text);
 	} else {
-		/* Stored without the brackets, logged with them. */
 		ss->rcpts = mem_realloc(ss->rcpts, ss->rcpt_count + 1,
 		    sizeof(*ss->rcpts));
-		ss->rcpts[ss->rcpt_count] = str_dup(str_make(text->data + 1,
-		    text->len - 2));
 		smtpd_session_log(ss, logs_mid_to(ss->logline, ss->mid,
-		    ss->icid, (unsigned) ss->rcpt_count, text->data));
-		ss->rcpt_count++;
+		    ss->icid, (unsigned) ss->rcpt_count, bare));
+		ss->rcpts[ss->rcpt_count++] = bare;
+		bare = NULL;
 		ss->state = SMTPD_S_RCPT;
 		smtpd_session_reply_id(ss, MAIL_REPLY_RCPT_OK, NULL);
 	}
-	buf_free(text);
+	mem_free(bare);
 }
 
 /* smtpd_cmd_data - DATA */

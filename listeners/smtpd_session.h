@@ -118,7 +118,7 @@ struct smtpd_session {
 	unsigned long long mid;		/* 0: none opened */
 	int	content_fd;
 	struct mail_addr sender;
-	char   *sender_text;		/* "<a@b>" for the log */
+	char   *sender_text;		/* "a@b" (no brackets) for the log */
 	char  **rcpts;			/* addresses without brackets */
 	size_t	rcpt_count;
 	unsigned long long size_declared;
