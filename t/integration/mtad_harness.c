@@ -56,7 +56,6 @@ mtad_start(const struct mtad_spec *spec)
 	mi->spool = spec->spool ? spec->spool : tsup_strf("%s/spool",
 	    mi->dir);
 	mi->log = tsup_strf("%s/log/mail.current", mi->dir);
-	mi->config = tsup_strf("%s/mtad.yaml", mi->dir);
 	mi->port = tsup_port_free();
 
 	buf_puts(zone, "local-zone: \"test.\" static\n"
@@ -81,7 +80,8 @@ mtad_start(const struct mtad_spec *spec)
 	    "    interface: Data 1\n    address: 127.0.0.1\n    port: %d\n"
 	    "    type: public\n    certificate: demo\n", mi->port);
 	mtad_indent(cf, spec->listener, "    ");
-	(void) tsup_tmp_write("mtad.yaml", cf->data, cf->len);
+	mi->config = tsup_tmp_write(tsup_strf("%s.yaml", strrchr(mi->dir, '/')
+	    + 1), cf->data, cf->len);
 	mtad_restart(mi);
 	buf_free(cf);
 	buf_free(zone);
