@@ -32,8 +32,10 @@
  *	of it was consumed and the end was not seen, MAIL_DATA_DONE when
  *	the end of data was seen: *used is then the number of bytes up to
  *	and including the final LF, and the caller keeps the rest (pipelined
- *	commands) untouched. With MAIL_DATA_OPT_ABORT, the first bare CR or
- *	LF makes it return MAIL_DATA_ABORT with *used just past that byte:
+ *	commands) untouched. With MAIL_DATA_OPT_ABORT (strict mode only: it
+ *	is ignored with MAIL_DATA_OPT_NORMALIZE), the first bare LF makes it
+ *	return MAIL_DATA_ABORT with *used just past that byte, a bare CR
+ *	with *used at the byte after the CR that showed the CR to be bare:
  *	the session replies (MAIL_REPLY_DATA_BARE_EOL_CLOSE) and closes, the
  *	Sendmail and chasquid way. After DONE or ABORT, feeding is a panic.
  *
@@ -68,8 +70,8 @@
  *	8-bit bytes set MAIL_DATA_F_8BIT.
  *
  *	Headers: while the header section passes (up to the first empty
- *	line, or the first line that is neither a field "name:" nor a
- *	continuation), the reader keeps the first Subject and the first
+ *	line, that is CR LF at the start of a line; a bare CR or LF never
+ *	ends it), the reader keeps the first Subject and the first
  *	Message-ID field (names in any case). The value stored is raw: the
  *	bytes after the colon, less one optional space or tab right after
  *	the colon, continuation lines included with their CR LF and

@@ -157,7 +157,6 @@ struct mail_reply_parser {
 	size_t	max_lines;
 	size_t	max_len;		/* octets per line without CRLF */
 	int	busy;			/* inside a multi-line reply */
-	int	enh_ok;			/* every line so far had enhanced */
 	const char *error;		/* static text, after ERROR */
 };
 
