@@ -230,7 +230,8 @@ mail_addr_local_len(struct str s, int utf8, int *quoted)
 	for (;;) {
 		size_t	start = i;
 
-		while (i < s.len && (mail_addr_is_atext((unsigned char) s.ptr[i])
+		while (i < s.len
+		    && (mail_addr_is_atext((unsigned char) s.ptr[i])
 		    || (utf8 && (unsigned char) s.ptr[i] >= 0x80)))
 			i++;
 		if (i == start)
@@ -457,7 +458,8 @@ mail_addr_parse(enum mail_addr_kind kind, struct str arg, int opts,
 	int	st;
 
 	mail_addr_fini(addr);
-	if ((st = mail_addr_split(kind, arg, opts, &path, rest)) != MAIL_ADDR_OK)
+	st = mail_addr_split(kind, arg, opts, &path, rest);
+	if (st != MAIL_ADDR_OK)
 		return (st);
 	return (mail_addr_parse_path(kind, path, opts, addr));
 }

@@ -193,7 +193,7 @@ mail_data_hdr_text(struct mail_data *md, char c)
 	if (md->h_bol) {
 		md->h_bol = 0;
 		if (ch == ' ' || ch == '\t') {
-			/* A continuation: its line break is part of the value. */
+			/* A continuation: its line break is in the value. */
 			if (!md->h_in_name)
 				mail_data_cap_put(md, "\r\n", 2);
 		} else {
@@ -363,7 +363,7 @@ mail_data_feed(struct mail_data *md, const char *data, size_t len,
 				continue;
 			}
 			if (c == '\n') {
-				/* "." and a bare LF: not an end, keep the dot. */
+				/* "." and a bare LF: no end; keep the dot. */
 				mail_data_text(md, '.');
 				if (mail_data_bare(md, c) < 0)
 					goto abort;

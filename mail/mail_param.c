@@ -110,9 +110,11 @@ mail_xtext_decode(struct str in, struct buf *out)
 		if (ch < 33 || ch > 126 || ch == '=')
 			goto bad;
 		if (ch == '+') {
-			if (in.len - i < 3
-			    || (hi = mail_param_hex((unsigned char) in.ptr[i + 1])) < 0
-			    || (lo = mail_param_hex((unsigned char) in.ptr[i + 2])) < 0)
+			if (in.len - i < 3)
+				goto bad;
+			hi = mail_param_hex((unsigned char) in.ptr[i + 1]);
+			lo = mail_param_hex((unsigned char) in.ptr[i + 2]);
+			if (hi < 0 || lo < 0)
 				goto bad;
 			ch = (unsigned char) (hi * 16 + lo);
 			if (ch < 32 || ch > 126)
@@ -251,7 +253,8 @@ mail_param_parse_mail(struct str rest, int exts, struct mail_param_mail *mp,
 	mail_param_mail_fini(mp);
 	while ((st = mail_param_next(&rest, &t)) != 0) {
 		if (st < 0) {
-			mail_reply_set(err, MAIL_REPLY_PARAM_SYNTAX, "parameter");
+			mail_reply_set(err, MAIL_REPLY_PARAM_SYNTAX,
+			    "parameter");
 			goto fail;
 		}
 		if (str_caseeq(t.key, STR_LIT("SIZE"))
@@ -283,7 +286,8 @@ mail_param_parse_mail(struct str rest, int exts, struct mail_param_mail *mp,
 		seen |= bit;
 		switch (bit) {
 		case SEEN_SIZE:
-			if (!t.has_val || mail_param_size(t.val, &mp->size) < 0) {
+			if (!t.has_val
+			    || mail_param_size(t.val, &mp->size) < 0) {
 				mail_reply_set(err, MAIL_REPLY_BAD_SIZE, NULL);
 				goto fail;
 			}
@@ -315,8 +319,10 @@ mail_param_parse_mail(struct str rest, int exts, struct mail_param_mail *mp,
 				mp->auth_empty = 1;
 				break;
 			}
-			if (!t.has_val || (mp->auth = mail_param_xtext_dup(t.val,
-			    MAIL_PARAM_AUTH_MAX)) == NULL) {
+			if (t.has_val)
+				mp->auth = mail_param_xtext_dup(t.val,
+				    MAIL_PARAM_AUTH_MAX);
+			if (mp->auth == NULL) {
 				mail_reply_set(err, MAIL_REPLY_PARAM_SYNTAX,
 				    "AUTH");
 				goto fail;
@@ -325,7 +331,8 @@ mail_param_parse_mail(struct str rest, int exts, struct mail_param_mail *mp,
 		case SEEN_RET:
 			if (t.has_val && str_caseeq(t.val, STR_LIT("FULL")))
 				mp->ret = MAIL_PARAM_RET_FULL;
-			else if (t.has_val && str_caseeq(t.val, STR_LIT("HDRS")))
+			else if (t.has_val
+			    && str_caseeq(t.val, STR_LIT("HDRS")))
 				mp->ret = MAIL_PARAM_RET_HDRS;
 			else {
 				mail_reply_set(err, MAIL_REPLY_PARAM_SYNTAX,
@@ -442,7 +449,8 @@ mail_param_parse_rcpt(struct str rest, int exts, struct mail_param_rcpt *rp,
 	mail_param_rcpt_fini(rp);
 	while ((st = mail_param_next(&rest, &t)) != 0) {
 		if (st < 0) {
-			mail_reply_set(err, MAIL_REPLY_PARAM_SYNTAX, "parameter");
+			mail_reply_set(err, MAIL_REPLY_PARAM_SYNTAX,
+			    "parameter");
 			goto fail;
 		}
 		if (str_caseeq(t.key, STR_LIT("NOTIFY"))

@@ -28,8 +28,8 @@ static const struct mail_reply_def mail_reply_table[MAIL_REPLY_MAX] = {
 	[MAIL_REPLY_RCPT_OK] = {250, "2.1.5", 0, "Recipient ok"},
 	[MAIL_REPLY_RSET_OK] = {250, "2.0.0", 0, "Ok"},
 	[MAIL_REPLY_QUEUED] = {250, "2.0.0", 0, "Ok: queued as %s"},
-	[MAIL_REPLY_VRFY] = {252, "2.0.0",
-	    0, "Cannot VRFY user, but will accept message and attempt delivery"},
+	[MAIL_REPLY_VRFY] = {252, "2.0.0", 0,
+	    "Cannot VRFY user, but will accept message and attempt delivery"},
 	[MAIL_REPLY_BYE] = {221, "2.0.0", 0, "Bye"},
 	[MAIL_REPLY_DATA_GO] = {354, "", 0,
 	    "End data with <CR><LF>.<CR><LF>"},
@@ -341,7 +341,8 @@ mail_reply_parse_enhanced(struct str text, int code)
 		 /* void */ ;
 	if (i == text.len || text.ptr[i] != ' ')
 		return (0);
-	if (!mail_reply_enhanced_ok(text.ptr, i) || text.ptr[0] != '0' + code / 100)
+	if (!mail_reply_enhanced_ok(text.ptr, i)
+	    || text.ptr[0] != '0' + code / 100)
 		return (0);
 	return (i);
 }

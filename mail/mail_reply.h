@@ -100,13 +100,13 @@ enum mail_reply_id {
 	MAIL_REPLY_QUEUED,		/* 250 2.0.0 Ok: queued as %s */
 	MAIL_REPLY_VRFY,		/* 252 2.0.0 ... */
 	MAIL_REPLY_BYE,			/* 221 2.0.0 Bye */
-	MAIL_REPLY_DATA_GO,		/* 354 End data with <CR><LF>.<CR><LF> */
+	MAIL_REPLY_DATA_GO,		/* 354 End data with ... */
 	MAIL_REPLY_STARTTLS_GO,		/* 220 2.0.0 Ready to start TLS */
 	MAIL_REPLY_TIMEOUT,		/* 421 4.4.2 ... timeout */
 	MAIL_REPLY_SHUTDOWN,		/* 421 4.3.2 Service shutting down */
-	MAIL_REPLY_TOO_MANY_BAD,	/* 421 Exceeded bad SMTP command limit */
+	MAIL_REPLY_TOO_MANY_BAD,	/* 421 Exceeded bad SMTP ... */
 	MAIL_REPLY_LOCAL_ERROR,		/* 451 4.3.0 local error */
-	MAIL_REPLY_NO_STORAGE,		/* 452 4.3.1 Insufficient system storage */
+	MAIL_REPLY_NO_STORAGE,		/* 452 4.3.1 Insufficient ... */
 	MAIL_REPLY_TOO_MANY_RCPTS,	/* 452 4.5.3 Too many recipients */
 	MAIL_REPLY_TLS_UNAVAILABLE,	/* 454 4.7.0 TLS not available */
 	MAIL_REPLY_UNRECOGNIZED,	/* 500 #5.5.1 command not recognized */
@@ -120,15 +120,15 @@ enum mail_reply_id {
 	MAIL_REPLY_NEED_MAIL,		/* 503 5.5.1 Need MAIL command */
 	MAIL_REPLY_NEED_RCPT,		/* 503 5.5.1 Need RCPT command */
 	MAIL_REPLY_NESTED_MAIL,		/* 503 5.5.1 Nested MAIL command */
-	MAIL_REPLY_NEED_STARTTLS,	/* 530 5.7.0 Must issue a STARTTLS ... */
+	MAIL_REPLY_NEED_STARTTLS,	/* 530 5.7.0 Must issue ... */
 	MAIL_REPLY_DATA_BARE_EOL,	/* 550 5.5.2 bare CR or LF */
 	MAIL_REPLY_DATA_BARE_EOL_CLOSE,	/* 521 5.5.2 bare CR or LF, closing */
 	MAIL_REPLY_TOO_BIG,		/* 552 5.3.4 Message size exceeds ... */
 	MAIL_REPLY_TOO_BIG_SIZE,	/* 552 5.3.4 (declared SIZE) */
 	MAIL_REPLY_SYNC,		/* 554 5.5.0 SMTP protocol sync... */
 	MAIL_REPLY_TRANSACTION_FAILED,	/* 554 5.5.0 Transaction failed */
-	MAIL_REPLY_BAD_SENDER,		/* 501 5.1.7 Bad sender address syntax */
-	MAIL_REPLY_BAD_RCPT,		/* 501 5.1.3 Bad recipient address ... */
+	MAIL_REPLY_BAD_SENDER,		/* 501 5.1.7 Bad sender ... */
+	MAIL_REPLY_BAD_RCPT,		/* 501 5.1.3 Bad recipient ... */
 	MAIL_REPLY_PATH_TOO_LONG,	/* 501 5.1.0 Path too long */
 	MAIL_REPLY_NULL_RCPT,		/* 501 5.1.3 null recipient */
 	MAIL_REPLY_NON_ASCII_ADDR,	/* 553 5.6.7 Non-ASCII addresses ... */
