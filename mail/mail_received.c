@@ -16,14 +16,15 @@
 
 #define MAIL_RECEIVED_WORD_MAX	255	/* longest peer-supplied word kept */
 
-#define CLEAN_WORD	0		/* no spaces */
-#define CLEAN_COMMENT	1		/* spaces; no ( ) \ */
+#define CLEAN_WORD	0		/* no spaces, ( ) \\ ; */
+#define CLEAN_COMMENT	1		/* spaces; no ( ) \\ ; */
 #define CLEAN_PHRASE	2		/* spaces */
 
 /*
  * mail_received_clean - append text with every byte outside printable
- * ASCII replaced by '?'; also a space in a word, and '(' ')' '\' in a
- * comment.
+ * ASCII replaced by '?'; also a space in a word, and '(' ')' '\\' ';' in
+ * a word or a comment, so that a peer's text can neither end a comment
+ * nor pass for the ";" before the date.
  */
 
 static void
@@ -36,8 +37,8 @@ mail_received_clean(struct buf *bp, const char *text, int mode)
 
 		if (ch < 0x20 || ch > 0x7e
 		    || (ch == ' ' && mode == CLEAN_WORD)
-		    || (mode == CLEAN_COMMENT
-		    && (ch == '(' || ch == ')' || ch == '\\')))
+		    || (mode != CLEAN_PHRASE && (ch == '(' || ch == ')'
+		    || ch == '\\' || ch == ';')))
 			ch = '?';
 		buf_putc(bp, ch);
 	}
@@ -73,7 +74,7 @@ mail_received_format(const struct mail_received *rp, struct buf *out)
 
 	mail_header_fold_init(&f, out, "Received");
 	mail_received_word(&f, "from ", rp->helo ? rp->helo : "unknown",
-	    CLEAN_COMMENT, "");
+	    CLEAN_WORD, "");
 
 	/* "(name [addr])", an IPv6 address as an address literal. */
 	buf_init(&w, 64);
@@ -86,20 +87,19 @@ mail_received_format(const struct mail_received *rp, struct buf *out)
 	mail_header_fold_word(&f, buf_cstr(&w));
 	buf_fini(&w);
 
+	/* The TLS comment is one word: it reads badly when broken. */
 	if (tls) {
-		mail_received_word(&f, "(using ", rp->tls_version,
-		    CLEAN_COMMENT, "");
-		if (rp->tls_bits > 0) {
-			mail_received_word(&f, "with cipher ", rp->tls_cipher
-			    ? rp->tls_cipher : "unknown", CLEAN_COMMENT, "");
-			buf_init(&w, 32);
-			buf_printf(&w, "(%d bits))", rp->tls_bits);
-			mail_header_fold_word(&f, buf_cstr(&w));
-			buf_fini(&w);
-		} else {
-			mail_received_word(&f, "with cipher ", rp->tls_cipher
-			    ? rp->tls_cipher : "unknown", CLEAN_COMMENT, ")");
-		}
+		buf_init(&w, 96);
+		buf_puts(&w, "(using ");
+		mail_received_clean(&w, rp->tls_version, CLEAN_COMMENT);
+		buf_puts(&w, " with cipher ");
+		mail_received_clean(&w, rp->tls_cipher ? rp->tls_cipher
+		    : "unknown", CLEAN_COMMENT);
+		if (rp->tls_bits > 0)
+			buf_printf(&w, " (%d bits)", rp->tls_bits);
+		buf_putc(&w, ')');
+		mail_header_fold_word(&f, buf_cstr(&w));
+		buf_fini(&w);
 	}
 	mail_received_word(&f, "by ", rp->by_host ? rp->by_host : "localhost",
 	    CLEAN_WORD, "");
