@@ -250,6 +250,7 @@ void
 mail_addr_init(struct mail_addr *addr)
 {
 	addr->local = NULL;
+	addr->local_dec = NULL;
 	addr->domain = NULL;
 	addr->domain_lc = NULL;
 	addr->raw = NULL;
@@ -262,6 +263,7 @@ void
 mail_addr_fini(struct mail_addr *addr)
 {
 	mem_free(addr->local);
+	mem_free(addr->local_dec);
 	mem_free(addr->domain);
 	mem_free(addr->domain_lc);
 	mem_free(addr->raw);
@@ -342,6 +344,50 @@ mail_addr_lower(struct str s)
 	return (cp);
 }
 
+/* mail_addr_unquote - the value of a valid local part */
+
+static char *
+mail_addr_unquote(struct str local)
+{
+	char   *cp = mem_alloc(local.len + 1);
+	size_t	i, n = 0;
+
+	if (local.len < 2 || local.ptr[0] != '"') {
+		memcpy(cp, local.ptr, local.len);
+		cp[local.len] = 0;
+		return (cp);
+	}
+	for (i = 1; i + 1 < local.len; i++) {
+		if (local.ptr[i] == '\\')
+			i++;
+		cp[n++] = local.ptr[i];
+	}
+	cp[n] = 0;
+	return (cp);
+}
+
+/* mail_addr_is_dot_atom - can this value go on the wire unquoted */
+
+static int
+mail_addr_is_dot_atom(const char *s)
+{
+	size_t	i, len = strlen(s);
+
+	if (len == 0 || s[0] == '.' || s[len - 1] == '.')
+		return (0);
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char) s[i];
+
+		if (ch == '.') {
+			if (s[i + 1] == '.')
+				return (0);
+		} else if (!mail_addr_is_atext(ch) && ch < 0x80) {
+			return (0);
+		}
+	}
+	return (1);
+}
+
 /* mail_addr_parse_path - check a path against RFC 5321 and fill addr */
 
 int
@@ -387,6 +433,7 @@ mail_addr_parse_path(enum mail_addr_kind kind, struct str path, int opts,
 		if (kind != MAIL_ADDR_SENDER)
 			return (MAIL_ADDR_ERR_EMPTY);
 		addr->local = mem_strdup("");
+		addr->local_dec = mem_strdup("");
 		addr->domain = mem_strdup("");
 		addr->domain_lc = mem_strdup("");
 		addr->raw = mem_strdup("<>");
@@ -437,6 +484,7 @@ mail_addr_parse_path(enum mail_addr_kind kind, struct str path, int opts,
 			flags |= MAIL_ADDR_F_POSTMASTER;
 	}
 	addr->local = str_dup(local);
+	addr->local_dec = mail_addr_unquote(local);
 	addr->domain = str_dup(domain);
 	addr->domain_lc = mail_addr_lower(domain);
 	addr->raw = mem_alloc(mbox.len + 3);
@@ -476,7 +524,19 @@ mail_addr_format(const struct mail_addr *addr, struct buf *out)
 		return;
 	}
 	buf_putc(out, '<');
-	buf_puts(out, addr->local);
+	if (mail_addr_is_dot_atom(addr->local_dec)) {
+		buf_puts(out, addr->local_dec);
+	} else {
+		const char *cp;
+
+		buf_putc(out, '"');
+		for (cp = addr->local_dec; *cp; cp++) {
+			if (*cp == '"' || *cp == '\\')
+				buf_putc(out, '\\');
+			buf_putc(out, *cp);
+		}
+		buf_putc(out, '"');
+	}
 	if (!(addr->flags & MAIL_ADDR_F_NO_DOMAIN)) {
 		buf_putc(out, '@');
 		buf_puts(out, addr->domain);

@@ -58,17 +58,21 @@
  *	'`' are atext and stay inert data.
  *
  *	The parsed address keeps the local part exactly as sent (quotes and
- *	backslashes included) in addr->local, the domain as sent in
- *	addr->domain, and an ASCII-lowercased copy of the domain in
- *	addr->domain_lc for routing and lookups (literals and U-labels are
- *	lowercased byte-wise in their ASCII letters only). addr->raw is the
- *	path without the source route, as sent, for logging. All four are
- *	NUL-terminated, owned by addr and released by mail_addr_fini();
- *	empty strings (never NULL) for <> and for <postmaster>'s domain.
+ *	backslashes included) in addr->local, and its value in
+ *	addr->local_dec (quotes removed, quoted pairs undone: "a\"b" is
+ *	a"b) for lookups; the domain as sent in addr->domain, and an
+ *	ASCII-lowercased copy of the domain in addr->domain_lc for routing
+ *	and lookups (literals and U-labels are lowercased byte-wise in their
+ *	ASCII letters only). addr->raw is "<mailbox>" as sent without the
+ *	source route, for logging. All five are NUL-terminated, owned by
+ *	addr and released by mail_addr_fini(); empty strings (never NULL)
+ *	for <> and for <postmaster>'s domain.
  *
- *	mail_addr_format() appends "<local@domain>" (or "<>") for logs and
- *	the wire: the local part is sent as received if it is a dot-atom,
- *	else re-quoted with '\' before '"' and '\'.
+ *	mail_addr_format() appends the canonical "<local@domain>" (or "<>")
+ *	for logs and the wire: the local part is written from local_dec,
+ *	bare when it is a dot-atom, else quoted with '\' before '"' and
+ *	'\' ("\"abc\"@x" becomes <abc@x>, "a b"@x stays quoted); the
+ *	domain as sent.
  *
  *	mail_addr_reply() fills rp with the reply for a status:
  *	syntax errors 501 5.1.7 (sender) or 501 5.1.3 (recipient), lengths
@@ -113,6 +117,7 @@ enum mail_addr_kind {
 
 struct mail_addr {
 	char   *local;			/* local part as sent */
+	char   *local_dec;		/* its value, unquoted */
 	char   *domain;			/* domain as sent */
 	char   *domain_lc;		/* ASCII-lowercased domain */
 	char   *raw;			/* path without route, as sent */

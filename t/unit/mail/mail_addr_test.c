@@ -64,6 +64,20 @@ static const struct addr_case addr_cases[] = {
 	{"quoted quote", RCP, 0, "TO:<\"a\\\"b\"@example.net>", OK,
 	    "\"a\\\"b\"", "example.net", MAIL_ADDR_F_QUOTED, "",
 	    "<\"a\\\"b\"@example.net>"},
+	{"quoted needlessly", RCP, 0, "TO:<\"abc\"@x.example>", OK, "\"abc\"",
+	    "x.example", MAIL_ADDR_F_QUOTED, "", "<abc@x.example>"},
+	{"quoted dotted", RCP, 0, "TO:<\"a.b\"@x.example>", OK, "\"a.b\"",
+	    "x.example", MAIL_ADDR_F_QUOTED, "", "<a.b@x.example>"},
+	{"quoted leading dot", RCP, 0, "TO:<\".a\"@x.example>", OK, "\".a\"",
+	    "x.example", MAIL_ADDR_F_QUOTED, "", "<\".a\"@x.example>"},
+	{"quoted double dot", RCP, 0, "TO:<\"a..b\"@x.example>", OK,
+	    "\"a..b\"", "x.example", MAIL_ADDR_F_QUOTED, "",
+	    "<\"a..b\"@x.example>"},
+	{"quoted backslash", RCP, 0, "TO:<\"a\\\\b\"@x.example>", OK,
+	    "\"a\\\\b\"", "x.example", MAIL_ADDR_F_QUOTED, "",
+	    "<\"a\\\\b\"@x.example>"},
+	{"quoted pair needless", RCP, 0, "TO:<\"\\a\"@x.example>", OK,
+	    "\"\\a\"", "x.example", MAIL_ADDR_F_QUOTED, "", "<a@x.example>"},
 	{"quoted gt", RCP, 0, "TO:<\"a>b\"@example.net> NOTIFY=NEVER", OK,
 	    "\"a>b\"", "example.net", MAIL_ADDR_F_QUOTED, "NOTIFY=NEVER", NULL},
 	{"quoted empty", RCP, 0, "TO:<\"\"@example.net>", OK, "\"\"",
@@ -292,6 +306,33 @@ Test(mail_addr, table)
 			    c->label);
 			buf_fini(&b);
 		}
+		mail_addr_fini(&a);
+	}
+}
+
+Test(mail_addr, local_value)
+{
+	static const struct {
+		const char *arg;
+		const char *dec;
+	} cases[] = {
+		{"TO:<plain@x.example>", "plain"},
+		{"TO:<\"a b\"@x.example>", "a b"},
+		{"TO:<\"a\\\"b\"@x.example>", "a\"b"},
+		{"TO:<\"a\\\\b\"@x.example>", "a\\b"},
+		{"TO:<\"\"@x.example>", ""},
+		{"TO:<postmaster>", "postmaster"},
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mail_addr a;
+		struct str rest;
+
+		mail_addr_init(&a);
+		cr_assert_eq(mail_addr_parse(RCP, str_from(cases[i].arg), 0, &a,
+		    &rest), OK, "%s", cases[i].arg);
+		cr_assert_str_eq(a.local_dec, cases[i].dec, "%s", cases[i].arg);
 		mail_addr_fini(&a);
 	}
 }
