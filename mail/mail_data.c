@@ -58,7 +58,7 @@ struct mail_data {
 	int	h_skip_ws;		/* may skip one SP/HT after ':' */
 	enum mail_data_capture h_cap;	/* field being captured */
 	char	h_name[MD_NAME_MAX];
-	size_t	h_namelen;		/* may exceed MD_NAME_MAX */
+	size_t	h_namelen;
 	int	have_subject;
 	int	have_msgid;
 	struct buf subject;
@@ -171,8 +171,6 @@ mail_data_hdr_name_end(struct mail_data *md)
 	md->h_in_name = 0;
 	md->h_skip_ws = 1;
 	md->h_cap = MD_CAP_NONE;
-	if (md->h_namelen > MD_NAME_MAX)
-		return;
 	if (!md->have_subject && str_caseeq(name, STR_LIT("Subject"))) {
 		md->have_subject = 1;
 		md->h_cap = MD_CAP_SUBJECT;
@@ -205,15 +203,12 @@ mail_data_hdr_text(struct mail_data *md, char c)
 	if (md->h_in_name) {
 		if (ch == ':') {
 			mail_data_hdr_name_end(md);
-		} else if (ch > 32 && ch < 127) {
-			if (md->h_namelen < MD_NAME_MAX)
-				md->h_name[md->h_namelen] = c;
-			if (md->h_namelen <= MD_NAME_MAX)
-				md->h_namelen++;
+		} else if (ch > 32 && ch < 127 && md->h_namelen < MD_NAME_MAX) {
+			md->h_name[md->h_namelen++] = c;
 		} else {
-			/* Not a field name: this line is captured nowhere. */
+			/* Too long to be a name we want, or not a name. */
 			md->h_in_name = 0;
-			md->h_namelen = MD_NAME_MAX + 1;
+			md->h_namelen = 0;
 			md->h_cap = MD_CAP_NONE;
 		}
 		return;
@@ -334,6 +329,28 @@ mail_data_run(struct mail_data *md, const char *p, size_t n)
 	return (i);
 }
 
+/*
+ * mail_data_name_run - take a run of field-name bytes at once; returns
+ * how many (0 when the next byte needs the header tracker's attention).
+ */
+
+static size_t
+mail_data_name_run(struct mail_data *md, const char *p, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n && md->h_namelen < MD_NAME_MAX; i++) {
+		unsigned char ch = (unsigned char) p[i];
+
+		if (ch <= 32 || ch >= 127 || ch == ':')
+			break;
+		md->h_name[md->h_namelen++] = (char) ch;
+	}
+	md->linelen += i;
+	mail_data_out(md, p, i);
+	return (i);
+}
+
 /* mail_data_feed - consume a chunk; see mail_data.h */
 
 int
@@ -398,15 +415,29 @@ mail_data_feed(struct mail_data *md, const char *data, size_t len,
 				i++;
 				continue;
 			}
-			if (!md->in_header) {
-				n = mail_data_run(md, data + i, len - i);
-				md->linelen += n;
-				mail_data_out(md, data + i, n);
+			/*
+			 * The header tracker wants single bytes only at the
+			 * start of a line, in a field name, and right after
+			 * the colon; elsewhere a run goes through whole.
+			 */
+			if (md->in_header && md->h_in_name && !md->h_bol
+			    && (n = mail_data_name_run(md, data + i,
+			    len - i)) > 0) {
 				i += n;
-			} else {
+				continue;
+			}
+			if (md->in_header && (md->h_bol || md->h_in_name
+			    || md->h_skip_ws)) {
 				mail_data_text(md, c);
 				i++;
+				continue;
 			}
+			n = mail_data_run(md, data + i, len - i);
+			md->linelen += n;
+			if (md->in_header)
+				mail_data_cap_put(md, data + i, n);
+			mail_data_out(md, data + i, n);
+			i += n;
 			continue;
 		case MD_CR:
 			if (c == '\n') {
