@@ -36,8 +36,8 @@
  *	RET=FULL|HDRS, ENVID=xtext  (DSN) ENVID at most 100 octets.
  *	RCPT TO parameters:
  *	NOTIFY=NEVER|list of SUCCESS,FAILURE,DELAY  (DSN)
- *	ORCPT=addr-type;xtext  (DSN) addr-type an atom, the decoded
- *			address at most 500 octets, no CTL.
+ *	ORCPT=addr-type;xtext  (DSN) addr-type of letters, digits and
+ *			"-"; the decoded address at most 500 octets, no CTL.
  *
  *	Errors fill err (a reply the session sends as is): unknown keyword
  *	or an extension not advertised: 555 5.5.4 "Unsupported option:

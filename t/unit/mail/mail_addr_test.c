@@ -143,19 +143,25 @@ static const struct addr_case addr_cases[] = {
 
 	/* Rejected. */
 	BAD("no keyword", SND, 0, "<a@example.org>", MAIL_ADDR_ERR_KEYWORD),
-	BAD("wrong keyword", SND, 0, "TO:<a@example.org>", MAIL_ADDR_ERR_KEYWORD),
+	BAD("wrong keyword", SND, 0, "TO:<a@example.org>",
+	    MAIL_ADDR_ERR_KEYWORD),
 	BAD("keyword no colon", SND, 0, "FROM <a@example.org>",
 	    MAIL_ADDR_ERR_KEYWORD),
-	BAD("no brackets", SND, 0, "FROM:a@example.org", MAIL_ADDR_ERR_NO_BRACKETS),
+	BAD("no brackets", SND, 0, "FROM:a@example.org",
+	    MAIL_ADDR_ERR_NO_BRACKETS),
 	BAD("nothing", SND, 0, "FROM:", MAIL_ADDR_ERR_NO_BRACKETS),
-	BAD("nothing lenient", SND, LENIENT, "FROM:", MAIL_ADDR_ERR_NO_BRACKETS),
-	BAD("unbalanced", SND, 0, "FROM:<a@example.org", MAIL_ADDR_ERR_UNBALANCED),
+	BAD("nothing lenient", SND, LENIENT, "FROM:",
+	    MAIL_ADDR_ERR_NO_BRACKETS),
+	BAD("unbalanced", SND, 0, "FROM:<a@example.org",
+	    MAIL_ADDR_ERR_UNBALANCED),
 	BAD("unbalanced quote", RCP, 0, "TO:<\"a>@example.org>",
 	    MAIL_ADDR_ERR_UNBALANCED),
-	BAD("double gt", SND, 0, "FROM:<a@example.org>>", MAIL_ADDR_ERR_TRAILING),
+	BAD("double gt", SND, 0, "FROM:<a@example.org>>",
+	    MAIL_ADDR_ERR_TRAILING),
 	BAD("trailing junk", SND, 0, "FROM:<a@example.org>junk",
 	    MAIL_ADDR_ERR_TRAILING),
-	BAD("double lt", SND, 0, "FROM:<<a@example.org>>", MAIL_ADDR_ERR_TRAILING),
+	BAD("double lt", SND, 0, "FROM:<<a@example.org>>",
+	    MAIL_ADDR_ERR_TRAILING),
 	BAD("double lt inside", SND, 0, "FROM:<<a@example.org>",
 	    MAIL_ADDR_ERR_LOCAL),
 	BAD("gt inside local", SND, 0, "FROM:<a>b@example.org>",
@@ -169,7 +175,8 @@ static const struct addr_case addr_cases[] = {
 	BAD("postmaster sender no domain", SND, 0, "FROM:<postmaster>",
 	    MAIL_ADDR_ERR_NO_DOMAIN),
 	BAD("null rcpt", RCP, 0, "TO:<>", MAIL_ADDR_ERR_EMPTY),
-	BAD("space inside", SND, 0, "FROM:<a b@example.org>", MAIL_ADDR_ERR_LOCAL),
+	BAD("space inside", SND, 0, "FROM:<a b@example.org>",
+	    MAIL_ADDR_ERR_LOCAL),
 	BAD("space in domain", SND, 0, "FROM:<a@exa mple.org>",
 	    MAIL_ADDR_ERR_DOMAIN),
 	BAD("leading dot local", SND, 0, "FROM:<.a@example.org>",
@@ -200,7 +207,8 @@ static const struct addr_case addr_cases[] = {
 	    MAIL_ADDR_ERR_LOCAL),
 	{"shell metachars", SND, 0, "FROM:<;sleep${IFS}66;@x.example>",
 	    MAIL_ADDR_ERR_LOCAL, NULL, NULL, 0, NULL, NULL},
-	BAD("pipe command", RCP, 0, "TO:<\"|/bin/sh\">", MAIL_ADDR_ERR_NO_DOMAIN),
+	BAD("pipe command", RCP, 0, "TO:<\"|/bin/sh\">",
+	    MAIL_ADDR_ERR_NO_DOMAIN),
 	BAD("NUL", SND, 0, "FROM:<a\0b@example.org>", MAIL_ADDR_ERR_CTL),
 	BAD("CR", RCP, 0, "TO:<b\r@example.net>", MAIL_ADDR_ERR_CTL),
 	BAD("LF", RCP, 0, "TO:<b\n@example.net>", MAIL_ADDR_ERR_CTL),
@@ -227,7 +235,8 @@ static const struct addr_case addr_cases[] = {
 	    MAIL_ADDR_ERR_BAD_UTF8),
 	BAD("ipv4 bad octet", RCP, 0, "TO:<b@[192.0.2.256]>",
 	    MAIL_ADDR_ERR_LITERAL),
-	BAD("ipv4 three parts", RCP, 0, "TO:<b@[192.0.2]>", MAIL_ADDR_ERR_LITERAL),
+	BAD("ipv4 three parts", RCP, 0, "TO:<b@[192.0.2]>",
+	    MAIL_ADDR_ERR_LITERAL),
 	BAD("ipv4 five parts", RCP, 0, "TO:<b@[192.0.2.1.5]>",
 	    MAIL_ADDR_ERR_LITERAL),
 	BAD("ipv4 four digits", RCP, 0, "TO:<b@[192.0.2.0001]>",
@@ -235,17 +244,20 @@ static const struct addr_case addr_cases[] = {
 	BAD("literal unclosed", RCP, 0, "TO:<b@[192.0.2.1>",
 	    MAIL_ADDR_ERR_LITERAL),
 	BAD("literal empty", RCP, 0, "TO:<b@[]>", MAIL_ADDR_ERR_LITERAL),
-	BAD("ipv6 no tag", RCP, 0, "TO:<b@[2001:db8::1]>", MAIL_ADDR_ERR_LITERAL),
+	BAD("ipv6 no tag", RCP, 0, "TO:<b@[2001:db8::1]>",
+	    MAIL_ADDR_ERR_LITERAL),
 	BAD("ipv6 bad", RCP, 0, "TO:<b@[IPv6:2001:db8:::1]>",
 	    MAIL_ADDR_ERR_LITERAL),
 	BAD("ipv6 junk", RCP, 0, "TO:<b@[IPv6:2001:db8::g]>",
 	    MAIL_ADDR_ERR_LITERAL),
 	BAD("ipv6 too many", RCP, 0, "TO:<b@[IPv6:1:2:3:4:5:6:7:8:9]>",
 	    MAIL_ADDR_ERR_LITERAL),
-	BAD("general literal", RCP, 0, "TO:<b@[x400:foo]>", MAIL_ADDR_ERR_LITERAL),
+	BAD("general literal", RCP, 0, "TO:<b@[x400:foo]>",
+	    MAIL_ADDR_ERR_LITERAL),
 	BAD("literal then junk", RCP, 0, "TO:<b@[192.0.2.1]x>",
 	    MAIL_ADDR_ERR_LITERAL),
-	BAD("route no colon", RCP, 0, "TO:<@relay.example>", MAIL_ADDR_ERR_ROUTE),
+	BAD("route no colon", RCP, 0, "TO:<@relay.example>",
+	    MAIL_ADDR_ERR_ROUTE),
 	BAD("route bad domain", RCP, 0, "TO:<@-x:b@example.net>",
 	    MAIL_ADDR_ERR_ROUTE),
 	BAD("route empty element", RCP, 0, "TO:<@a,,@b:c@d.example>",
@@ -493,7 +505,8 @@ Test(mail_addr, strerror_covers_all)
  */
 Test(mail_addr, random_round_trip)
 {
-	static const char alphabet[] = "<>@\"\\.:,[]a-Z09 \t\r\0\xc3\xa4\x80%$IPv6";
+	static const char alphabet[] =
+	    "<>@\"\\.:,[]a-Z09 \t\r\0\xc3\xa4\x80%$IPv6";
 	unsigned long seed = 42;
 	int	iter, accepted = 0;
 
@@ -529,9 +542,12 @@ Test(mail_addr, random_round_trip)
 		cr_assert_eq(mail_addr_parse_path(kind, str_make(out.data,
 		    out.len), opts, &b), OK, "iteration %d: '%s' reparsed",
 		    iter, out.data);
-		cr_assert_str_eq(a.local_dec, b.local_dec, "iteration %d", iter);
-		cr_assert_str_eq(a.domain_lc, b.domain_lc, "iteration %d", iter);
-		cr_assert_eq(a.flags & ~(MAIL_ADDR_F_QUOTED | MAIL_ADDR_F_ROUTE),
+		cr_assert_str_eq(a.local_dec, b.local_dec, "iteration %d",
+		    iter);
+		cr_assert_str_eq(a.domain_lc, b.domain_lc, "iteration %d",
+		    iter);
+		cr_assert_eq(a.flags
+		    & ~(MAIL_ADDR_F_QUOTED | MAIL_ADDR_F_ROUTE),
 		    b.flags & ~MAIL_ADDR_F_QUOTED, "iteration %d", iter);
 		mail_addr_fini(&a);
 		mail_addr_fini(&b);

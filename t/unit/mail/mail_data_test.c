@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "buf.h"
 #include "mem.h"
+#include "msg.h"
 #include "str.h"
 #include "mail_reply.h"
 #include "mail_data.h"
@@ -272,7 +274,8 @@ Test(mail_data, smuggling_strict_every_split)
 		all_splits(in.data, in.len, 0, 0, c->label, 1, &r);
 
 		/* Ends at the real end only; QUIT is left to the caller. */
-		cr_assert_eq(r.status, MAIL_DATA_DONE, "%s: not done", c->label);
+		cr_assert_eq(r.status, MAIL_DATA_DONE, "%s: not done",
+		    c->label);
 		cr_assert_eq(r.used, in.len - strlen(smug_after),
 		    "%s: ended at %zu of %zu", c->label, r.used, in.len);
 
@@ -444,8 +447,8 @@ static const struct data_case data_cases[] = {
 	{"body a CR CR LF", S("\r\na\r\r\n.\r\n"), 0, MAIL_DATA_DONE,
 	    S("\r\na\r\r\n"), ALL, CR, 550},
 	{"header bare LF", S("Subject: x\nBcc: y@example.net\r\n\r\n.\r\n"), 0,
-	    MAIL_DATA_DONE, S("Subject: x\nBcc: y@example.net\r\n\r\n"), ALL, LF,
-	    550},
+	    MAIL_DATA_DONE, S("Subject: x\nBcc: y@example.net\r\n\r\n"), ALL,
+	    LF, 550},
 	/* case 2, normalize: header -> space, body -> CR LF. */
 	{"norm body a LF b", S("\r\na\nb\r\n.\r\n"), NORM, MAIL_DATA_DONE,
 	    S("\r\na\r\nb\r\n"), ALL, LF, 0},
@@ -457,7 +460,8 @@ static const struct data_case data_cases[] = {
 	    S("Subject: x\nBcc: y@example.net\r\n\r\n.\r\n"), NORM,
 	    MAIL_DATA_DONE, S("Subject: x Bcc: y@example.net\r\n\r\n"), ALL, LF,
 	    0},
-	{"norm header bare CR at line start", S("A: b\r\n\rBcc: c\r\n\r\n.\r\n"),
+	{"norm header bare CR at line start",
+	    S("A: b\r\n\rBcc: c\r\n\r\n.\r\n"),
 	    NORM, MAIL_DATA_DONE, S("A: b\r\n Bcc: c\r\n\r\n"), ALL, CR, 0},
 	{"norm header LF LF never ends headers",
 	    S("A: b\n\nBcc: c\r\n\r\n.\r\n"), NORM, MAIL_DATA_DONE,
@@ -644,14 +648,16 @@ Test(mail_data, size_limit)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct result r;
 
-		all_splits(in, sizeof(in) - 1, 0, cases[i].limit, "size", 0, &r);
+		all_splits(in, sizeof(in) - 1, 0, cases[i].limit, "size", 0,
+		    &r);
 		cr_assert_eq(r.status, MAIL_DATA_DONE, "limit %llu",
 		    cases[i].limit);
 		cr_assert_eq(r.used, sizeof(in) - 1 - 4, "limit %llu",
 		    cases[i].limit);
 		cr_assert_eq(r.size, 12, "limit %llu: size counts all",
 		    cases[i].limit);
-		cr_assert_eq(!!(r.flags & MAIL_DATA_F_TOO_BIG), cases[i].too_big,
+		cr_assert_eq(!!(r.flags & MAIL_DATA_F_TOO_BIG),
+		    cases[i].too_big,
 		    "limit %llu", cases[i].limit);
 		cr_assert_eq(r.reply_code, cases[i].too_big ? 552 : 0,
 		    "limit %llu", cases[i].limit);
@@ -758,7 +764,8 @@ reference(const char *in, size_t len, struct buf *out, size_t *used,
 
 	for (p = 0; p + 3 <= len; p++) {
 		if (memcmp(in + p, ".\r\n", 3) == 0
-		    && (p == 0 || (p >= 2 && memcmp(in + p - 2, "\r\n", 2) == 0))) {
+		    && (p == 0 || (p >= 2 && in[p - 2] == '\r'
+		    && in[p - 1] == '\n'))) {
 			end = p;
 			break;
 		}
@@ -770,7 +777,8 @@ reference(const char *in, size_t len, struct buf *out, size_t *used,
 		int	bol = i == 0 || (i >= 2 && in[i - 2] == '\r'
 		    && in[i - 1] == '\n');
 
-		if (bol && in[i] == '.' && in[i + 1] != '\r' && in[i + 1] != '\n')
+		if (bol && in[i] == '.' && in[i + 1] != '\r'
+		    && in[i + 1] != '\n')
 			continue;
 		if (in[i] == '\n' && (i == 0 || in[i - 1] != '\r'))
 			*flags |= MAIL_DATA_F_BARE_LF;
@@ -801,11 +809,13 @@ Test(mail_data, random_against_reference)
 		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
 		len = 1 + (seed >> 33) % sizeof(in);
 		for (i = 0; i < len; i++) {
-			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			seed = seed * 6364136223846793005UL
+			    + 1442695040888963407UL;
 			in[i] = alphabet[(seed >> 33) % (sizeof(alphabet) - 1)];
 		}
 		for (i = 0; i < 3; i++) {
-			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			seed = seed * 6364136223846793005UL
+			    + 1442695040888963407UL;
 			cuts[i] = (seed >> 33) % (len + 1);
 		}
 		if (cuts[0] > cuts[1]) {
@@ -833,9 +843,10 @@ Test(mail_data, random_against_reference)
 		cr_assert_eq(r.status, ref_status, "%s: status", label);
 		if (ref_status == MAIL_DATA_DONE) {
 			cr_assert_eq(r.used, ref_used, "%s: used", label);
-			cr_assert_eq(r.content.len, ref.len, "%s: length", label);
-			cr_assert(memcmp(r.content.data, ref.data, ref.len) == 0,
-			    "%s: content", label);
+			cr_assert_eq(r.content.len, ref.len, "%s: length",
+			    label);
+			cr_assert(memcmp(r.content.data, ref.data,
+			    ref.len) == 0, "%s: content", label);
 			cr_assert_eq(r.flags & (CR | LF | NUL), ref_flags,
 			    "%s: flags %#x vs %#x", label, r.flags, ref_flags);
 		}
@@ -850,4 +861,18 @@ Test(mail_data, random_against_reference)
 		result_fini(&n);
 		buf_fini(&ref);
 	}
+}
+
+Test(mail_data, feed_after_end_panics, .signal = SIGABRT)
+{
+	struct result r;
+	struct sink_ctx sc = {&r, 0};
+	struct mail_data *md;
+	size_t	used;
+
+	msg_stderr_set(0);
+	result_init(&r);
+	md = mail_data_create(0, 0, sink, &sc);
+	cr_assert_eq(mail_data_feed(md, ".\r\n", 3, &used), MAIL_DATA_DONE);
+	(void) mail_data_feed(md, "x", 1, &used);
 }

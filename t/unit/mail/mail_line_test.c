@@ -175,7 +175,8 @@ Test(mail_line, long_line_without_lf_is_bounded)
 		size_t	off = 0;
 
 		while (off < sizeof(chunk)) {
-			res = mail_line_get(&l, chunk + off, sizeof(chunk) - off,
+			res = mail_line_get(&l, chunk + off,
+			    sizeof(chunk) - off,
 			    &used, &line);
 			if (res == MAIL_LINE_TOO_LONG)
 				longs++;
@@ -238,7 +239,8 @@ Test(mail_line, verbs)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct str arg;
-		enum mail_verb v = mail_line_verb(str_from(cases[i].line), &arg);
+		enum mail_verb v = mail_line_verb(str_from(cases[i].line),
+		    &arg);
 
 		cr_assert_eq(v, cases[i].verb, "'%s': %d", cases[i].line, v);
 		if (v != MAIL_VERB_UNKNOWN || cases[i].arg[0])

@@ -32,7 +32,8 @@ struct mail_case {
 };
 
 #define REJ(label, exts, rest, code, enh, text) \
-	{label, exts, rest, code, enh, text, 0, 0, MAIL_PARAM_BODY_NONE, 0, NULL}
+	{label, exts, rest, code, enh, text, 0, 0, MAIL_PARAM_BODY_NONE, 0, \
+	    NULL}
 
 static const struct mail_case mail_cases[] = {
 	REJ("none", ALLX, "", 0, NULL, NULL),
@@ -52,11 +53,13 @@ static const struct mail_case mail_cases[] = {
 	    "5.5.4", "Bad message size syntax"),
 	REJ("size negative", ALLX, "SIZE=-1", 501, "5.5.4",
 	    "Bad message size syntax"),
-	REJ("size plus", ALLX, "SIZE=+1", 501, "5.5.4", "Bad message size syntax"),
+	REJ("size plus", ALLX, "SIZE=+1", 501, "5.5.4",
+	    "Bad message size syntax"),
 	REJ("size hex", ALLX, "SIZE=0x10", 501, "5.5.4",
 	    "Bad message size syntax"),
 	REJ("size empty", ALLX, "SIZE=", 501, "5.5.4", "Bad parameter syntax"),
-	REJ("size no value", ALLX, "SIZE", 501, "5.5.4", "Bad message size syntax"),
+	REJ("size no value", ALLX, "SIZE", 501, "5.5.4",
+	    "Bad message size syntax"),
 	REJ("size twice", ALLX, "SIZE=1 SIZE=2", 501, "5.5.4",
 	    "Duplicate option: SIZE"),
 	REJ("size not advertised", 0, "SIZE=1", 555, "5.5.4",
@@ -97,8 +100,10 @@ static const struct mail_case mail_cases[] = {
 	    "Bad AUTH syntax"),
 	REJ("auth NUL", ALLX, "AUTH=a+00b", 501, "5.5.4", "Bad AUTH syntax"),
 	REJ("auth 8bit", ALLX, "AUTH=a+C3b", 501, "5.5.4", "Bad AUTH syntax"),
-	REJ("auth lower hex", ALLX, "AUTH=a+2bb", 501, "5.5.4", "Bad AUTH syntax"),
-	REJ("auth short hex", ALLX, "AUTH=a+2", 501, "5.5.4", "Bad AUTH syntax"),
+	REJ("auth lower hex", ALLX, "AUTH=a+2bb", 501, "5.5.4",
+	    "Bad AUTH syntax"),
+	REJ("auth short hex", ALLX, "AUTH=a+2", 501, "5.5.4",
+	    "Bad AUTH syntax"),
 	REJ("auth twice", ALLX, "AUTH=<> AUTH=<>", 501, "5.5.4",
 	    "Duplicate option: AUTH"),
 	REJ("auth not advertised", MAIL_PARAM_EXT_SIZE, "AUTH=<>", 555, "5.5.4",
@@ -118,10 +123,12 @@ static const struct mail_case mail_cases[] = {
 	REJ("value with equals", ALLX, "SIZE=1=2", 501, "5.5.4",
 	    "Bad parameter syntax"),
 	REJ("empty keyword", ALLX, "=1", 501, "5.5.4", "Bad parameter syntax"),
-	REJ("value CTL", ALLX, "FOO=a\x01", 501, "5.5.4", "Bad parameter syntax"),
+	REJ("value CTL", ALLX, "FOO=a\x01", 501, "5.5.4",
+	    "Bad parameter syntax"),
 	REJ("value 8bit", ALLX, "FOO=\xc3\xa4", 501, "5.5.4",
 	    "Bad parameter syntax"),
-	REJ("value tab", ALLX, "FOO=a\tb", 501, "5.5.4", "Bad parameter syntax"),
+	REJ("value tab", ALLX, "FOO=a\tb", 501, "5.5.4",
+	    "Bad parameter syntax"),
 	REJ("format string inert", ALLX, "%n%s=1", 501, "5.5.4",
 	    "Bad parameter syntax"),
 	REJ("unknown then bad", ALLX, "FOO=bar SIZE=x", 555, "5.5.4",
@@ -262,7 +269,8 @@ Test(mail_param, rcpt_table)
 		st = mail_param_parse_rcpt(str_from(c->rest), c->exts, &rp, &r);
 		if (c->code) {
 			cr_assert_eq(st, -1, "%s", c->label);
-			cr_assert_eq(r.code, c->code, "%s: %d", c->label, r.code);
+			cr_assert_eq(r.code, c->code, "%s: %d", c->label,
+			    r.code);
 			cr_assert_str_eq(r.lines[0], c->text, "%s", c->label);
 			cr_assert_null(rp.orcpt, "%s", c->label);
 		} else {

@@ -4,11 +4,13 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
 
 #include "buf.h"
+#include "msg.h"
 #include "str.h"
 #include "mail_reply.h"
 
@@ -20,14 +22,17 @@ struct id_case {
 
 /* The texts that ESA, RFCs and our design fix, byte for byte. */
 static const struct id_case id_cases[] = {
-	{MAIL_REPLY_UNRECOGNIZED, NULL, "500 #5.5.1 command not recognized\r\n"},
+	{MAIL_REPLY_UNRECOGNIZED, NULL,
+	    "500 #5.5.1 command not recognized\r\n"},
 	{MAIL_REPLY_TOO_MANY_BAD, NULL,
 	    "421 Exceeded bad SMTP command limit, disconnecting.\r\n"},
 	{MAIL_REPLY_NEED_STARTTLS, NULL,
 	    "530 5.7.0 Must issue a STARTTLS command first\r\n"},
-	{MAIL_REPLY_BAD_SEQUENCE, NULL, "503 5.5.1 Bad sequence of commands\r\n"},
+	{MAIL_REPLY_BAD_SEQUENCE, NULL,
+	    "503 5.5.1 Bad sequence of commands\r\n"},
 	{MAIL_REPLY_SYNTAX, NULL, "501 5.5.2 Syntax error\r\n"},
-	{MAIL_REPLY_NO_STORAGE, NULL, "452 4.3.1 Insufficient system storage\r\n"},
+	{MAIL_REPLY_NO_STORAGE, NULL,
+	    "452 4.3.1 Insufficient system storage\r\n"},
 	{MAIL_REPLY_TOO_BIG, NULL,
 	    "552 5.3.4 Message size exceeds fixed limit\r\n"},
 	{MAIL_REPLY_SYNC, NULL,
@@ -89,7 +94,8 @@ Test(mail_reply, table_is_complete)
 		}
 		buf_init(&b, 0);
 		mail_reply_format_id(id, "x", &b);
-		cr_assert(b.len > 6 && b.len <= MAIL_REPLY_LINE_MAX, "id %d", id);
+		cr_assert(b.len > 6 && b.len <= MAIL_REPLY_LINE_MAX, "id %d",
+		    id);
 		cr_assert_null(memchr(b.data, '\n', b.len - 1), "id %d", id);
 		buf_fini(&b);
 	}
@@ -273,4 +279,23 @@ Test(mail_reply, parse_limits_and_reuse)
 		mail_reply_fini(&r);
 	}
 	mail_reply_parser_fini(&p);
+}
+
+/* Our own mistakes are panics, not replies with a wrong class. */
+Test(mail_reply, class_mismatch_panics, .signal = SIGABRT)
+{
+	struct mail_reply r;
+
+	msg_stderr_set(0);
+	mail_reply_init(&r);
+	mail_reply_start(&r, 250, "5.0.0");
+}
+
+Test(mail_reply, bad_code_panics, .signal = SIGABRT)
+{
+	struct mail_reply r;
+
+	msg_stderr_set(0);
+	mail_reply_init(&r);
+	mail_reply_start(&r, 199, NULL);
 }
