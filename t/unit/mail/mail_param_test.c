@@ -358,3 +358,53 @@ Test(mail_param, xtext_round_trip)
 	buf_fini(&enc);
 	buf_fini(&dec);
 }
+
+/*
+ * Random parameter strings: never a crash (ASan), and an accepted AUTH
+ * or ENVID value never holds a control character.
+ */
+Test(mail_param, random_inputs)
+{
+	static const char alphabet[] = "SIZEBODYAUTHENVID=+0AD<> \t\r\n\0x9";
+	unsigned long seed = 7;
+	int	iter;
+
+	for (iter = 0; iter < 100000; iter++) {
+		char	in[32];
+		size_t	len, i;
+		struct mail_param_mail mp;
+		struct mail_param_rcpt rp;
+		struct mail_reply r;
+
+		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+		len = (seed >> 33) % sizeof(in);
+		for (i = 0; i < len; i++) {
+			seed = seed * 6364136223846793005UL
+			    + 1442695040888963407UL;
+			in[i] = alphabet[(seed >> 33) % (sizeof(alphabet) - 1)];
+		}
+		mail_param_mail_init(&mp);
+		mail_reply_init(&r);
+		if (mail_param_parse_mail(str_make(in, len), ALLX, &mp, &r)
+		    == 0) {
+			if (mp.auth)
+				for (i = 0; mp.auth[i]; i++)
+					cr_assert((unsigned char) mp.auth[i]
+					    >= 32 && mp.auth[i] != 127);
+			if (mp.envid)
+				for (i = 0; mp.envid[i]; i++)
+					cr_assert((unsigned char) mp.envid[i]
+					    >= 32 && mp.envid[i] != 127);
+		} else {
+			cr_assert(r.code == 501 || r.code == 555, "%d",
+			    r.code);
+			cr_assert_null(memchr(r.lines[0], '\r',
+			    strlen(r.lines[0])));
+		}
+		mail_param_mail_fini(&mp);
+		mail_param_rcpt_init(&rp);
+		(void) mail_param_parse_rcpt(str_make(in, len), ALLX, &rp, &r);
+		mail_param_rcpt_fini(&rp);
+		mail_reply_fini(&r);
+	}
+}

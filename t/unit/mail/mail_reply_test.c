@@ -299,3 +299,35 @@ Test(mail_reply, bad_code_panics, .signal = SIGABRT)
 	mail_reply_init(&r);
 	mail_reply_start(&r, 199, NULL);
 }
+
+/* Random lines into the reply parser: no crash, bounded replies. */
+Test(mail_reply, random_lines)
+{
+	static const char alphabet[] = "2505- .1\r\0x";
+	unsigned long seed = 3;
+	struct mail_reply_parser p;
+	int	iter;
+
+	mail_reply_parser_init(&p, 5, 20);
+	for (iter = 0; iter < 100000; iter++) {
+		char	in[24];
+		size_t	len, i;
+		int	res;
+
+		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+		len = (seed >> 33) % sizeof(in);
+		for (i = 0; i < len; i++) {
+			seed = seed * 6364136223846793005UL
+			    + 1442695040888963407UL;
+			in[i] = alphabet[(seed >> 33) % (sizeof(alphabet) - 1)];
+		}
+		res = mail_reply_parse_line(&p, str_make(in, len));
+		cr_assert(res == MAIL_REPLY_PARSE_MORE
+		    || res == MAIL_REPLY_PARSE_DONE
+		    || res == MAIL_REPLY_PARSE_ERROR);
+		cr_assert(p.reply.nlines <= 5);
+		if (res == MAIL_REPLY_PARSE_DONE)
+			cr_assert(p.reply.code >= 200 && p.reply.code <= 559);
+	}
+	mail_reply_parser_fini(&p);
+}
