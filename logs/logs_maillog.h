@@ -84,7 +84,8 @@
  *
  *	Syslog output, when selected, sends every line also as
  *	"<PRI>Mmm dd HH:MM:SS <syslog_name>: <Level>: <message>" (PRI =
- *	facility * 8 + severity; day padded with a space): to the
+ *	syslog_facility | severity,
+ *	both as in <syslog.h>; day padded with a space): to the
  *	datagram socket at the path syslog_addr (UNIX), or to
  *	syslog_addr:syslog_port over UDP, or over TCP with a newline after
  *	each message. Sending never blocks: a message the socket cannot
