@@ -63,9 +63,11 @@ logs_icid_hat(struct buf *bp, unsigned long icid,
 {
 	if (action == LOGS_ICID_TCPREFUSE)
 		icid = 0;
-	buf_printf(bp, "ICID %lu %s SG %s match %s SBRS ", icid,
-	    logs_icid_action_name(action), group ? group : "None",
-	    logs_icid_need("match", match));
+	buf_printf(bp, "ICID %lu %s SG %s match ", icid,
+	    logs_icid_action_name(action), group ? group : "None");
+	if (match)
+		buf_printf(bp, "%s ", match);
+	buf_puts(bp, "SBRS ");
 	logs_line_sbrs(bp, sbrs);
 	if (country)
 		buf_printf(bp, " country %s", country);

@@ -52,8 +52,10 @@
  *
  *	logs_icid_hat(): "ICID <icid> ACCEPT|REJECT|TCPREFUSE|RELAY SG
  *	<group> match <match> SBRS <sbrs>[ country <country>]"; a null
- *	group prints "None"; an empty match gives the double space of
- *	old releases; a null country leaves the part out. TCPREFUSE is
+ *	group prints "None"; a null match prints "match SBRS", as the
+ *	2005 guide shows a HAT decision without a rule, and an empty
+ *	match the double space ("match  SBRS") of old appliance logs; a
+ *	null country leaves the part out. TCPREFUSE is
  *	written with ICID 0 whatever icid is, as AsyncOS allocates no
  *	connection id for a refused connection.
  *
