@@ -880,6 +880,15 @@ logs_maillog_tick(struct logs_maillog *ml)
 {
 	int	rc = 0;
 
+	ssize_t	n;
+
+	if (ml->syslog == LOGS_MAILLOG_SYSLOG_TCP && ml->sfd >= 0
+	    && ml->sout.len > 0) {
+		n = send(ml->sfd, ml->sout.data, ml->sout.len,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n > 0)
+			buf_consume(&ml->sout, (size_t) n);
+	}
 	if (ml->fd < 0)
 		return (0);
 	if (ml->rotate_req)

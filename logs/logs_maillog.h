@@ -111,7 +111,8 @@
  *	write or tick; it only stores a flag, so a signal handler may
  *	call it. logs_maillog_rotate() rotates now and returns 0, or -1
  *	with a warning. logs_maillog_tick() is for a periodic timer: it
- *	performs a requested rotation and follows a moved file.
+ *	performs a requested rotation, follows a moved file and sends
+ *	syslog bytes that a busy TCP connection did not take.
  *
  *	logs_maillog_style() returns the style the formatters should use.
  *	logs_maillog_enabled() tells whether lines of a level would be
