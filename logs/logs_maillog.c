@@ -67,6 +67,7 @@ struct logs_maillog {
 	/* file */
 	int	fd;			/* current file, -1 without one */
 	int	lockfd;
+	pid_t	pid;			/* process that opened lockfd */
 	uint64_t *shared;		/* mapped lock file: rotation count */
 	uint64_t gen;			/* rotation count fd belongs to */
 	time_t	checked;		/* last comparison of path and fd */
@@ -405,27 +406,99 @@ logs_maillog_prune(struct logs_maillog *ml)
 	mem_free(names);
 }
 
-/* logs_maillog_roll - rename the current file; caller holds LOCK_EX */
+/* logs_maillog_name_time - the time in YYYYMMDDTHHMMSS, or dflt */
+
+static time_t
+logs_maillog_name_time(const char *digits, time_t dflt)
+{
+	struct tm tm;
+	time_t	when;
+	int	v[6], i, j, k;
+	static const int width[6] = {4, 2, 2, 2, 2, 2};
+
+	for (i = 0, k = 0; i < 6; i++) {
+		if (i == 3 && digits[k++] != 'T')
+			return (dflt);
+		for (v[i] = 0, j = 0; j < width[i]; j++, k++) {
+			if (digits[k] < '0' || digits[k] > '9')
+				return (dflt);
+			v[i] = v[i] * 10 + digits[k] - '0';
+		}
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = v[0] - 1900;
+	tm.tm_mon = v[1] - 1;
+	tm.tm_mday = v[2];
+	tm.tm_hour = v[3];
+	tm.tm_min = v[4];
+	tm.tm_sec = v[5];
+	tm.tm_isdst = -1;
+	when = mktime(&tm);
+	return (when == (time_t) -1 ? dflt : when);
+}
+
+/* logs_maillog_newest - the greatest rolled file name, "" if none */
+
+static void
+logs_maillog_newest(struct logs_maillog *ml, struct buf *newest)
+{
+	DIR    *dp;
+	struct dirent *de;
+
+	buf_reset(newest);
+	if ((dp = opendir(ml->dir)) == NULL)
+		return;
+	while ((de = readdir(dp)) != NULL) {
+		if (logs_maillog_is_rolled(de->d_name, ml->name)
+		    && strcmp(de->d_name, newest->data) > 0) {
+			buf_reset(newest);
+			buf_puts(newest, de->d_name);
+		}
+	}
+	(void) closedir(dp);
+}
+
+/*
+ * logs_maillog_roll - rename the current file; caller holds LOCK_EX.
+ * The name is the file's start time, moved forward as needed so that
+ * it sorts after every rolled file already there (several rotations
+ * in one second, the hour that repeats when daylight saving time
+ * ends): retention and readers rely on name order being age order.
+ */
+#define LOGS_MAILLOG_NAME_TRIES	100000
 
 static int
 logs_maillog_roll(struct logs_maillog *ml, time_t now)
 {
 	struct buf target;
+	struct buf newest;
 	struct stat st;
 	time_t	started;
+	size_t	dirlen;
 	int	tries;
 
 	if (logs_maillog_parse_start(ml->path, &started) == -1)
 		started = now;
 	buf_init(&target, 128);
-	for (tries = 0; tries < 1000; tries++, started++) {
-		buf_reset(&target);
-		buf_printf(&target, "%s/", ml->dir);
+	buf_init(&newest, 64);
+	logs_maillog_newest(ml, &newest);
+	buf_printf(&target, "%s/", ml->dir);
+	dirlen = target.len;
+	for (tries = 0; tries < LOGS_MAILLOG_NAME_TRIES; tries++, started++) {
+		buf_truncate(&target, dirlen);
 		logs_maillog_rolled_name(&target, ml->name, started);
+		if (strcmp(target.data + dirlen, newest.data) <= 0) {
+			if (tries == 0)
+				started = logs_maillog_name_time(newest.data
+				    + strlen(ml->name) + 2, started) - 1;
+			continue;
+		}
 		if (lstat(target.data, &st) == -1 && errno == ENOENT)
 			break;
 	}
-	if (tries == 1000 || rename(ml->path, target.data) == -1) {
+	buf_fini(&newest);
+	if (tries == LOGS_MAILLOG_NAME_TRIES
+	    || rename(ml->path, target.data) == -1) {
 		msg_warn("mail log: rename %s to %s: %m", ml->path,
 		    target.data);
 		buf_fini(&target);
@@ -436,6 +509,29 @@ logs_maillog_roll(struct logs_maillog *ml, time_t now)
 	if (logs_maillog_reopen(ml, now) == -1)
 		return (-1);
 	logs_maillog_prune(ml);
+	return (0);
+}
+
+/*
+ * logs_maillog_owner - after fork(), lock through a file description of
+ * our own: flock(2) locks belong to the open file description, so a
+ * child using its parent's would share the parent's lock instead of
+ * excluding it.
+ */
+static int
+logs_maillog_owner(struct logs_maillog *ml)
+{
+	int	fd;
+
+	if (ml->pid == getpid())
+		return (0);
+	if ((fd = open(ml->lockpath, O_RDWR | O_CLOEXEC)) == -1) {
+		msg_warn("mail log: open %s: %m", ml->lockpath);
+		return (-1);
+	}
+	(void) close(ml->lockfd);
+	ml->lockfd = fd;
+	ml->pid = getpid();
 	return (0);
 }
 
@@ -451,7 +547,7 @@ logs_maillog_rotate_if(struct logs_maillog *ml, int by_size)
 	time_t	now = logs_maillog_now(ml);
 	int	rc = 0;
 
-	if (ml->fd < 0)
+	if (ml->fd < 0 || logs_maillog_owner(ml) == -1)
 		return (-1);
 	if (logs_maillog_flock(ml->lockfd, LOCK_EX) == -1) {
 		msg_warn("mail log: lock %s: %m", ml->lockpath);
@@ -500,6 +596,8 @@ logs_maillog_file(struct logs_maillog *ml, time_t now)
 	off_t	end = 0;
 	int	rc;
 
+	if (logs_maillog_owner(ml) == -1)
+		return (-1);
 	if (ml->rotate_req) {
 		ml->rotate_req = 0;
 		(void) logs_maillog_rotate_if(ml, 0);
@@ -709,6 +807,7 @@ logs_maillog_file_open(struct logs_maillog *ml, struct buf *why)
 		return (-1);
 	}
 	ml->shared = map;
+	ml->pid = getpid();
 	if (logs_maillog_flock(ml->lockfd, LOCK_SH) == -1) {
 		buf_printf(why, "lock %s: %s", ml->lockpath, strerror(errno));
 		return (-1);
@@ -891,6 +990,8 @@ logs_maillog_tick(struct logs_maillog *ml)
 	}
 	if (ml->fd < 0)
 		return (0);
+	if (logs_maillog_owner(ml) == -1)
+		return (-1);
 	if (ml->rotate_req)
 		rc = logs_maillog_rotate(ml);
 	logs_maillog_follow(ml, logs_maillog_now(ml), 1);

@@ -73,6 +73,10 @@
  *	compares the inode of the path with its open file, to follow a
  *	file that something else moved or removed.
  *	.PP
+ *	A struct logs_maillog may be used on both sides of a fork(2): the
+ *	child notices and takes a lock of its own before its first line.
+ *	It is not for use by several threads at once.
+ *
  *	logs_maillog_opts_init() fills opts with the defaults: no file
  *	(dir null), name "mail", rotate_size 10 MiB (0: no size limit),
  *	keep 30 (0: keep every rolled file), level Info, the default style

@@ -531,6 +531,37 @@ Test(logs_maillog, same_second_rotations_get_unique_names)
 	logs_maillog_close(ml);
 }
 
+Test(logs_maillog, rolled_names_sort_after_existing_ones)
+{
+	struct logs_maillog_opts o;
+	struct logs_maillog *ml;
+	struct buf *p = buf_new(0);
+	char  **names;
+	size_t	n;
+	int	fd;
+
+	/*
+	 * A rolled file that sorts after now (clock stepped back, the
+	 * repeated hour at the end of daylight saving time): the next
+	 * name must still sort after it, or retention would remove the
+	 * newer file.
+	 */
+	buf_printf(p, "%s/mail.@20300101T000000.s", tmpdir);
+	fd = open(p->data, O_WRONLY | O_CREAT, 0640);
+	cr_assert(fd >= 0);
+	(void) close(fd);
+	opts_for(&o);
+	o.keep = 1;
+	ml = open_or_die(&o);
+	cr_assert_eq(logs_maillog_rotate(ml), 0);
+	n = rolled(&names);
+	cr_assert_eq(n, 1);
+	cr_expect_str_eq(names[0], "mail.@20300101T000001.s");
+	free_names(names, n);
+	buf_free(p);
+	logs_maillog_close(ml);
+}
+
 Test(logs_maillog, follows_moved_file)
 {
 	struct logs_maillog_opts o;
@@ -588,10 +619,9 @@ Test(logs_maillog, open_fails_with_reason)
 /* writer - one child process */
 
 static void
-writer(int id)
+writer(int id, struct logs_maillog *ml)
 {
 	struct logs_maillog_opts o;
-	struct logs_maillog *ml;
 	char	msg[128];
 	int	i;
 
@@ -599,7 +629,7 @@ writer(int id)
 	o.clock = NULL;
 	o.rotate_size = 48 * 1024;
 	o.keep = 0;
-	if ((ml = logs_maillog_open(&o, NULL)) == NULL)
+	if (ml == NULL && (ml = logs_maillog_open(&o, NULL)) == NULL)
 		_exit(2);
 	for (i = 0; i < PER_WRITER; i++) {
 		(void) snprintf(msg, sizeof(msg), "writer %d line %05d "
@@ -654,7 +684,10 @@ check_file(const char *name, char *text, int next[WRITERS], size_t *files)
 	cr_assert(n >= 3, "%s: no header", name);
 }
 
-Test(logs_maillog, many_writers_no_torn_or_lost_lines, .timeout = 120)
+/* run_writers - fork the writers, wait, account for every line */
+
+static void
+run_writers(struct logs_maillog *inherited)
 {
 	pid_t	pids[WRITERS];
 	int	next[WRITERS] = {0};
@@ -662,18 +695,11 @@ Test(logs_maillog, many_writers_no_torn_or_lost_lines, .timeout = 120)
 	char  **names, *text;
 	size_t	n, j, files = 0;
 
-	/* Create the file first so that its start is known. */
-	{
-		struct logs_maillog_opts o;
-
-		opts_for(&o);
-		logs_maillog_close(open_or_die(&o));
-	}
 	for (i = 0; i < WRITERS; i++) {
 		pids[i] = fork();
 		cr_assert(pids[i] >= 0, "fork: %s", strerror(errno));
 		if (pids[i] == 0)
-			writer(i);
+			writer(i, inherited);
 	}
 	for (i = 0; i < WRITERS; i++) {
 		cr_assert(waitpid(pids[i], &status, 0) == pids[i]);
@@ -695,6 +721,36 @@ Test(logs_maillog, many_writers_no_torn_or_lost_lines, .timeout = 120)
 		cr_expect_eq(next[i], PER_WRITER, "writer %d: %d lines", i,
 		    next[i]);
 	free_names(names, n);
+}
+
+Test(logs_maillog, many_writers_no_torn_or_lost_lines, .timeout = 120)
+{
+	struct logs_maillog_opts o;
+
+	/* Create the file first so that its start is known. */
+	opts_for(&o);
+	logs_maillog_close(open_or_die(&o));
+	run_writers(NULL);
+}
+
+Test(logs_maillog, writers_sharing_a_forked_handle, .timeout = 120)
+{
+	struct logs_maillog_opts o;
+	struct logs_maillog *ml;
+
+	/*
+	 * The children use the handle their parent opened: each must
+	 * take its own lock, or a rotation could run while another child
+	 * writes and lines would land in a rolled file or be torn apart
+	 * from their order.
+	 */
+	opts_for(&o);
+	o.clock = NULL;
+	o.rotate_size = 48 * 1024;
+	o.keep = 0;
+	ml = open_or_die(&o);
+	run_writers(ml);
+	logs_maillog_close(ml);
 }
 
 /* recv_line - one datagram or stream chunk, with a time limit */
