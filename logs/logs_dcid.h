@@ -56,9 +56,11 @@
  *		    const struct logs_line_style *style,
  *		    const struct logs_dcid_conn_error *e);
  *	enum logs_line_level logs_dcid_dns_error(struct buf *bp,
- *		    const char *domain, const char *rrtype, const char *error);
+ *		    const char *domain, const char *rrtype,
+ *		    const char *error);
  *	enum logs_line_level logs_dcid_dns_tempfail(struct buf *bp,
- *		    const char *domain, const char *rrtype, const char *error);
+ *		    const char *domain, const char *rrtype,
+ *		    const char *error);
  *	enum logs_line_level logs_dcid_close(struct buf *bp,
  *		    unsigned long dcid);
  * DESCRIPTION

@@ -31,7 +31,8 @@
  *	const char *logs_line_level_name(enum logs_line_level level);
  *	void	logs_line_ctime(struct buf *bp, time_t when);
  *	void	logs_line_ctime_tm(struct buf *bp, const struct tm *tm);
- *	void	logs_line_sbrs(struct buf *bp, const struct logs_line_sbrs *s);
+ *	void	logs_line_sbrs(struct buf *bp,
+ *		    const struct logs_line_sbrs *s);
  * DESCRIPTION
  *	The mail log is written by one formatter per line type, in
  *	logs_icid (inbound connections), logs_mid (messages), logs_dcid
@@ -118,7 +119,7 @@ enum logs_line_sbrs_kind {
 
 struct logs_line_sbrs {
 	enum logs_line_sbrs_kind kind;
-	int	tenths;			/* LOGS_LINE_SBRS_SCORE: -100..100 */
+	int	tenths;			/* score: -100..100 */
 };
 
 void	logs_line_style_init(struct logs_line_style *);

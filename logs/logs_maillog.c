@@ -47,8 +47,8 @@
 #include "logs_maillog.h"
 
 #define LOGS_MAILLOG_MODE	0640
-#define LOGS_MAILLOG_SHARED	4096	/* size of the mapped lock file */
-#define LOGS_MAILLOG_TCP_MAX	65536	/* syslog bytes queued over TCP */
+#define LOGS_MAILLOG_SHARED	4096	/* mapped lock file size */
+#define LOGS_MAILLOG_TCP_MAX	65536	/* syslog bytes queued, TCP */
 
 struct logs_maillog {
 	/* configuration */
@@ -67,14 +67,14 @@ struct logs_maillog {
 	/* file */
 	int	fd;			/* current file, -1 without one */
 	int	lockfd;
-	pid_t	pid;			/* process that opened lockfd */
+	pid_t	pid;			/* who opened lockfd */
 	uint64_t *shared;		/* mapped lock file: rotation count */
 	uint64_t gen;			/* rotation count fd belongs to */
-	time_t	checked;		/* last comparison of path and fd */
+	time_t	checked;		/* path last compared to fd */
 	volatile sig_atomic_t rotate_req;
 	int	failing;		/* a write error was reported */
 	struct buf line;
-	size_t	line_at;		/* where "Level: " starts in line */
+	size_t	line_at;		/* "Level: " offset in line */
 
 	/* syslog */
 	enum logs_maillog_syslog syslog;
@@ -83,7 +83,7 @@ struct logs_maillog {
 	int	sfd;
 	struct sockaddr_storage sa;
 	socklen_t salen;
-	time_t	connected;		/* last TCP connection attempt */
+	time_t	connected;		/* last TCP connect */
 	struct buf sout;		/* TCP bytes not yet sent */
 	struct buf sline;
 	unsigned long drops;
@@ -257,7 +257,8 @@ logs_maillog_reopen(struct logs_maillog *ml, time_t now)
 	int	fd, tries;
 
 	for (tries = 0; tries < 3; tries++) {
-		fd = open(ml->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		fd = open(ml->path, O_WRONLY | O_APPEND | O_CLOEXEC
+		    | O_NOFOLLOW);
 		if (fd >= 0) {
 			if (ml->fd >= 0)
 				(void) close(ml->fd);
@@ -525,7 +526,7 @@ logs_maillog_owner(struct logs_maillog *ml)
 
 	if (ml->pid == getpid())
 		return (0);
-	if ((fd = open(ml->lockpath, O_RDWR | O_CLOEXEC)) == -1) {
+	if ((fd = open(ml->lockpath, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) == -1) {
 		msg_warn("mail log: open %s: %m", ml->lockpath);
 		return (-1);
 	}
@@ -788,8 +789,8 @@ logs_maillog_file_open(struct logs_maillog *ml, struct buf *why)
 	void   *map;
 	int	rc;
 
-	ml->lockfd = open(ml->lockpath, O_RDWR | O_CREAT | O_CLOEXEC,
-	    LOGS_MAILLOG_MODE);
+	ml->lockfd = open(ml->lockpath, O_RDWR | O_CREAT | O_CLOEXEC
+	    | O_NOFOLLOW, LOGS_MAILLOG_MODE);
 	if (ml->lockfd == -1 || fstat(ml->lockfd, &st) == -1) {
 		buf_printf(why, "open %s: %s", ml->lockpath, strerror(errno));
 		return (-1);

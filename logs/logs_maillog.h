@@ -125,9 +125,10 @@
  *	logs_maillog_rolled_name() appends the file name (no directory)
  *	of a rolled log begun at started.
  * SECURITY
- *	Files are created mode 0640 (before the umask). The directory
- *	should be writable only by the mail system's user. Nothing in a
- *	message part can end a line early.
+ *	Files are created mode 0640 (before the umask) and opened without
+ *	following symbolic links. The directory should be writable only
+ *	by the mail system's user. Nothing in a message part can end a
+ *	line early.
  */
 #ifndef LOGS_MAILLOG_H
 #define LOGS_MAILLOG_H
@@ -159,7 +160,7 @@ struct logs_maillog_opts {
 	const char *syslog_port;	/* UDP/TCP port */
 	const char *syslog_name;	/* "mail_logs" */
 	int	syslog_facility;	/* LOG_MAIL */
-	time_t	(*clock)(void);		/* time(3) unless a test sets it */
+	time_t	(*clock)(void);		/* null: time(3) */
 };
 
 struct logs_maillog;
@@ -176,7 +177,8 @@ void	logs_maillog_rotate_request(struct logs_maillog *);
 int	logs_maillog_rotate(struct logs_maillog *);
 int	logs_maillog_tick(struct logs_maillog *);
 const struct logs_line_style *logs_maillog_style(const struct logs_maillog *);
-int	logs_maillog_enabled(const struct logs_maillog *, enum logs_line_level);
+int	logs_maillog_enabled(const struct logs_maillog *,
+	    enum logs_line_level);
 void	logs_maillog_rolled_name(struct buf *, const char *, time_t);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * NAME
- *	logs_repr - Python repr() of strings, lists and tuples for the mail log
+ *	logs_repr - Python repr() of strings, lists, tuples for the mail log
  * DESCRIPTION
  *	See logs_repr.h. The set of characters that Python 3 does not
  *	print is a table generated from Python itself

@@ -1,6 +1,6 @@
 /*
  * NAME
- *	logs_repr - Python repr() of strings, lists and tuples for the mail log
+ *	logs_repr - Python repr() of strings, lists, tuples for the mail log
  * SYNOPSIS
  *	#include "logs_repr.h"
  *

@@ -50,9 +50,14 @@ struct golden {
 	const char *id;
 	enum golden_style style;
 	golden_fn fn;
-	int	fake_wday;		/* source's weekday is not the date's */
+	int	fake_wday;		/* weekday not the date's */
 };
 
+/*
+ * G(id) defines the table entry for one documented line: a function
+ * that feeds the example's fields (numbers, names, addresses) to the
+ * formatter of that line type and returns its level.
+ */
 #define G(name) \
 	static enum logs_line_level g_##name(struct buf *bp, \
 	    const struct logs_line_style *st)

@@ -74,7 +74,8 @@ teardown(void)
 	struct buf *p = buf_new(0);
 
 	while (dp && (de = readdir(dp)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0
+		    || strcmp(de->d_name, "..") == 0)
 			continue;
 		buf_reset(p);
 		buf_printf(p, "%s/%s", tmpdir, de->d_name);
@@ -230,7 +231,7 @@ Test(logs_maillog, header_offset_follows_time_zone)
 
 	setenv("TZ", "CST6CDT", 1);
 	tzset();
-	fake_now = 1416410206;			/* CRIBL 2014 sample head */
+	fake_now = 1416410206;		/* CRIBL 2014 sample head */
 	opts_for(&o);
 	o.version = "7.6.3-019";
 	ml = open_or_die(&o);
@@ -259,8 +260,8 @@ Test(logs_maillog, derived_serial_has_appliance_shape)
 		if (i == 20)
 			cr_expect_eq(a->data[i], '-');
 		else
-			cr_expect(strchr("0123456789ABCDEF", a->data[i]) != NULL,
-			    "serial [%s] at %zu", a->data, i);
+			cr_expect(strchr("0123456789ABCDEF", a->data[i])
+			    != NULL, "serial [%s] at %zu", a->data, i);
 	}
 	buf_free(a);
 	buf_free(b);
@@ -466,8 +467,9 @@ Test(logs_maillog, rotate_on_demand_and_by_request)
 	cr_expect(strstr(text, "Info: three\n") == NULL);
 	mem_free(text);
 	text = slurp("mail.current");
-	cr_expect(strncmp(text, "Sun Jan  7 20:13:06 2024 Info: Begin Logfile\n",
-	    45) == 0, "current: [%s]", text);
+	cr_expect(strncmp(text,
+	    "Sun Jan  7 20:13:06 2024 Info: Begin Logfile\n", 45) == 0,
+	    "current: [%s]", text);
 	cr_expect(strstr(text, "Info: three\n") != NULL);
 	mem_free(text);
 	free_names(names, n);
@@ -662,7 +664,8 @@ check_file(const char *name, char *text, int next[WRITERS], size_t *files)
 		    && line[24] == ' ' && strncmp(line + 25, "Info: ", 6) == 0,
 		    "%s: bad frame [%s]", name, line);
 		if (n == 0)
-			cr_assert_str_eq(line + 31, "Begin Logfile", "%s", name);
+			cr_assert_str_eq(line + 31, "Begin Logfile", "%s",
+			    name);
 		else if (n == 1)
 			cr_assert(strncmp(line + 31, "Version: ", 9) == 0, "%s",
 			    name);
