@@ -1006,3 +1006,11 @@ logs_maillog_style(const struct logs_maillog *ml)
 {
 	return (&ml->style);
 }
+
+/* logs_maillog_syslog_drops - syslog messages dropped so far */
+
+unsigned long
+logs_maillog_syslog_drops(const struct logs_maillog *ml)
+{
+	return (ml->drops);
+}

@@ -43,6 +43,8 @@
  *		    enum logs_line_level level);
  *	void	logs_maillog_rolled_name(struct buf *bp, const char *name,
  *		    time_t started);
+ *	unsigned long logs_maillog_syslog_drops(
+ *		    const struct logs_maillog *ml);
  * DESCRIPTION
  *	A mail log is written by several processes at once (listeners,
  *	queue manager, delivery workers), each with its own struct
@@ -60,8 +62,11 @@
  *	a rolled file is <dir>/<name>.@<YYYYMMDDTHHMMSS>.s, named after
  *	the local time at which it was begun (read from its first line;
  *	the time of the rotation if that cannot be read), as AsyncOS names
- *	them (mail.@20240117T201106.s); if that name is taken, the next
- *	free second is used. A rolled file never grows again.
+ *	them (mail.@20240117T201106.s); if that name is taken or would
+ *	not sort after the newest rolled file (several rotations in one
+ *	second, a clock stepped back, the hour repeated when daylight
+ *	saving time ends), the next second that does is used, so name
+ *	order is age order. A rolled file never grows again.
  *	.IP \(bu
  *	the processes coordinate through <dir>/.<name>.lock: a writer
  *	holds a shared flock(2) on it for the length of one write, the
@@ -87,14 +92,15 @@
  *	what it keeps.
  *
  *	Syslog output, when selected, sends every line also as
- *	"<PRI>Mmm dd HH:MM:SS <syslog_name>: <Level>: <message>" (PRI =
- *	syslog_facility | severity,
- *	both as in <syslog.h>; day padded with a space): to the
- *	datagram socket at the path syslog_addr (UNIX), or to
- *	syslog_addr:syslog_port over UDP, or over TCP with a newline after
- *	each message. Sending never blocks: a message the socket cannot
- *	take now is dropped and counted; a broken TCP connection is
- *	retried at most once a second.
+ *	"<PRI>Mmm dd HH:MM:SS <syslog_name>: <Level>: <message>", the
+ *	AsyncOS syslog push form (PRI is syslog_facility | severity as
+ *	in <syslog.h>, so mail.info is <22>; the day is padded with a
+ *	space; no year, no host name): to the datagram socket at the
+ *	path syslog_addr (UNIX), to syslog_addr:syslog_port over UDP, or
+ *	over TCP with a newline after each message. Sending never
+ *	blocks: a message the socket cannot take now is dropped and
+ *	counted; a broken TCP connection is retried at most once a
+ *	second, and logs_maillog_tick() sends what a busy one left.
  *
  *	logs_maillog_open() opens (or creates, with its header) the
  *	current file and the syslog socket. It returns null and puts the
@@ -107,13 +113,14 @@
  *	line. A line below the configured level is dropped.
  *	logs_maillog_put() is the same for len bytes at msg. Both return
  *	0, or -1 when the file write failed (the error is reported once
- *	with msg_warn(), and the line still goes to syslog). After the
- *	write, the file is rotated if it reached rotate_size or a
- *	rotation was requested.
+ *	with msg_warn(), and the line still goes to syslog). A requested
+ *	rotation is done before the line is written; after it, the file
+ *	is rotated if it has reached rotate_size.
  *
  *	logs_maillog_rotate_request() asks for a rotation at the next
  *	write or tick; it only stores a flag, so a signal handler may
- *	call it. logs_maillog_rotate() rotates now and returns 0, or -1
+ *	call it. Each request rotates once: ask one process, not all.
+ *	logs_maillog_rotate() rotates now and returns 0, or -1
  *	with a warning. logs_maillog_tick() is for a periodic timer: it
  *	performs a requested rotation, follows a moved file and sends
  *	syslog bytes that a busy TCP connection did not take.
@@ -123,7 +130,8 @@
  *	written (to skip formatting Debug lines).
  *
  *	logs_maillog_rolled_name() appends the file name (no directory)
- *	of a rolled log begun at started.
+ *	of a rolled log begun at started. logs_maillog_syslog_drops()
+ *	counts the syslog messages dropped so far.
  * SECURITY
  *	Files are created mode 0640 (before the umask) and opened without
  *	following symbolic links. The directory should be writable only
@@ -180,5 +188,6 @@ const struct logs_line_style *logs_maillog_style(const struct logs_maillog *);
 int	logs_maillog_enabled(const struct logs_maillog *,
 	    enum logs_line_level);
 void	logs_maillog_rolled_name(struct buf *, const char *, time_t);
+unsigned long logs_maillog_syslog_drops(const struct logs_maillog *);
 
 #endif

@@ -882,6 +882,7 @@ Test(logs_maillog, syslog_unix_receiver_absent_does_not_fail)
 	o.syslog_addr = p->data;
 	ml = open_or_die(&o);
 	cr_expect_eq(put(ml, LOGS_LINE_INFO, "lost to nobody"), 0);
+	cr_expect_eq(logs_maillog_syslog_drops(ml), 1);
 	logs_maillog_close(ml);
 	buf_free(p);
 }
