@@ -19,6 +19,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 
 #include "buf.h"
 #include "mem.h"
+#include "msg.h"
 #include "str.h"
 #include "logs_alert.h"
 #include "logs_dcid.h"
@@ -557,4 +559,24 @@ Test(logs_golden, documented_lines)
 	cr_expect(checked == NGOLDEN);
 	mem_free(text);
 	buf_free(bp);
+}
+
+/* A formatter given no value for a field it must print is our bug. */
+
+Test(logs_golden, null_field_panics, .signal = SIGABRT)
+{
+	struct buf *bp = buf_new(0);
+
+	msg_stderr_set(0);
+	(void) logs_mid_from(bp, 1, 2, NULL);
+}
+
+Test(logs_golden, null_reply_code_panics, .signal = SIGABRT)
+{
+	struct buf *bp = buf_new(0);
+	struct logs_dcid_bounce b = {1, 2, 0, "5.1.0", "Unknown address error",
+	    NULL, NULL, 0};
+
+	msg_stderr_set(0);
+	(void) logs_dcid_bounced(bp, &b);
 }
