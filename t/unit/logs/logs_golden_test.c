@@ -14,6 +14,10 @@
  *	user guide's made-up sample, redacted dates); for those (EW in
  *	the table) the weekday alone is left out of the comparison.
  *
+ *	Each line with a trustworthy stamp is then also written through
+ *	logs_maillog with its clock set to the documented time, and the
+ *	line in the file must equal the documented line as a whole.
+ *
  *	Every id in the table must appear in the file exactly once and
  *	every id in the file must be in the table, so neither can drift.
  */
@@ -21,9 +25,11 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -36,6 +42,7 @@
 #include "logs_head.h"
 #include "logs_icid.h"
 #include "logs_line.h"
+#include "logs_maillog.h"
 #include "logs_mid.h"
 #include "logs_repr.h"
 
@@ -462,12 +469,46 @@ golden_read(void)
 	return (buf_steal(&data));
 }
 
+static time_t golden_now;
+
+/* golden_clock - the writer's clock: the documented time of the line */
+
+static time_t
+golden_clock(void)
+{
+	return (golden_now);
+}
+
+/* golden_last_line - the last line of a file, without its newline */
+
+static char *
+golden_last_line(const char *path)
+{
+	struct buf data;
+	char	chunk[4096], *p;
+	ssize_t	n;
+	int	fd;
+
+	fd = open(path, O_RDONLY);
+	cr_assert(fd >= 0, "open %s", path);
+	buf_init(&data, 4096);
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		buf_append(&data, chunk, (size_t) n);
+	(void) close(fd);
+	cr_assert(data.len > 0 && data.data[data.len - 1] == '\n');
+	data.data[--data.len] = 0;
+	p = strrchr(data.data, '\n');
+	p = mem_strdup(p ? p + 1 : data.data);
+	buf_fini(&data);
+	return (p);
+}
+
 /*
  * golden_check_stamp - re-create a documented time stamp; when the
  * source's weekday does not belong to its date (made-up or redacted
  * dates), everything but the weekday.
  */
-static void
+static time_t
 golden_check_stamp(const char *id, const char *stamp, int fake_wday)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
@@ -475,12 +516,14 @@ golden_check_stamp(const char *id, const char *stamp, int fake_wday)
 	int	day, h, mi, s, y;
 	const char *m;
 	struct buf *bp = buf_new(0);
+	time_t	when;
 
 	cr_assert(sscanf(stamp + 4, "%3s %d %d:%d:%d %d", mon, &day, &h, &mi,
 	    &s, &y) == 6, "%s: bad stamp", id);
 	m = strstr(months, mon);
 	cr_assert(m != NULL, "%s: bad month", id);
-	logs_line_ctime(bp, utc(y, (int) (m - months) / 3 + 1, day, h, mi, s));
+	when = utc(y, (int) (m - months) / 3 + 1, day, h, mi, s);
+	logs_line_ctime(bp, when);
 	if (fake_wday)
 		cr_expect(bp->len == 24 && memcmp(bp->data + 3, stamp + 3, 21)
 		    == 0 && memcmp(bp->data, stamp, 3) != 0,
@@ -489,7 +532,12 @@ golden_check_stamp(const char *id, const char *stamp, int fake_wday)
 		cr_expect(bp->len == 24 && memcmp(bp->data, stamp, 24) == 0,
 		    "%s: stamp [%.24s] formats as [%s]", id, stamp, bp->data);
 	buf_free(bp);
+	return (when);
 }
+
+/* The writers' file names, by golden_style. */
+
+static const char *const golden_names[] = {"modern", "asyncos4", "ipspace"};
 
 /* golden_style - the style an entry is documented in */
 
@@ -505,15 +553,37 @@ golden_style(enum golden_style gs, struct logs_line_style *st)
 
 Test(logs_golden, documented_lines)
 {
-	char   *text, *line, *next, *tab, *msg, *colon;
+	char   *text, *line, *next, *tab, *msg, *colon, *got;
 	int	seen[NGOLDEN];
 	struct logs_line_style st;
 	struct buf *bp = buf_new(0);
+	struct buf *path = buf_new(0);
 	enum logs_line_level lev;
-	size_t	i, checked = 0;
+	size_t	i, checked = 0, written = 0;
+	char	dir[] = "/tmp/logs_golden.XXXXXX";
+	struct logs_maillog_opts o;
+	struct logs_maillog *ml[3];
+	int	stamped;
 
 	setenv("TZ", "UTC0", 1);
 	tzset();
+
+	/*
+	 * One writer per style, to check whole lines (time stamp, level,
+	 * message) as the writer frames them at the documented time.
+	 */
+	cr_assert(mkdtemp(dir) != NULL);
+	for (i = 0; i < 3; i++) {
+		logs_maillog_opts_init(&o);
+		o.dir = dir;
+		o.name = golden_names[i];
+		o.serial = "000F1F6ACFA6-2Y5SQ41";
+		o.clock = golden_clock;
+		o.level = LOGS_LINE_TRACE;
+		golden_style((enum golden_style) i, &o.style);
+		ml[i] = logs_maillog_open(&o, NULL);
+		cr_assert(ml[i] != NULL);
+	}
 	memset(seen, 0, sizeof(seen));
 	text = golden_read();
 	for (line = text; line && *line; line = next) {
@@ -532,11 +602,14 @@ Test(logs_golden, documented_lines)
 		cr_assert(seen[i] == 0, "%s: twice in the file", line);
 		seen[i] = 1;
 		msg = tab + 1;
+		stamped = 0;
 		if (strncmp(msg, "Info: ", 6) && strncmp(msg, "Warning: ", 9)
 		    && strncmp(msg, "Critical: ", 10)) {
-			golden_check_stamp(line, msg, goldens[i].fake_wday);
+			golden_now = golden_check_stamp(line, msg,
+			    goldens[i].fake_wday);
 			cr_assert(msg[24] == ' ', "%s: no space after stamp",
 			    line);
+			stamped = !goldens[i].fake_wday;
 			msg += 25;
 		}
 		colon = strstr(msg, ": ");
@@ -552,7 +625,31 @@ Test(logs_golden, documented_lines)
 		cr_expect_str_eq(bp->data, colon + 2, "%s:\n got  [%s]\n want "
 		    "[%s]", line, bp->data, colon + 2);
 		checked++;
+		if (stamped) {
+			cr_assert_eq(logs_maillog_write(ml[goldens[i].style],
+			    lev, bp), 0);
+			buf_reset(path);
+			buf_printf(path, "%s/%s.current", dir,
+			    golden_names[goldens[i].style]);
+			got = golden_last_line(path->data);
+			cr_expect_str_eq(got, tab + 1, "%s: written as\n [%s]",
+			    line, got);
+			mem_free(got);
+			written++;
+		}
 	}
+	for (i = 0; i < 3; i++) {
+		logs_maillog_close(ml[i]);
+		buf_reset(path);
+		buf_printf(path, "%s/%s.current", dir, golden_names[i]);
+		(void) unlink(path->data);
+		buf_reset(path);
+		buf_printf(path, "%s/.%s.lock", dir, golden_names[i]);
+		(void) unlink(path->data);
+	}
+	(void) rmdir(dir);
+	cr_expect(written > 60, "only %zu lines written whole", written);
+	buf_free(path);
 	for (i = 0; i < NGOLDEN; i++)
 		cr_expect(seen[i], "%s: in the table, not in the file",
 		    goldens[i].id);
