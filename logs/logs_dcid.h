@@ -74,9 +74,9 @@
  *	cipher <c>" (the same in both dialects).
  *
  *	logs_dcid_tls_failed(): "DCID <dcid> TLS failed: <reason>"; in the
- *	asyncos4 dialect "DCID <dcid> IP <addr> TLS failed: <reason>".
- *	reason is "STARTTLS unexpected response", an OpenSSL tuple or a
- *	socket error.
+ *	asyncos4 dialect "DCID <dcid> IP <addr> TLS failed: <reason>"
+ *	(addr may be null in the modern dialect). reason is "STARTTLS
+ *	unexpected response", an OpenSSL tuple or a socket error.
  *
  *	logs_dcid_tls_deferring(): "DCID <dcid> TLS deferring: <reason>
  *	TLS version mismatch could be the failure reason" (the peer

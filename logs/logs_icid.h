@@ -60,7 +60,8 @@
  *	connection id for a refused connection.
  *
  *	logs_icid_tls_success(): "ICID <icid> TLS success protocol <p>
- *	cipher <c>"; "ICID <icid> TLS success" in the asyncos4 dialect.
+ *	cipher <c>"; "ICID <icid> TLS success" in the asyncos4 dialect
+ *	(where protocol and cipher may be null).
  *
  *	logs_icid_tls_failed(): "ICID <icid> TLS failed: <reason>";
  *	"ICID <icid> TLS failed" in the asyncos4 dialect or when reason
