@@ -1,0 +1,166 @@
+/*
+ * NAME
+ *	policy_member - sender group members: parse, compile, match
+ * SYNOPSIS
+ *	#include "policy_member.h"
+ *
+ *	struct policy_ip {
+ *		int	family;			AF_INET or AF_INET6
+ *		unsigned char addr[16];		network order; IPv4 in [0..3]
+ *	};
+ *
+ *	enum policy_ptr { POLICY_PTR_OK, POLICY_PTR_NONE,
+ *		POLICY_PTR_TEMPFAIL, POLICY_PTR_MISMATCH };
+ *	enum policy_sbrs { POLICY_SBRS_OFF, POLICY_SBRS_NONE,
+ *		POLICY_SBRS_SCORE };
+ *
+ *	struct policy_peer {
+ *		struct policy_ip ip;
+ *		const char *hostname;		verified name, or NULL
+ *		enum policy_ptr ptr;
+ *		enum policy_sbrs sbrs_state;
+ *		int	sbrs;			score in tenths, -100..100
+ *		const char *const *dnslists;	zones the IP is listed in
+ *		size_t	dnslist_count;
+ *	};
+ *
+ *	int	policy_ip_parse(const char *text, struct policy_ip *ip);
+ *	int	policy_ip_from_sockaddr(struct policy_ip *ip,
+ *			const struct sockaddr *sa);
+ *	void	policy_ip_format(const struct policy_ip *ip, struct buf *out);
+ *
+ *	struct policy_member *policy_member_parse(const char *text,
+ *			const struct policy_loc *loc, struct buf *err);
+ *	struct policy_member *policy_member_free(struct policy_member *mp);
+ *	int	policy_member_match(const struct policy_member *mp,
+ *			const struct policy_peer *peer);
+ *	const char *policy_member_text(const struct policy_member *mp);
+ *	const char *policy_member_dnslist(const struct policy_member *mp);
+ *	int	policy_member_same(const struct policy_member *a,
+ *			const struct policy_member *b);
+ * DESCRIPTION
+ *	A sender group member is one condition on a connecting peer. The
+ *	accepted forms (AsyncOS syntax, plus ours at the end):
+ *
+ *	10.1.2.3		one IPv4 address
+ *	10.1.2. 10.1.2 10.1. 10.1 10. 10
+ *				IPv4 prefix: the octets given, any rest
+ *	10.1.2.3-9 10.1.2-5. 10.1.2-5 10.1-3. 10.1-3 10-11. 10-11
+ *				IPv4 range in the last octet given
+ *	10/8 10.1/16 10.1.2/24 10.1.2.0/24
+ *				IPv4 CIDR; missing octets are 0; host bits
+ *				must be zero
+ *	2001:db8::1		one IPv6 address
+ *	2001:db8::1-2001:db8::ff, 2001:db8::1-ff, 2001:db8:0-1::5
+ *				IPv6 range: two addresses, or one group
+ *				written x-y (the rest of the address as
+ *				given, both ends inclusive)
+ *	2001:db8::/32		IPv6 CIDR; host bits must be zero
+ *	mail.example.com	verified host name, exactly (any case)
+ *	.example.com		verified host names ending in .example.com
+ *				(not example.com itself)
+ *	SBRS[-10:-3.5] SBRS[none]
+ *				SenderBase score range (inclusive, -10.0 to
+ *				10.0, at most one decimal), or "no score"
+ *	dnslist[zen.example.org]
+ *				the IP is listed in that DNS list zone
+ *	ALL			every peer
+ *	/^mx[0-9]+\.example\.com$/
+ *				PCRE2 pattern over the verified host name,
+ *				caseless (DNS names are)
+ *	ptr:none ptr:tempfail ptr:mismatch
+ *				Connecting Host DNS Verification: the PTR
+ *				record does not exist, its lookup failed
+ *				temporarily, or the forward lookup of the
+ *				PTR name does not give the peer's address
+ *
+ *	Keywords (ALL, SBRS, none, dnslist, ptr) are case-insensitive.
+ *	IPv4-mapped IPv6 peers (::ffff:a.b.c.d) are matched as IPv4.
+ *
+ *	Host name members match only a verified host name (the caller did
+ *	PTR then forward lookup and saw the peer's address). SBRS members
+ *	never match when the peer's sbrs_state is POLICY_SBRS_OFF (SBRS
+ *	not enabled); SBRS[none] matches POLICY_SBRS_NONE (no score, which
+ *	includes private addresses and a failed query).
+ *
+ *	policy_member_parse() returns a compiled member, or NULL after
+ *	appending one line to err (see policy_error(3)), whose column
+ *	points at the offending character when loc gives the column of
+ *	the member's first character. The caller frees the member with
+ *	policy_member_free().
+ *
+ *	policy_member_match() returns 1 (match), 0 (no match) or
+ *	POLICY_ERROR (a pattern exceeded its match limits; the caller
+ *	should fail the connection temporarily, never skip the group).
+ *
+ *	policy_member_text() is the member as the mail log prints it after
+ *	"match": IP and host forms as written, "ALL", "sbrs[-1.4:2.0]"
+ *	(lower case, one decimal), "sbrs[none]", "dnslist[zone]",
+ *	"ptr:none". It lives as long as the member.
+ *
+ *	policy_member_dnslist() is the zone of a dnslist member, else NULL.
+ *	policy_member_same() says whether two members match the same peers
+ *	by construction (same kind and same compiled value), which is how
+ *	a group drops duplicates.
+ *
+ *	policy_ip_parse() accepts a plain IPv4 or IPv6 address (returns 1,
+ *	or 0 when the text is not one). policy_ip_from_sockaddr() converts
+ *	an AF_INET or AF_INET6 address, unmapping ::ffff:a.b.c.d (returns
+ *	0 for other families). policy_ip_format() appends the address in
+ *	its usual text form.
+ */
+#ifndef POLICY_MEMBER_H
+#define POLICY_MEMBER_H
+
+#include <sys/socket.h>
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "policy.h"
+
+struct policy_ip {
+	int	family;
+	unsigned char addr[16];
+};
+
+enum policy_ptr {
+	POLICY_PTR_OK,
+	POLICY_PTR_NONE,
+	POLICY_PTR_TEMPFAIL,
+	POLICY_PTR_MISMATCH,
+};
+
+enum policy_sbrs {
+	POLICY_SBRS_OFF,
+	POLICY_SBRS_NONE,
+	POLICY_SBRS_SCORE,
+};
+
+struct policy_peer {
+	struct policy_ip ip;
+	const char *hostname;
+	enum policy_ptr ptr;
+	enum policy_sbrs sbrs_state;
+	int	sbrs;
+	const char *const *dnslists;
+	size_t	dnslist_count;
+};
+
+struct policy_member;
+
+int	policy_ip_parse(const char *, struct policy_ip *);
+int	policy_ip_from_sockaddr(struct policy_ip *, const struct sockaddr *);
+void	policy_ip_format(const struct policy_ip *, struct buf *);
+
+struct policy_member *policy_member_parse(const char *,
+	    const struct policy_loc *, struct buf *);
+struct policy_member *policy_member_free(struct policy_member *);
+int	policy_member_match(const struct policy_member *,
+	    const struct policy_peer *);
+const char *policy_member_text(const struct policy_member *);
+const char *policy_member_dnslist(const struct policy_member *);
+int	policy_member_same(const struct policy_member *,
+	    const struct policy_member *);
+
+#endif
