@@ -57,7 +57,8 @@
  *	a lookup that would have used it returns POLICY_ERROR, so that a
  *	caller that chooses to carry on after a configuration error defers
  *	mail for that destination instead of sending it under the
- *	(possibly weaker) Default entry.
+ *	(possibly weaker) Default entry. Likewise a Default entry refused
+ *	by policy_destctl_set_default() makes every lookup fail.
  *
  *	policy_destctl_set_global() sets the global options: send an alert
  *	when a required TLS connection fails, and the name of the

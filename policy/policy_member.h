@@ -38,6 +38,7 @@
  *	const char *policy_member_dnslist(const struct policy_member *mp);
  *	int	policy_member_same(const struct policy_member *a,
  *			const struct policy_member *b);
+ *	int	policy_member_uses_sbrs(const struct policy_member *mp);
  * DESCRIPTION
  *	A sender group member is one condition on a connecting peer. The
  *	accepted forms (AsyncOS syntax, plus ours at the end):
@@ -101,7 +102,8 @@
  *	policy_member_dnslist() is the zone of a dnslist member, else NULL.
  *	policy_member_same() says whether two members match the same peers
  *	by construction (same kind and same compiled value), which is how
- *	a group drops duplicates.
+ *	a group drops duplicates. policy_member_uses_sbrs() says whether
+ *	the member needs the peer's SenderBase score.
  *
  *	policy_ip_parse() accepts a plain IPv4 or IPv6 address (returns 1,
  *	or 0 when the text is not one). policy_ip_from_sockaddr() converts
@@ -162,5 +164,6 @@ const char *policy_member_text(const struct policy_member *);
 const char *policy_member_dnslist(const struct policy_member *);
 int	policy_member_same(const struct policy_member *,
 	    const struct policy_member *);
+int	policy_member_uses_sbrs(const struct policy_member *);
 
 #endif
