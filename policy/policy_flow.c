@@ -171,7 +171,7 @@ policy_flow_check(const struct policy_flow *fp, const struct policy_loc *loc,
 	bad |= policy_flow_check_long("max_rcpts_per_message",
 	    fp->max_rcpts_per_msg, 1, 1000000, loc, err);
 	bad |= policy_flow_check_long("max_message_size", fp->max_msg_size,
-	    1, LONG_MAX - 1, loc, err);
+	    1, 2147483647, loc, err);
 	bad |= policy_flow_check_long("max_concurrent_connections_per_ip",
 	    fp->max_conns_per_ip, 1, 1000000, loc, err);
 	bad |= policy_flow_check_long("max_rcpts_per_hour",

@@ -453,12 +453,9 @@ policy_member_ipv6(struct policy_member_src *src)
 		struct str right = str_make(s.ptr + dash + 1, s.len - dash - 1);
 		unsigned char lo[16], hi[16];
 
-		if (policy_member_pton6(right.ptr, right.len, hi)) {
+		if (policy_member_pton6(right.ptr, right.len, hi)
+		    && policy_member_pton6(left.ptr, left.len, lo)) {
 			/* Two whole addresses. */
-			if (!policy_member_pton6(left.ptr, left.len, lo))
-				return (policy_member_fail(src, 0,
-				    "not a valid IPv6 address before "
-				    "\"-\""));
 		} else {
 			/* One group written x-y: "a:b:x-y:c:d...". */
 			struct buf *tmp = buf_new(INET6_ADDRSTRLEN);
