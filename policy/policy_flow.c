@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "msg.h"
+#include "str.h"
 #include "policy.h"
 #include "policy_flow.h"
 
@@ -301,4 +302,56 @@ policy_auth_parse(const char *text, enum policy_auth *auth)
 		return (0);
 	*auth = (enum policy_auth) v;
 	return (1);
+}
+
+/* policy_flow_offer_starttls - does EHLO list STARTTLS */
+
+int
+policy_flow_offer_starttls(const struct policy_flow *fp)
+{
+	return (fp->tls == POLICY_ITLS_PREFERRED
+	    || fp->tls == POLICY_ITLS_REQUIRED);
+}
+
+/* policy_flow_command_ok - may this command run before STARTTLS */
+
+int
+policy_flow_command_ok(const struct policy_flow *fp, int tls_active,
+    struct str verb)
+{
+	if (tls_active || fp->tls != POLICY_ITLS_REQUIRED)
+		return (1);
+	return (str_caseeq(verb, STR_LIT("EHLO"))
+	    || str_caseeq(verb, STR_LIT("NOOP"))
+	    || str_caseeq(verb, STR_LIT("QUIT"))
+	    || str_caseeq(verb, STR_LIT("STARTTLS")));
+}
+
+/* policy_flow_offer_auth - does EHLO list AUTH */
+
+int
+policy_flow_offer_auth(const struct policy_flow *fp, int tls_active)
+{
+	if (fp->auth != POLICY_AUTH_PREFERRED && fp->auth != POLICY_AUTH_REQUIRED)
+		return (0);
+	return (fp->auth_require_tls != POLICY_BOOL_ON || tls_active);
+}
+
+/* policy_flow_client_cert_ok - Verify Client Certificate, after TLS */
+
+int
+policy_flow_client_cert_ok(const struct policy_flow *fp,
+    enum policy_client_cert cert)
+{
+	if (fp->tls_verify_client != POLICY_BOOL_ON)
+		return (1);
+	switch (cert) {
+	case POLICY_CERT_VALID:
+		return (1);
+	case POLICY_CERT_INVALID:
+		return (0);
+	case POLICY_CERT_NONE:
+		return (fp->tls != POLICY_ITLS_REQUIRED);
+	}
+	msg_panic("policy_flow_client_cert_ok: bad value %d", (int) cert);
 }

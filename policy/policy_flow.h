@@ -49,6 +49,17 @@
  *	int	policy_inbound_tls_parse(const char *text,
  *			enum policy_inbound_tls *tls);
  *	int	policy_auth_parse(const char *text, enum policy_auth *auth);
+ *
+ *	enum policy_client_cert { POLICY_CERT_NONE, POLICY_CERT_INVALID,
+ *		POLICY_CERT_VALID };
+ *
+ *	int	policy_flow_offer_starttls(const struct policy_flow *fp);
+ *	int	policy_flow_command_ok(const struct policy_flow *fp,
+ *			int tls_active, struct str verb);
+ *	int	policy_flow_offer_auth(const struct policy_flow *fp,
+ *			int tls_active);
+ *	int	policy_flow_client_cert_ok(const struct policy_flow *fp,
+ *			enum policy_client_cert cert);
  * DESCRIPTION
  *	A mail flow policy says what a listener does with a connection
  *	that its HAT put in a sender group: the connection behaviour and
@@ -80,11 +91,25 @@
  *	functions accept the keywords case-insensitively ("accept",
  *	"tcprefuse" or "tcp_refuse"; "off", "preferred", "required";
  *	"default" for *_DEFAULT) and return 1, or 0 when unknown.
+ *
+ *	Inbound TLS and AUTH decisions, on a resolved policy:
+ *	policy_flow_offer_starttls() says whether EHLO lists STARTTLS (TLS
+ *	Preferred or Required). policy_flow_command_ok() says whether a
+ *	command verb may run: under TLS Required, before TLS is active,
+ *	only EHLO, NOOP, QUIT and STARTTLS may (the others get "530 5.7.0
+ *	Must issue a STARTTLS command first"). policy_flow_offer_auth()
+ *	says whether EHLO lists AUTH: SMTP AUTH not off, and TLS active
+ *	when the policy requires TLS for AUTH. policy_flow_client_cert_ok()
+ *	applies "Verify Client Certificate" after the handshake: without
+ *	it any certificate (or none) is fine; with it, an invalid
+ *	certificate is always refused, and no certificate is refused only
+ *	under TLS Required.
  */
 #ifndef POLICY_FLOW_H
 #define POLICY_FLOW_H
 
 #include "buf.h"
+#include "str.h"
 #include "policy.h"
 
 enum policy_action {
@@ -147,5 +172,17 @@ const char *policy_action_name(enum policy_action);
 int	policy_action_parse(const char *, enum policy_action *);
 int	policy_inbound_tls_parse(const char *, enum policy_inbound_tls *);
 int	policy_auth_parse(const char *, enum policy_auth *);
+
+enum policy_client_cert {
+	POLICY_CERT_NONE,
+	POLICY_CERT_INVALID,
+	POLICY_CERT_VALID,
+};
+
+int	policy_flow_offer_starttls(const struct policy_flow *);
+int	policy_flow_command_ok(const struct policy_flow *, int, struct str);
+int	policy_flow_offer_auth(const struct policy_flow *, int);
+int	policy_flow_client_cert_ok(const struct policy_flow *,
+	    enum policy_client_cert);
 
 #endif

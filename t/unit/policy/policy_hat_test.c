@@ -10,6 +10,7 @@
 #include <criterion/criterion.h>
 
 #include "buf.h"
+#include "str.h"
 #include "policy.h"
 #include "policy_flow.h"
 #include "policy_hat.h"
@@ -725,5 +726,104 @@ Test(policy_hat, expand_table)
 		cr_expect_str_eq(buf_cstr(out), cases[i].want, "%s",
 		    cases[i].label);
 		buf_free(out);
+	}
+}
+
+struct inbound_case {
+	const char *label;
+	enum policy_inbound_tls tls;
+	enum policy_bool verify;
+	enum policy_auth auth;
+	enum policy_bool auth_tls;
+	int	tls_active;
+	const char *verb;
+	int	starttls;		/* EHLO lists STARTTLS */
+	int	command;		/* verb may run */
+	int	offer_auth;		/* EHLO lists AUTH */
+	int	cert_none;		/* no client certificate accepted */
+	int	cert_invalid;		/* invalid certificate accepted */
+};
+
+Test(policy_flow, inbound_tls_table)
+{
+	static const struct inbound_case cases[] = {
+		{"off: anything goes", POLICY_ITLS_OFF, POLICY_BOOL_OFF,
+			POLICY_AUTH_OFF, POLICY_BOOL_OFF, 0, "MAIL",
+		0, 1, 0, 1, 1},
+		{"preferred: MAIL in clear", POLICY_ITLS_PREFERRED,
+			POLICY_BOOL_OFF, POLICY_AUTH_OFF, POLICY_BOOL_OFF, 0,
+			"MAIL",
+		1, 1, 0, 1, 1},
+		{"required: MAIL refused", POLICY_ITLS_REQUIRED,
+			POLICY_BOOL_OFF, POLICY_AUTH_OFF, POLICY_BOOL_OFF, 0,
+			"mail",
+		1, 0, 0, 1, 1},
+		{"required: HELO refused", POLICY_ITLS_REQUIRED,
+			POLICY_BOOL_OFF, POLICY_AUTH_OFF, POLICY_BOOL_OFF, 0,
+			"HELO",
+		1, 0, 0, 1, 1},
+		{"required: RSET refused", POLICY_ITLS_REQUIRED,
+			POLICY_BOOL_OFF, POLICY_AUTH_OFF, POLICY_BOOL_OFF, 0,
+			"RSET",
+		1, 0, 0, 1, 1},
+		{"required: EHLO ok", POLICY_ITLS_REQUIRED, POLICY_BOOL_OFF,
+			POLICY_AUTH_OFF, POLICY_BOOL_OFF, 0, "ehlo",
+		1, 1, 0, 1, 1},
+		{"required: NOOP ok", POLICY_ITLS_REQUIRED, POLICY_BOOL_OFF,
+			POLICY_AUTH_OFF, POLICY_BOOL_OFF, 0, "NOOP",
+		1, 1, 0, 1, 1},
+		{"required: QUIT ok", POLICY_ITLS_REQUIRED, POLICY_BOOL_OFF,
+			POLICY_AUTH_OFF, POLICY_BOOL_OFF, 0, "QUIT",
+		1, 1, 0, 1, 1},
+		{"required: STARTTLS ok", POLICY_ITLS_REQUIRED,
+			POLICY_BOOL_OFF, POLICY_AUTH_OFF, POLICY_BOOL_OFF, 0,
+			"StartTLS",
+		1, 1, 0, 1, 1},
+		{"required: after TLS", POLICY_ITLS_REQUIRED, POLICY_BOOL_OFF,
+			POLICY_AUTH_OFF, POLICY_BOOL_OFF, 1, "MAIL",
+		1, 1, 0, 1, 1},
+		{"auth offered in clear", POLICY_ITLS_PREFERRED,
+			POLICY_BOOL_OFF, POLICY_AUTH_PREFERRED, POLICY_BOOL_OFF,
+			0, "AUTH",
+		1, 1, 1, 1, 1},
+		{"auth held until TLS", POLICY_ITLS_PREFERRED,
+			POLICY_BOOL_OFF, POLICY_AUTH_REQUIRED, POLICY_BOOL_ON,
+			0, "AUTH",
+		1, 1, 0, 1, 1},
+		{"auth after TLS", POLICY_ITLS_PREFERRED, POLICY_BOOL_OFF,
+			POLICY_AUTH_REQUIRED, POLICY_BOOL_ON, 1, "AUTH",
+		1, 1, 1, 1, 1},
+		{"verify + preferred", POLICY_ITLS_PREFERRED, POLICY_BOOL_ON,
+			POLICY_AUTH_OFF, POLICY_BOOL_OFF, 1, "MAIL",
+		1, 1, 0, 1, 0},
+		{"verify + required", POLICY_ITLS_REQUIRED, POLICY_BOOL_ON,
+			POLICY_AUTH_OFF, POLICY_BOOL_OFF, 1, "MAIL",
+		1, 1, 0, 0, 0},
+	};
+	size_t	i;
+
+	for (i = 0; i < NCASES(cases); i++) {
+		struct policy_flow pol, fp;
+
+		policy_flow_init(&pol);
+		pol.tls = cases[i].tls;
+		pol.tls_verify_client = cases[i].verify;
+		pol.auth = cases[i].auth;
+		pol.auth_require_tls = cases[i].auth_tls;
+		policy_flow_resolve(&fp, &pol, NULL);
+		cr_expect_eq(policy_flow_offer_starttls(&fp), cases[i].starttls,
+		    "%s: starttls", cases[i].label);
+		cr_expect_eq(policy_flow_command_ok(&fp, cases[i].tls_active,
+		    str_from(cases[i].verb)), cases[i].command, "%s: command",
+		    cases[i].label);
+		cr_expect_eq(policy_flow_offer_auth(&fp, cases[i].tls_active),
+		    cases[i].offer_auth, "%s: auth", cases[i].label);
+		cr_expect_eq(policy_flow_client_cert_ok(&fp, POLICY_CERT_NONE),
+		    cases[i].cert_none, "%s: no cert", cases[i].label);
+		cr_expect_eq(policy_flow_client_cert_ok(&fp,
+		    POLICY_CERT_INVALID), cases[i].cert_invalid,
+		    "%s: invalid cert", cases[i].label);
+		cr_expect(policy_flow_client_cert_ok(&fp, POLICY_CERT_VALID),
+		    "%s: valid cert", cases[i].label);
 	}
 }

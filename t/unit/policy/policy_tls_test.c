@@ -269,3 +269,58 @@ Test(policy_tls, cert_match_table)
 			    cases[i].label);
 	}
 }
+
+/* fuzz_next - small deterministic generator (xorshift32) */
+
+static unsigned
+fuzz_next(unsigned *state)
+{
+	unsigned x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return (*state = x);
+}
+
+ /*
+  * Random names: a wildcard-free pattern matches exactly when the names
+  * are equal ignoring case and one root dot; nothing overflows.
+  */
+Test(policy_tls, random_names)
+{
+	static const char *const pieces[] = {
+		"*", ".", "a", "B", "example", "-", "xn--", "\0", " ", "..",
+	};
+	unsigned state = 1234567u;
+	int	round;
+
+	for (round = 0; round < 20000; round++) {
+		char	pat[64], ref[64];
+		size_t	pl = 0, rl = 0, k, n;
+
+		n = fuzz_next(&state) % 6;
+		for (k = 0; k < n; k++) {
+			const char *p = pieces[fuzz_next(&state) % NCASES(pieces)];
+			size_t	len = *p ? strlen(p) : 1;
+
+			memcpy(pat + pl, p, len);
+			pl += len;
+		}
+		n = fuzz_next(&state) % 6;
+		for (k = 0; k < n; k++) {
+			const char *p = pieces[fuzz_next(&state) % NCASES(pieces)];
+			size_t	len = *p ? strlen(p) : 1;
+
+			memcpy(ref + rl, p, len);
+			rl += len;
+		}
+		ref[rl] = 0;
+		if (policy_tls_name_match(str_make(pat, pl), str_from(ref))) {
+			cr_assert(memchr(pat, 0, pl) == NULL,
+			    "embedded NUL matched");
+			cr_assert(strchr(ref, '*') == NULL,
+			    "wildcard reference matched");
+		}
+	}
+}
