@@ -332,7 +332,8 @@ policy_flow_command_ok(const struct policy_flow *fp, int tls_active,
 int
 policy_flow_offer_auth(const struct policy_flow *fp, int tls_active)
 {
-	if (fp->auth != POLICY_AUTH_PREFERRED && fp->auth != POLICY_AUTH_REQUIRED)
+	if (fp->auth != POLICY_AUTH_PREFERRED
+	    && fp->auth != POLICY_AUTH_REQUIRED)
 		return (0);
 	return (fp->auth_require_tls != POLICY_BOOL_ON || tls_active);
 }

@@ -401,8 +401,9 @@ policy_hat_finish(struct policy_hat *hat, struct buf *err)
 		if (gp->flow == NULL)
 			bad = 1;
 		for (j = 0; j < gp->count; j++) {
-			const char *zone = policy_member_dnslist(gp->members[j]);
+			const char *zone;
 
+			zone = policy_member_dnslist(gp->members[j]);
 			if (policy_member_uses_sbrs(gp->members[j]))
 				hat->uses_sbrs = 1;
 			if (zone == NULL)

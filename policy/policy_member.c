@@ -165,6 +165,8 @@ policy_ip_parse(const char *text, struct policy_ip *ip)
 int
 policy_ip_from_sockaddr(struct policy_ip *ip, const struct sockaddr *sa)
 {
+	const struct sockaddr_in6 *sin6;
+
 	memset(ip, 0, sizeof(*ip));
 	switch (sa->sa_family) {
 	case AF_INET:
@@ -175,9 +177,8 @@ policy_ip_from_sockaddr(struct policy_ip *ip, const struct sockaddr *sa)
 		return (1);
 	case AF_INET6:
 		ip->family = AF_INET6;
-		memcpy(ip->addr,
-		    &((const struct sockaddr_in6 *) (const void *) sa)->sin6_addr,
-		    16);
+		sin6 = (const struct sockaddr_in6 *) (const void *) sa;
+		memcpy(ip->addr, &sin6->sin6_addr, 16);
 		policy_ip_unmap(ip);
 		return (1);
 	default:

@@ -223,7 +223,8 @@ policy_route_add_host(struct policy_route *rt, const char *domain,
 		    POLICY_ROUTE_DEVNULL ? "/dev/null must be the only "
 		    "destination of a route" : "USEDNS must be the only "
 		    "destination of a route"));
-	if (str_eq(s, STR_LIT("/dev/null")) || str_caseeq(s, STR_LIT("USEDNS"))) {
+	if (str_eq(s, STR_LIT("/dev/null"))
+	    || str_caseeq(s, STR_LIT("USEDNS"))) {
 		if (ep->host_count > 0)
 			return (policy_route_fail(loc, base, err, host,
 			    "/dev/null and USEDNS must be the only "

@@ -38,7 +38,7 @@ policy_tls_level_parse(const char *text, enum policy_tls_level *level)
 	size_t	i, n = 0;
 	const char *cp;
 
-	/* Fold "_" and " - " into "-", as AsyncOS spells "Preferred - Verify". */
+	/* Fold "_" and " - " into "-": AsyncOS says "Preferred - Verify". */
 	for (cp = text; *cp; cp++) {
 		if (n + 1 >= sizeof(word))
 			return (0);
@@ -203,7 +203,8 @@ policy_tls_name_match(struct str pattern, struct str ref)
 
 	pattern = policy_dns_undot(pattern);
 	ref = policy_dns_undot(ref);
-	if (!policy_tls_name_chars(pattern, 1) || !policy_tls_name_chars(ref, 0))
+	if (!policy_tls_name_chars(pattern, 1)
+	    || !policy_tls_name_chars(ref, 0))
 		return (0);
 	if (pattern.ptr[0] != '*') {
 		/* No wildcard: exact, and a stray "*" elsewhere is refused. */

@@ -146,8 +146,8 @@ Test(policy_destctl, lookup_table)
 			continue;
 		cr_expect_str_eq(matched, cases[i].matched, "%s",
 		    cases[i].label);
-		cr_expect_eq(out.tls, cases[i].tls, "%s: tls %s", cases[i].label,
-		    policy_tls_level_name(out.tls));
+		cr_expect_eq(out.tls, cases[i].tls, "%s: tls %s",
+		    cases[i].label, policy_tls_level_name(out.tls));
 		cr_expect_eq(out.concurrency, cases[i].concurrency, "%s",
 		    cases[i].label);
 		cr_expect_eq(out.max_msgs_per_conn, cases[i].msgs, "%s",
@@ -214,8 +214,8 @@ Test(policy_destctl, add_errors_table)
 		"brackets"},
 		{"unclosed literal", "[1.2.3.4", F_NONE, 0, "dc.yaml:12:11: "
 		"destination \"[1.2.3.4\": missing \"]\" after the address"},
-		{"space", "exa mple.com", F_NONE, 0, "dc.yaml:12:6: destination "
-		"\"exa mple.com\": invalid character in name"},
+		{"space", "exa mple.com", F_NONE, 0, "dc.yaml:12:6: "
+		"destination \"exa mple.com\": invalid character in name"},
 		{"bad partial", ".bad..test", F_NONE, 0, "dc.yaml:12:8: "
 		"destination \".bad..test\": empty label"},
 		{"concurrency 0", "c0.test", F_CONC, 0, "dc.yaml:12:3: "
@@ -224,22 +224,22 @@ Test(policy_destctl, add_errors_table)
 		"destination c1.test: concurrency 1001 is out of range 1 to "
 		"1000"},
 		{"concurrency 1000", "c2.test", F_CONC, 1000, NULL},
-		{"messages 0", "m0.test", F_MSGS, 0, "dc.yaml:12:3: destination "
-		"m0.test: max_messages_per_connection 0 is out of range 1 to "
-		"1000"},
+		{"messages 0", "m0.test", F_MSGS, 0, "dc.yaml:12:3: "
+		"destination m0.test: max_messages_per_connection 0 is out of "
+		"range 1 to 1000"},
 		{"limit without minutes", "l0.test", F_LIMIT_ONLY, 10,
 		"dc.yaml:12:3: destination l0.test: recipient_limit needs "
 		"recipient_minutes"},
 		{"limit 0 per minute", "l1.test", F_LIMIT, 0, NULL},
-		{"limit too high", "l2.test", F_LIMIT, 1000000001, "dc.yaml:12:3: "
-		"destination l2.test: recipient_limit 1000000001 is out of "
-		"range -1 to 1000000000"},
+		{"limit too high", "l2.test", F_LIMIT, 1000000001,
+		"dc.yaml:12:3: destination l2.test: recipient_limit "
+		"1000000001 is out of range -1 to 1000000000"},
 		{"minutes 61", "n0.test", F_MINUTES, 61, "dc.yaml:12:3: "
 		"destination n0.test: recipient_minutes 61 is out of range 1 "
 		"to 60"},
-		{"bounce profile digit", "b0.test", F_BOUNCE, 0, "dc.yaml:12:3: "
-		"destination b0.test: the bounce profile name must start "
-		"with a letter or underscore"},
+		{"bounce profile digit", "b0.test", F_BOUNCE, 0,
+		"dc.yaml:12:3: destination b0.test: the bounce profile name "
+		"must start with a letter or underscore"},
 		{"bad tls", "t0.test", F_TLS, 99, "dc.yaml:12:3: destination "
 		"t0.test: bad TLS level 99"},
 	};
@@ -306,7 +306,8 @@ Test(policy_destctl, broken_entry_fails_closed)
 	/* An exact valid entry below it is more specific and still works. */
 	policy_destctl_entry_init(&e);
 	e.tls = POLICY_TLS_REQUIRED;
-	cr_expect_eq(policy_destctl_add(dc, "ok.broken.test", &e, NULL, err), 0);
+	cr_expect_eq(policy_destctl_add(dc, "ok.broken.test", &e, NULL, err),
+	    0);
 	cr_expect_eq(policy_destctl_lookup(dc, "ok.broken.test", &out,
 	    &matched), POLICY_FOUND);
 	cr_expect_eq(out.tls, POLICY_TLS_REQUIRED);

@@ -679,7 +679,8 @@ Test(policy_hat, expand_table)
 {
 	static const struct expand_case cases[] = {
 		{"all variables", "$Group $Hostname $RemoteIP $HATGroup",
-			"WHITELIST", "192.0.2.1", "mx.example.com", POLICY_PTR_OK,
+			"WHITELIST", "192.0.2.1", "mx.example.com",
+			POLICY_PTR_OK,
 		"WHITELIST mx.example.com 192.0.2.1 WHITELIST"},
 		{"case-insensitive", "$GROUP/$hostname/$remoteip/$hatgroup",
 			"G", "192.0.2.1", "a.example", POLICY_PTR_OK,
@@ -707,7 +708,8 @@ Test(policy_hat, expand_table)
 		{"no variables", "mail.example.com ESMTP", "G", "192.0.2.1",
 			NULL, POLICY_PTR_NONE, "mail.example.com ESMTP"},
 		{"hostile host name", "hi $Hostname", "G", "192.0.2.1",
-			"evil\r\nMAIL FROM", POLICY_PTR_OK, "hi evil??MAIL?FROM"},
+			"evil\r\nMAIL FROM", POLICY_PTR_OK,
+		"hi evil??MAIL?FROM"},
 	};
 	size_t	i;
 

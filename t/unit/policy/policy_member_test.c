@@ -56,13 +56,13 @@ make_peer(const char *label, const struct peer_row *row,
 	peer->dnslist_count = row->listed ? 1 : 0;
 }
 
+#define IP	"192.0.2.1"
 #define V4(ip)		{ip, NULL, POLICY_PTR_NONE, POLICY_SBRS_OFF, 0, NULL}
-#define HOST(h)		{"192.0.2.1", h, POLICY_PTR_OK, POLICY_SBRS_OFF, 0, NULL}
-#define PTR(p)		{"192.0.2.1", NULL, p, POLICY_SBRS_OFF, 0, NULL}
-#define SCORE(s)	{"192.0.2.1", NULL, POLICY_PTR_NONE, POLICY_SBRS_SCORE, s, \
-			NULL}
-#define SBRS(st)	{"192.0.2.1", NULL, POLICY_PTR_NONE, st, 0, NULL}
-#define LISTED(z)	{"192.0.2.1", NULL, POLICY_PTR_NONE, POLICY_SBRS_OFF, 0, z}
+#define HOST(h)		{IP, h, POLICY_PTR_OK, POLICY_SBRS_OFF, 0, NULL}
+#define PTR(p)		{IP, NULL, p, POLICY_SBRS_OFF, 0, NULL}
+#define SCORE(s)	{IP, NULL, POLICY_PTR_NONE, POLICY_SBRS_SCORE, s, NULL}
+#define SBRS(st)	{IP, NULL, POLICY_PTR_NONE, st, 0, NULL}
+#define LISTED(z)	{IP, NULL, POLICY_PTR_NONE, POLICY_SBRS_OFF, 0, z}
 
 Test(policy_member, match_table)
 {
@@ -152,8 +152,8 @@ Test(policy_member, match_table)
 		{"host case", "mail.example.com", HOST("MAIL.Example.COM"), 1},
 		{"host root dot", "mail.example.com", HOST("mail.example.com."),
 		1},
-		{"host member dot", "mail.example.com.", HOST("mail.example.com"),
-		1},
+		{"host member dot", "mail.example.com.",
+		HOST("mail.example.com"), 1},
 		{"host unverified", "mail.example.com",
 		PTR(POLICY_PTR_MISMATCH), 0},
 		{"host subdomain", "mail.example.com",
@@ -161,7 +161,8 @@ Test(policy_member, match_table)
 		{"partial one", ".example.com", HOST("a.example.com"), 1},
 		{"partial two", ".example.com", HOST("a.b.EXAMPLE.com"), 1},
 		{"partial apex", ".example.com", HOST("example.com"), 0},
-		{"partial lookalike", ".example.com", HOST("badexample.com"), 0},
+		{"partial lookalike", ".example.com", HOST("badexample.com"),
+		0},
 		{"partial unverified", ".example.com", PTR(POLICY_PTR_NONE), 0},
 		/* SenderBase. */
 		{"sbrs low end", "SBRS[-10:-3]", SCORE(-100), 1},
@@ -201,11 +202,13 @@ Test(policy_member, match_table)
 		1},
 		/* Connecting host DNS verification. */
 		{"ptr none", "ptr:none", PTR(POLICY_PTR_NONE), 1},
-		{"ptr none vs tempfail", "ptr:none", PTR(POLICY_PTR_TEMPFAIL), 0},
+		{"ptr none vs tempfail", "ptr:none", PTR(POLICY_PTR_TEMPFAIL),
+		0},
 		{"ptr none verified", "ptr:none", HOST("a.example.com"), 0},
 		{"ptr tempfail", "ptr:tempfail", PTR(POLICY_PTR_TEMPFAIL), 1},
 		{"ptr mismatch", "PTR:Mismatch", PTR(POLICY_PTR_MISMATCH), 1},
-		{"ptr mismatch vs none", "ptr:mismatch", PTR(POLICY_PTR_NONE), 0},
+		{"ptr mismatch vs none", "ptr:mismatch", PTR(POLICY_PTR_NONE),
+		0},
 	};
 	size_t	i;
 
@@ -246,7 +249,8 @@ Test(policy_member, log_text_table)
 		{"prefix as written", "10.1.2.", "10.1.2."},
 		{"trimmed", "  10.1.2.3\t", "10.1.2.3"},
 		{"cidr as written", "10.1/16", "10.1/16"},
-		{"dnslist", "DNSLIST[Zen.Example.ORG]", "dnslist[Zen.Example.ORG]"},
+		{"dnslist", "DNSLIST[Zen.Example.ORG]",
+		"dnslist[Zen.Example.ORG]"},
 		{"partial as written", ".Example.com", ".Example.com"},
 		{"host as written", "Mail.Example.com", "Mail.Example.com"},
 		{"ptr", "PTR:NONE", "ptr:none"},
@@ -287,9 +291,9 @@ Test(policy_member, parse_errors_table)
 		{"cidr 33", "10.0.0.0/33", "hat.yaml:7:14: sender group member "
 		"\"10.0.0.0/33\": CIDR prefix length \"33\" is not a number "
 		"from 0 to 32"},
-		{"cidr empty", "10.0.0.0/", "hat.yaml:7:14: sender group member "
-		"\"10.0.0.0/\": CIDR prefix length \"\" is not a number from 0 "
-		"to 32"},
+		{"cidr empty", "10.0.0.0/", "hat.yaml:7:14: sender group "
+		"member \"10.0.0.0/\": CIDR prefix length \"\" is not a "
+		"number from 0 to 32"},
 		{"cidr host bits", "10.1.2.3/8", "hat.yaml:7:5: sender group "
 		"member \"10.1.2.3/8\": address has bits set beyond the "
 		"prefix length (did you mean 10.0.0.0/8?)"},
@@ -333,8 +337,8 @@ Test(policy_member, parse_errors_table)
 		{"dnslist label", "dnslist[bad..zone]", "hat.yaml:7:17: sender "
 		"group member \"dnslist[bad..zone]\": bad DNS list zone: "
 		"empty label"},
-		{"ptr unknown", "ptr:maybe", "hat.yaml:7:9: sender group member "
-		"\"ptr:maybe\": expected ptr:none, ptr:tempfail or "
+		{"ptr unknown", "ptr:maybe", "hat.yaml:7:9: sender group "
+		"member \"ptr:maybe\": expected ptr:none, ptr:tempfail or "
 		"ptr:mismatch"},
 		{"regex class", "/[a-/", "hat.yaml:7:9: sender group member "
 		"\"/[a-/\": bad pattern: missing terminating ] for character "
@@ -357,8 +361,8 @@ Test(policy_member, parse_errors_table)
 		{"v6 bad", "2001:db8::g", "hat.yaml:7:5: sender group member "
 		"\"2001:db8::g\": not a valid IPv6 address"},
 		{"v6 cidr 129", "2001:db8::/129", "hat.yaml:7:16: sender group "
-		"member \"2001:db8::/129\": CIDR prefix length \"129\" is not a "
-		"number from 0 to 128"},
+		"member \"2001:db8::/129\": CIDR prefix length \"129\" is "
+		"not a number from 0 to 128"},
 		{"v6 host bits", "2001:db8::1/64", "hat.yaml:7:5: sender group "
 		"member \"2001:db8::1/64\": address has bits set beyond the "
 		"prefix length (did you mean 2001:db8::/64?)"},
@@ -408,7 +412,8 @@ Test(policy_member, same_table)
 		{"address vs /32", "10.1.2.3", "10.1.2.3/32", 1},
 		{"prefix vs cidr", "10.1.2.", "10.1.2.0/24", 1},
 		{"prefix dot vs none", "10.1.2.", "10.1.2", 1},
-		{"host case and dot", "Mail.Example.com", "mail.example.com.", 1},
+		{"host case and dot", "Mail.Example.com", "mail.example.com.",
+		1},
 		{"sbrs spelling", "SBRS[-1:2]", "sbrs[-1.0:2.0]", 1},
 		{"all", "ALL", "all", 1},
 		{"v6 spelling", "2001:db8::1", "2001:0DB8:0::1", 1},

@@ -151,30 +151,30 @@ Test(policy_route, host_errors_table)
 		{"port words", "c.example.com:smtp", "routes.yaml:5:24: SMTP "
 		"route destination \"c.example.com:smtp\": port must be a "
 		"number from 1 to 65535"},
-		{"pri 65536", "d.example.com/pri=65536", "routes.yaml:5:28: SMTP "
-		"route destination \"d.example.com/pri=65536\": priority must "
-		"be a number from 0 to 65535"},
-		{"pri negative", "e.example.com/pri=-1", "routes.yaml:5:28: SMTP "
-		"route destination \"e.example.com/pri=-1\": priority must be a "
-		"number from 0 to 65535"},
+		{"pri 65536", "d.example.com/pri=65536", "routes.yaml:5:28: "
+		"SMTP route destination \"d.example.com/pri=65536\": "
+		"priority must be a number from 0 to 65535"},
+		{"pri negative", "e.example.com/pri=-1", "routes.yaml:5:28: "
+		"SMTP route destination \"e.example.com/pri=-1\": priority "
+		"must be a number from 0 to 65535"},
 		{"unknown option", "f.example.com/prio=1", "routes.yaml:5:24: "
 		"SMTP route destination \"f.example.com/prio=1\": expected "
 		"/pri=N after the host"},
-		{"empty label", "g..example.com", "routes.yaml:5:12: SMTP route "
-		"destination \"g..example.com\": empty label"},
+		{"empty label", "g..example.com", "routes.yaml:5:12: SMTP "
+		"route destination \"g..example.com\": empty label"},
 		{"bad v4", "300.1.2.3", "routes.yaml:5:10: SMTP route "
 		"destination \"300.1.2.3\": not a valid IP address"},
 		{"unclosed bracket", "[2001:db8::1", "routes.yaml:5:10: SMTP "
 		"route destination \"[2001:db8::1\": missing \"]\""},
-		{"junk after bracket", "[2001:db8::1]x", "routes.yaml:5:23: SMTP "
-		"route destination \"[2001:db8::1]x\": expected \":port\" after "
-		"\"]\""},
-		{"name in brackets", "[mx.example.com]", "routes.yaml:5:11: SMTP "
-		"route destination \"[mx.example.com]\": not a valid IP "
+		{"junk after bracket", "[2001:db8::1]x", "routes.yaml:5:23: "
+		"SMTP route destination \"[2001:db8::1]x\": expected "
+		"\":port\" after \"]\""},
+		{"name in brackets", "[mx.example.com]", "routes.yaml:5:11: "
+		"SMTP route destination \"[mx.example.com]\": not a valid IP "
 		"address"},
-		{"duplicate host", "MX.example.com:26", "routes.yaml:5:10: SMTP "
-		"route destination \"MX.example.com:26\": the host is already a "
-		"destination of this route"},
+		{"duplicate host", "MX.example.com:26", "routes.yaml:5:10: "
+		"SMTP route destination \"MX.example.com:26\": the host is "
+		"already a destination of this route"},
 		{"empty", "  ", "routes.yaml:5:10: SMTP route destination \"  "
 		"\": empty destination"},
 		{"space inside", "h st", "routes.yaml:5:11: SMTP route "
@@ -324,7 +324,8 @@ Test(policy_route, random_input_never_crashes)
 
 		n = fuzz_next(&state) % 6;
 		for (k = 0; k < n; k++)
-			buf_puts(dom, pieces[fuzz_next(&state) % NCASES(pieces)]);
+			buf_puts(dom, pieces[fuzz_next(&state)
+			    % NCASES(pieces)]);
 		n = fuzz_next(&state) % 8;
 		for (k = 0; k < n; k++)
 			buf_puts(text, pieces[fuzz_next(&state)

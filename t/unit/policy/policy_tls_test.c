@@ -113,8 +113,8 @@ Test(policy_tls, level_table)
 		{"Required - Verify", 1, L_RV, 1, 1, 1, "required-verify"},
 		{"mandatory", 0, L_NO, 0, 0, 0, NULL},
 		{"", 0, L_NO, 0, 0, 0, NULL},
-		{"required-verify-and-then-some-more-words-to-overflow", 0, L_NO,
-		0, 0, 0, NULL},
+		{"required-verify-and-then-some-more-words-to-overflow", 0,
+		L_NO, 0, 0, 0, NULL},
 	};
 	size_t	i;
 
@@ -174,7 +174,8 @@ Test(policy_tls, name_match_table)
 		{"exact vs sub", "example.com", 0, "www.example.com", 0},
 		{"sub vs exact", "www.example.com", 0, "example.com", 0},
 		{"wildcard reference", "*.example.com", 0, "*.example.com", 0},
-		{"embedded NUL", "example.com\0.evil.net", 21, "example.com", 0},
+		{"embedded NUL", "example.com\0.evil.net", 21, "example.com",
+		0},
 		{"space", "exa mple.com", 0, "exa mple.com", 0},
 		{"empty", "", 0, "", 0},
 		{"two-label suffix (no PSL)", "*.co.uk", 0, "example.co.uk", 1},
@@ -212,7 +213,8 @@ Test(policy_tls, cert_match_table)
 {
 	static const struct cert_case cases[] = {
 		{"mx via wildcard SAN", {"mx.provider.net", "*.example.com"},
-			"legacy.example.org", {"example.com", "mx1.example.com"},
+			"legacy.example.org",
+			{"example.com", "mx1.example.com"},
 		0, 1, 1, 0, 1},
 		{"provider MX by SAN", {"mx.provider.net", "*.example.com"},
 			NULL, {"example.com", "mx.provider.net"},
@@ -301,17 +303,21 @@ Test(policy_tls, random_names)
 
 		n = fuzz_next(&state) % 6;
 		for (k = 0; k < n; k++) {
-			const char *p = pieces[fuzz_next(&state) % NCASES(pieces)];
-			size_t	len = *p ? strlen(p) : 1;
+			const char *p;
+			size_t	len;
 
+			p = pieces[fuzz_next(&state) % NCASES(pieces)];
+			len = *p ? strlen(p) : 1;
 			memcpy(pat + pl, p, len);
 			pl += len;
 		}
 		n = fuzz_next(&state) % 6;
 		for (k = 0; k < n; k++) {
-			const char *p = pieces[fuzz_next(&state) % NCASES(pieces)];
-			size_t	len = *p ? strlen(p) : 1;
+			const char *p;
+			size_t	len;
 
+			p = pieces[fuzz_next(&state) % NCASES(pieces)];
+			len = *p ? strlen(p) : 1;
 			memcpy(ref + rl, p, len);
 			rl += len;
 		}
