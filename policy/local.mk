@@ -9,6 +9,8 @@ policy_libpolicy_a_SOURCES = \
 	policy/policy.c policy/policy.h \
 	policy/policy_dns.c policy/policy_dns.h \
 	policy/policy_table.c policy/policy_table.h \
+	policy/policy_ip.c policy/policy_ip.h \
+	policy/policy_peer.c policy/policy_peer.h \
 	policy/policy_member.c policy/policy_member.h \
 	policy/policy_flow.c policy/policy_flow.h \
 	policy/policy_hat.c policy/policy_hat.h \

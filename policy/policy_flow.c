@@ -197,10 +197,10 @@ policy_flow_check(const struct policy_flow *fp, const struct policy_loc *loc,
 	return (bad ? -1 : 0);
 }
 
-/* policy_action_name - keyword of the mail log */
+/* policy_flow_action_name - keyword of the mail log */
 
 const char *
-policy_action_name(enum policy_action action)
+policy_flow_action_name(enum policy_action action)
 {
 	switch (action) {
 	case POLICY_ACTION_DEFAULT:
@@ -214,7 +214,7 @@ policy_action_name(enum policy_action action)
 	case POLICY_ACTION_TCPREFUSE:
 		return ("TCPREFUSE");
 	}
-	msg_panic("policy_action_name: bad action %d", (int) action);
+	msg_panic("policy_flow_action_name: bad action %d", (int) action);
 }
 
  /*
@@ -241,10 +241,10 @@ policy_flow_word(const struct policy_flow_word *tab, const char *text,
 	return (0);
 }
 
-/* policy_action_parse - connection behaviour keyword */
+/* policy_flow_action_parse - connection behaviour keyword */
 
 int
-policy_action_parse(const char *text, enum policy_action *action)
+policy_flow_action_parse(const char *text, enum policy_action *action)
 {
 	static const struct policy_flow_word tab[] = {
 		{"default", POLICY_ACTION_DEFAULT},
@@ -263,10 +263,10 @@ policy_action_parse(const char *text, enum policy_action *action)
 	return (1);
 }
 
-/* policy_inbound_tls_parse - off, preferred, required */
+/* policy_flow_tls_parse - off, preferred, required */
 
 int
-policy_inbound_tls_parse(const char *text, enum policy_inbound_tls *tls)
+policy_flow_tls_parse(const char *text, enum policy_inbound_tls *tls)
 {
 	static const struct policy_flow_word tab[] = {
 		{"default", POLICY_ITLS_DEFAULT},
@@ -284,10 +284,10 @@ policy_inbound_tls_parse(const char *text, enum policy_inbound_tls *tls)
 	return (1);
 }
 
-/* policy_auth_parse - off, preferred, required */
+/* policy_flow_auth_parse - off, preferred, required */
 
 int
-policy_auth_parse(const char *text, enum policy_auth *auth)
+policy_flow_auth_parse(const char *text, enum policy_auth *auth)
 {
 	static const struct policy_flow_word tab[] = {
 		{"default", POLICY_AUTH_DEFAULT},

@@ -43,12 +43,12 @@
  *	int	policy_flow_check(const struct policy_flow *fp,
  *			const struct policy_loc *loc, struct buf *err);
  *
- *	const char *policy_action_name(enum policy_action action);
- *	int	policy_action_parse(const char *text,
+ *	const char *policy_flow_action_name(enum policy_action action);
+ *	int	policy_flow_action_parse(const char *text,
  *			enum policy_action *action);
- *	int	policy_inbound_tls_parse(const char *text,
+ *	int	policy_flow_tls_parse(const char *text,
  *			enum policy_inbound_tls *tls);
- *	int	policy_auth_parse(const char *text, enum policy_auth *auth);
+ *	int	policy_flow_auth_parse(const char *text, enum policy_auth *auth);
  *
  *	enum policy_client_cert { POLICY_CERT_NONE, POLICY_CERT_INVALID,
  *		POLICY_CERT_VALID };
@@ -86,7 +86,7 @@
  *	and rate codes 4xx or 5xx, texts without control characters. It
  *	returns 0, or -1 after appending one line to err per problem.
  *
- *	policy_action_name() is the upper-case keyword of the mail log
+ *	policy_flow_action_name() is the upper-case keyword of the mail log
  *	("ACCEPT", "RELAY", "REJECT", "TCPREFUSE"). The *_parse()
  *	functions accept the keywords case-insensitively ("accept",
  *	"tcprefuse" or "tcp_refuse"; "off", "preferred", "required";
@@ -168,10 +168,10 @@ void	policy_flow_resolve(struct policy_flow *, const struct policy_flow *,
 int	policy_flow_check(const struct policy_flow *, const struct policy_loc *,
 	    struct buf *);
 
-const char *policy_action_name(enum policy_action);
-int	policy_action_parse(const char *, enum policy_action *);
-int	policy_inbound_tls_parse(const char *, enum policy_inbound_tls *);
-int	policy_auth_parse(const char *, enum policy_auth *);
+const char *policy_flow_action_name(enum policy_action);
+int	policy_flow_action_parse(const char *, enum policy_action *);
+int	policy_flow_tls_parse(const char *, enum policy_inbound_tls *);
+int	policy_flow_auth_parse(const char *, enum policy_auth *);
 
 enum policy_client_cert {
 	POLICY_CERT_NONE,

@@ -4,30 +4,8 @@
  * SYNOPSIS
  *	#include "policy_member.h"
  *
- *	struct policy_ip {
- *		int	family;			AF_INET or AF_INET6
- *		unsigned char addr[16];		network order; IPv4 in [0..3]
- *	};
- *
- *	enum policy_ptr { POLICY_PTR_OK, POLICY_PTR_NONE,
- *		POLICY_PTR_TEMPFAIL, POLICY_PTR_MISMATCH };
- *	enum policy_sbrs { POLICY_SBRS_OFF, POLICY_SBRS_NONE,
- *		POLICY_SBRS_SCORE };
- *
- *	struct policy_peer {
- *		struct policy_ip ip;
- *		const char *hostname;		verified name, or NULL
- *		enum policy_ptr ptr;
- *		enum policy_sbrs sbrs_state;
- *		int	sbrs;			score in tenths, -100..100
- *		const char *const *dnslists;	zones the IP is listed in
- *		size_t	dnslist_count;
- *	};
- *
- *	int	policy_ip_parse(const char *text, struct policy_ip *ip);
- *	int	policy_ip_from_sockaddr(struct policy_ip *ip,
- *			const struct sockaddr *sa);
- *	void	policy_ip_format(const struct policy_ip *ip, struct buf *out);
+ *	(struct policy_peer and struct policy_ip: see policy_peer(3),
+ *	policy_ip(3); this header includes them.)
  *
  *	struct policy_member *policy_member_parse(const char *text,
  *			const struct policy_loc *loc, struct buf *err);
@@ -104,56 +82,17 @@
  *	by construction (same kind and same compiled value), which is how
  *	a group drops duplicates. policy_member_uses_sbrs() says whether
  *	the member needs the peer's SenderBase score.
- *
- *	policy_ip_parse() accepts a plain IPv4 or IPv6 address (returns 1,
- *	or 0 when the text is not one). policy_ip_from_sockaddr() converts
- *	an AF_INET or AF_INET6 address, unmapping ::ffff:a.b.c.d (returns
- *	0 for other families). policy_ip_format() appends the address in
- *	its usual text form.
+
  */
 #ifndef POLICY_MEMBER_H
 #define POLICY_MEMBER_H
 
-#include <sys/socket.h>
-
-#include <stddef.h>
-
 #include "buf.h"
 #include "policy.h"
-
-struct policy_ip {
-	int	family;
-	unsigned char addr[16];
-};
-
-enum policy_ptr {
-	POLICY_PTR_OK,
-	POLICY_PTR_NONE,
-	POLICY_PTR_TEMPFAIL,
-	POLICY_PTR_MISMATCH,
-};
-
-enum policy_sbrs {
-	POLICY_SBRS_OFF,
-	POLICY_SBRS_NONE,
-	POLICY_SBRS_SCORE,
-};
-
-struct policy_peer {
-	struct policy_ip ip;
-	const char *hostname;
-	enum policy_ptr ptr;
-	enum policy_sbrs sbrs_state;
-	int	sbrs;
-	const char *const *dnslists;
-	size_t	dnslist_count;
-};
+#include "policy_ip.h"
+#include "policy_peer.h"
 
 struct policy_member;
-
-int	policy_ip_parse(const char *, struct policy_ip *);
-int	policy_ip_from_sockaddr(struct policy_ip *, const struct sockaddr *);
-void	policy_ip_format(const struct policy_ip *, struct buf *);
 
 struct policy_member *policy_member_parse(const char *,
 	    const struct policy_loc *, struct buf *);

@@ -414,7 +414,7 @@ Test(policy_flow, keyword_tables)
 	for (i = 0; i < NCASES(actions); i++) {
 		enum policy_action a = POLICY_ACTION_DEFAULT;
 
-		cr_expect_eq(policy_action_parse(actions[i].text, &a),
+		cr_expect_eq(policy_flow_action_parse(actions[i].text, &a),
 		    actions[i].ok, "action %s", actions[i].text);
 		if (actions[i].ok)
 			cr_expect_eq((int) a, actions[i].want, "action %s",
@@ -423,7 +423,7 @@ Test(policy_flow, keyword_tables)
 	for (i = 0; i < NCASES(tls); i++) {
 		enum policy_inbound_tls t = POLICY_ITLS_DEFAULT;
 
-		cr_expect_eq(policy_inbound_tls_parse(tls[i].text, &t),
+		cr_expect_eq(policy_flow_tls_parse(tls[i].text, &t),
 		    tls[i].ok, "tls %s", tls[i].text);
 		if (tls[i].ok)
 			cr_expect_eq((int) t, tls[i].want, "tls %s",
@@ -432,15 +432,15 @@ Test(policy_flow, keyword_tables)
 	for (i = 0; i < NCASES(auth); i++) {
 		enum policy_auth x = POLICY_AUTH_DEFAULT;
 
-		cr_expect_eq(policy_auth_parse(auth[i].text, &x), auth[i].ok,
+		cr_expect_eq(policy_flow_auth_parse(auth[i].text, &x), auth[i].ok,
 		    "auth %s", auth[i].text);
 		if (auth[i].ok)
 			cr_expect_eq((int) x, auth[i].want, "auth %s",
 			    auth[i].text);
 	}
-	cr_expect_str_eq(policy_action_name(POLICY_ACTION_TCPREFUSE),
+	cr_expect_str_eq(policy_flow_action_name(POLICY_ACTION_TCPREFUSE),
 	    "TCPREFUSE");
-	cr_expect_str_eq(policy_action_name(POLICY_ACTION_RELAY), "RELAY");
+	cr_expect_str_eq(policy_flow_action_name(POLICY_ACTION_RELAY), "RELAY");
 }
 
 Test(policy_hat, builder_errors)

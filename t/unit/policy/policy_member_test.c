@@ -481,6 +481,40 @@ Test(policy_member, dnslist_and_sbrs_accessors)
 	buf_free(err);
 }
 
+struct sbrs_text_case {
+	enum policy_sbrs state;
+	int	sbrs;
+	const char *want;
+};
+
+Test(policy_peer, sbrs_text_table)
+{
+	static const struct sbrs_text_case cases[] = {
+		{POLICY_SBRS_OFF, 0, "not enabled"},
+		{POLICY_SBRS_NONE, 0, "None"},
+		{POLICY_SBRS_SCORE, -11, "-1.1"},
+		{POLICY_SBRS_SCORE, -5, "-0.5"},
+		{POLICY_SBRS_SCORE, 0, "0.0"},
+		{POLICY_SBRS_SCORE, 27, "2.7"},
+		{POLICY_SBRS_SCORE, 100, "10.0"},
+		{POLICY_SBRS_SCORE, -100, "-10.0"},
+	};
+	size_t	i;
+
+	for (i = 0; i < NCASES(cases); i++) {
+		struct policy_peer peer;
+		struct buf *out = buf_new(16);
+
+		memset(&peer, 0, sizeof(peer));
+		peer.sbrs_state = cases[i].state;
+		peer.sbrs = cases[i].sbrs;
+		policy_peer_sbrs_text(&peer, out);
+		cr_expect_str_eq(buf_cstr(out), cases[i].want, "%s",
+		    cases[i].want);
+		buf_free(out);
+	}
+}
+
 struct ip_case {
 	const char *label;
 	const char *text;
