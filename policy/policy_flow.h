@@ -48,7 +48,8 @@
  *			enum policy_action *action);
  *	int	policy_flow_tls_parse(const char *text,
  *			enum policy_inbound_tls *tls);
- *	int	policy_flow_auth_parse(const char *text, enum policy_auth *auth);
+ *	int	policy_flow_auth_parse(const char *text,
+ *			enum policy_auth *auth);
  *
  *	enum policy_client_cert { POLICY_CERT_NONE, POLICY_CERT_INVALID,
  *		POLICY_CERT_VALID };

@@ -432,8 +432,8 @@ Test(policy_flow, keyword_tables)
 	for (i = 0; i < NCASES(auth); i++) {
 		enum policy_auth x = POLICY_AUTH_DEFAULT;
 
-		cr_expect_eq(policy_flow_auth_parse(auth[i].text, &x), auth[i].ok,
-		    "auth %s", auth[i].text);
+		cr_expect_eq(policy_flow_auth_parse(auth[i].text, &x),
+		    auth[i].ok, "auth %s", auth[i].text);
 		if (auth[i].ok)
 			cr_expect_eq((int) x, auth[i].want, "auth %s",
 			    auth[i].text);
