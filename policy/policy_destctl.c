@@ -322,8 +322,6 @@ policy_destctl_resolve(const struct policy_destctl *dc,
 		if (out->bounce_profile == NULL)
 			out->bounce_profile = levels[i]->bounce_profile;
 	}
-	if (out->rcpt_minutes == POLICY_DEFAULT)
-		out->rcpt_minutes = policy_destctl_factory.rcpt_minutes;
 }
 
 /* policy_destctl_lookup - most specific entry for a recipient domain */

@@ -349,6 +349,18 @@ Test(policy_flow, check_table)
 		"allowed in an SMTP reply"},
 		{"plain banner", F_BANNER_TEXT, 0, "$Hostname ESMTP ready",
 		NULL},
+		{"banner too long", F_BANNER_TEXT, 0,
+		"0123456789012345678901234567890123456789"
+		"0123456789012345678901234567890123456789"
+		"0123456789012345678901234567890123456789"
+		"0123456789012345678901234567890123456789"
+		"0123456789012345678901234567890123456789"
+		"0123456789012345678901234567890123456789"
+		"0123456789012345678901234567890123456789"
+		"0123456789012345678901234567890123456789"
+		"0123456789012345678901234567890123456789"
+		"0123456789012345678901234567890123456789x",
+		"p.yaml:3:1: banner_text: longer than 400 bytes"},
 		{"zero messages", F_MSGS, 0, NULL, "p.yaml:3:1: "
 		"max_msgs_per_connection: 0 is out of range 1 to 1000000"},
 		{"zero recipients", F_RCPTS, 0, NULL, "p.yaml:3:1: "
@@ -440,6 +452,10 @@ Test(policy_flow, keyword_tables)
 	}
 	cr_expect_str_eq(policy_flow_action_name(POLICY_ACTION_TCPREFUSE),
 	    "TCPREFUSE");
+	cr_expect_str_eq(policy_flow_action_name(POLICY_ACTION_ACCEPT),
+	    "ACCEPT");
+	cr_expect_str_eq(policy_flow_action_name(POLICY_ACTION_REJECT),
+	    "REJECT");
 	cr_expect_str_eq(policy_flow_action_name(POLICY_ACTION_RELAY), "RELAY");
 }
 
@@ -460,6 +476,10 @@ Test(policy_hat, builder_errors)
 	    -1);
 	cr_expect_str_eq(buf_cstr(err), "hat.yaml:4:3: policy name \"bad "
 	    "name\": space, control or non-ASCII character");
+	buf_reset(err);
+	cr_expect_eq(policy_hat_add_group(hat, "", "$P", &loc, err), -1);
+	cr_expect_str_eq(buf_cstr(err), "hat.yaml:4:3: empty sender group "
+	    "name");
 	buf_reset(err);
 	flow.banner_code = 500;
 	cr_expect_eq(policy_hat_add_policy(hat, "$Q", &flow, &loc, err), -1);

@@ -389,6 +389,49 @@ Test(policy_member, parse_errors_table)
 	}
 }
 
+Test(policy_member, long_names)
+{
+	static const struct policy_loc loc = {"hat.yaml", 1, 1};
+	struct buf *name = buf_new(300);
+	struct buf *err = buf_new(64);
+	struct policy_member *mp;
+	int	i;
+
+	/* A 63-byte label is fine, 64 is not. */
+	for (i = 0; i < 63; i++)
+		buf_putc(name, 'a');
+	buf_puts(name, ".example");
+	mp = policy_member_parse(buf_cstr(name), &loc, err);
+	cr_expect_not_null(mp, "%s", buf_cstr(err));
+	policy_member_free(mp);
+	buf_reset(name);
+	for (i = 0; i < 64; i++)
+		buf_putc(name, 'a');
+	buf_puts(name, ".example");
+	cr_expect_null(policy_member_parse(buf_cstr(name), &loc, err));
+	cr_expect(strstr(buf_cstr(err), "hat.yaml:1:1: ") == buf_cstr(err));
+	cr_expect(strstr(buf_cstr(err), ": not an address or host name: "
+	    "label longer than 63 bytes") != NULL, "%s", buf_cstr(err));
+
+	/* 253 bytes is the longest name. */
+	buf_reset(name);
+	buf_reset(err);
+	for (i = 0; i < 126; i++)
+		buf_puts(name, "a.");
+	buf_puts(name, "b");
+	cr_assert_eq(name->len, 253);
+	mp = policy_member_parse(buf_cstr(name), &loc, err);
+	cr_expect_not_null(mp, "%s", buf_cstr(err));
+	policy_member_free(mp);
+	buf_puts(name, "c");
+	cr_expect_null(policy_member_parse(buf_cstr(name), &loc, err));
+	cr_expect(strstr(buf_cstr(err), "hat.yaml:1:254: ") == buf_cstr(err),
+	    "%s", buf_cstr(err));
+	cr_expect(strstr(buf_cstr(err), "name longer than 253 bytes") != NULL);
+	buf_free(name);
+	buf_free(err);
+}
+
 Test(policy_member, error_without_location)
 {
 	struct buf *err = buf_new(64);
@@ -420,6 +463,8 @@ Test(policy_member, same_table)
 		{"other address", "10.1.2.3", "10.1.2.4", 0},
 		{"host vs partial", "example.com", ".example.com", 0},
 		{"ptr kinds", "ptr:none", "ptr:tempfail", 0},
+		{"same pattern", "/^a/", "/^a/", 1},
+		{"pattern case matters to the text", "/^a/", "/^A/", 0},
 		{"sbrs vs none", "SBRS[none]", "SBRS[-1:1]", 0},
 	};
 	size_t	i;
