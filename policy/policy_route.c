@@ -293,7 +293,8 @@ policy_route_add_host(struct policy_route *rt, const char *domain,
 		return (policy_route_fail(loc, base + bad, err, host, why));
 	}
 	for (i = 0; i < ep->host_count; i++) {
-		if (str_caseeq(str_from(ep->hosts[i].host), str_from(h.host))) {
+		if (str_caseeq(policy_dns_undot(str_from(ep->hosts[i].host)),
+		    policy_dns_undot(str_from(h.host)))) {
 			mem_free(h.host);
 			return (policy_route_fail(loc, base, err, host,
 			    "the host is already a destination of this "

@@ -175,6 +175,9 @@ Test(policy_route, host_errors_table)
 		{"duplicate host", "MX.example.com:26", "routes.yaml:5:10: "
 		"SMTP route destination \"MX.example.com:26\": the host is "
 		"already a destination of this route"},
+		{"duplicate host with root dot", "mx.example.com.",
+		"routes.yaml:5:10: SMTP route destination \"mx.example.com.\": "
+		"the host is already a destination of this route"},
 		{"empty", "  ", "routes.yaml:5:10: SMTP route destination \"  "
 		"\": empty destination"},
 		{"space inside", "h st", "routes.yaml:5:11: SMTP route "
