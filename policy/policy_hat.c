@@ -21,6 +21,7 @@
 #include "policy.h"
 #include "policy_flow.h"
 #include "policy_member.h"
+#include "policy_table.h"
 #include "policy_hat.h"
 
  /*
@@ -47,6 +48,7 @@ struct policy_hat_group {
 	struct policy_member **members;
 	size_t	count;
 	size_t	size;
+	struct policy_table *seen;	/* member keys, until finish */
 };
 
 struct policy_hat {
@@ -155,6 +157,7 @@ policy_hat_free(struct policy_hat *hat)
 		for (j = 0; j < gp->count; j++)
 			policy_member_free(gp->members[j]);
 		mem_free(gp->members);
+		policy_table_free(gp->seen, NULL);
 		mem_free(gp->name);
 		mem_free(gp->policy_name);
 		mem_free(gp->where.file);
@@ -298,6 +301,7 @@ policy_hat_add_group(struct policy_hat *hat, const char *group,
 	gp = mem_zalloc(1, sizeof(*gp));
 	gp->name = mem_strdup(group);
 	gp->policy_name = mem_strdup(policy);
+	gp->seen = policy_table_new();
 	policy_hat_where_set(&gp->where, loc);
 	hat->groups = mem_realloc(hat->groups, hat->ngroups + 1,
 	    sizeof(*hat->groups));
@@ -313,7 +317,7 @@ policy_hat_add_member(struct policy_hat *hat, const char *group,
 {
 	struct policy_hat_group *gp;
 	struct policy_member *mp;
-	size_t	i;
+	struct buf *key;
 
 	policy_hat_writable(hat, "policy_hat_add_member");
 	if ((gp = policy_hat_find_group(hat, group)) == NULL) {
@@ -322,12 +326,14 @@ policy_hat_add_member(struct policy_hat *hat, const char *group,
 	}
 	if ((mp = policy_member_parse(member, loc, err)) == NULL)
 		return (-1);
-	for (i = 0; i < gp->count; i++) {
-		if (policy_member_same(gp->members[i], mp)) {
-			policy_member_free(mp);
-			return (0);
-		}
+	key = buf_new(80);
+	policy_member_key(mp, key);
+	if (!policy_table_enter(gp->seen, str_make(key->data, key->len), mp)) {
+		buf_free(key);
+		policy_member_free(mp);
+		return (0);
 	}
+	buf_free(key);
 	if (gp->count == gp->size) {
 		gp->size = gp->size ? gp->size * 2 : 8;
 		gp->members = mem_realloc(gp->members, gp->size,
@@ -427,6 +433,9 @@ policy_hat_finish(struct policy_hat *hat, struct buf *err)
 	buf_free(user);
 	if (bad)
 		return (-1);
+	for (i = 0; i < hat->ngroups; i++)
+		hat->groups[i]->seen = policy_table_free(hat->groups[i]->seen,
+		    NULL);
 	hat->finished = 1;
 	return (0);
 }

@@ -852,3 +852,54 @@ policy_member_uses_sbrs(const struct policy_member *mp)
 	return (mp->kind == POLICY_MEMBER_SBRS
 	    || mp->kind == POLICY_MEMBER_SBRS_NONE);
 }
+
+/* policy_member_hex - append bytes as lower-case hex */
+
+static void
+policy_member_hex(struct buf *key, const void *ptr, size_t len)
+{
+	const unsigned char *cp = ptr;
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		buf_printf(key, "%02x", cp[i]);
+}
+
+/* policy_member_key - canonical key: equal iff policy_member_same() */
+
+void
+policy_member_key(const struct policy_member *mp, struct buf *key)
+{
+	struct str name;
+
+	buf_printf(key, "%d:", (int) mp->kind);
+	switch (mp->kind) {
+	case POLICY_MEMBER_RANGE:
+		buf_printf(key, "%d:", mp->family);
+		policy_member_hex(key, mp->lo, sizeof(mp->lo));
+		buf_putc(key, '-');
+		policy_member_hex(key, mp->hi, sizeof(mp->hi));
+		return;
+	case POLICY_MEMBER_HOST:
+	case POLICY_MEMBER_DOMAIN:
+	case POLICY_MEMBER_DNSLIST:
+		/* Case does not matter: the key is compared without it. */
+		name = policy_dns_undot(str_from(mp->name));
+		buf_append(key, name.ptr, name.len);
+		return;
+	case POLICY_MEMBER_SBRS:
+		buf_printf(key, "%d:%d", mp->sbrs_lo, mp->sbrs_hi);
+		return;
+	case POLICY_MEMBER_SBRS_NONE:
+	case POLICY_MEMBER_ALL:
+		return;
+	case POLICY_MEMBER_PTR:
+		buf_printf(key, "%d", (int) mp->ptr);
+		return;
+	case POLICY_MEMBER_REGEX:
+		/* Case matters in a pattern's text: hex keeps it. */
+		policy_member_hex(key, mp->text, strlen(mp->text));
+		return;
+	}
+	msg_panic("policy_member_key: bad member kind %d", (int) mp->kind);
+}

@@ -17,6 +17,8 @@
  *	int	policy_member_same(const struct policy_member *a,
  *			const struct policy_member *b);
  *	int	policy_member_uses_sbrs(const struct policy_member *mp);
+ *	void	policy_member_key(const struct policy_member *mp,
+ *			struct buf *key);
  * DESCRIPTION
  *	A sender group member is one condition on a connecting peer. The
  *	accepted forms (AsyncOS syntax, plus ours at the end):
@@ -80,8 +82,11 @@
  *	policy_member_dnslist() is the zone of a dnslist member, else NULL.
  *	policy_member_same() says whether two members match the same peers
  *	by construction (same kind and same compiled value), which is how
- *	a group drops duplicates. policy_member_uses_sbrs() says whether
- *	the member needs the peer's SenderBase score.
+ *	a group drops duplicates. policy_member_key() appends a text key
+ *	(letters folded to lower case are insignificant in it) that is
+ *	equal for two members exactly when policy_member_same() holds, so
+ *	that duplicates can be found by hashing. policy_member_uses_sbrs()
+ *	says whether the member needs the peer's SenderBase score.
 
  */
 #ifndef POLICY_MEMBER_H
@@ -104,5 +109,6 @@ const char *policy_member_dnslist(const struct policy_member *);
 int	policy_member_same(const struct policy_member *,
 	    const struct policy_member *);
 int	policy_member_uses_sbrs(const struct policy_member *);
+void	policy_member_key(const struct policy_member *, struct buf *);
 
 #endif

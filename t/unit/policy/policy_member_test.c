@@ -13,6 +13,7 @@
 #include <criterion/criterion.h>
 
 #include "buf.h"
+#include "str.h"
 #include "policy.h"
 #include "policy_member.h"
 
@@ -475,10 +476,20 @@ Test(policy_member, same_table)
 		    err);
 		struct policy_member *b = policy_member_parse(cases[i].b, NULL,
 		    err);
+		const char *bar;
 
 		cr_assert(a && b, "%s: %s", cases[i].label, buf_cstr(err));
 		cr_expect_eq(policy_member_same(a, b), cases[i].want, "%s",
 		    cases[i].label);
+		/* Equal keys (ignoring case) exactly when the same. */
+		buf_reset(err);
+		policy_member_key(a, err);
+		buf_putc(err, '|');
+		policy_member_key(b, err);
+		bar = strchr(buf_cstr(err), '|');
+		cr_expect_eq(str_caseeq(str_make(err->data,
+		    (size_t) (bar - err->data)), str_from(bar + 1)),
+		    cases[i].want, "%s: key", cases[i].label);
 		policy_member_free(a);
 		policy_member_free(b);
 		buf_free(err);
