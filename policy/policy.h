@@ -37,10 +37,13 @@
  *	is inherited from the next level (listener defaults, then the
  *	factory value).
  *
- *	policy_error() appends one diagnostic line (no newline) to err:
- *	"file:line:column: text", where column is loc->column + offset, so
- *	that offset may point into the value. Without a loc (NULL, or a
- *	NULL file) only the text is written.
+ *	policy_error() appends one diagnostic line to err, after a newline
+ *	when err already holds text (so a builder may report several
+ *	problems at once), without a newline at its end: "file:line:column:
+ *	text", where column is loc->column + offset, so that offset may
+ *	point into the value. Without a loc (NULL, or a NULL file) only the
+ *	text is written; with column 0, "file:line: text". err may be NULL
+ *	(nothing is written).
  */
 #ifndef POLICY_H
 #define POLICY_H

@@ -54,8 +54,10 @@
  *	Building: policy_hat_new() returns an empty HAT. The add and set
  *	functions copy what they are given (the caller keeps its strings)
  *	and return 0, or -1 after appending one line to err (located by
- *	loc, see policy_error(3)). Policy and group names are unique and
- *	compared exactly. Groups keep the order in which they were added;
+ *	loc, see policy_error(3)). Policy and group names are printable
+ *	ASCII without spaces, unique, and compared exactly; "ALL" and
+ *	"None" (any case) cannot name a group, since the log uses them for
+ *	the last row. Groups keep the order in which they were added;
  *	a group may name a policy defined later. policy_hat_add_member()
  *	returns 1 when it added the member, 0 when the group already had
  *	an identical member (dropped, as AsyncOS does) and -1 on error.
