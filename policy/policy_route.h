@@ -8,7 +8,7 @@
  *		POLICY_ROUTE_USEDNS };
  *
  *	struct policy_route_host {
- *		char   *host;		name or address, as written
+ *		char   *host;		name, or address without brackets
  *		int	is_ip;		1: an address literal, no MX lookup
  *		unsigned port;		0: the standard port
  *		unsigned pri;		0..65535, lower is tried first
