@@ -56,7 +56,12 @@
  *				PTR name does not give the peer's address
  *
  *	Keywords (ALL, SBRS, none, dnslist, ptr) are case-insensitive.
- *	IPv4-mapped IPv6 peers (::ffff:a.b.c.d) are matched as IPv4.
+ *	Blanks around a member are ignored; inside one, spaces, control
+ *	characters and non-ASCII bytes are errors. IPv4-mapped IPv6 peers
+ *	(::ffff:a.b.c.d) are matched as IPv4, and so is a member range
+ *	wholly inside ::ffff:0:0/96. A pattern is compiled once (JIT when
+ *	PCRE2 has it) and each match is bounded (100000 match steps, depth
+ *	10000, 1 MiB of heap).
  *
  *	Host name members match only a verified host name (the caller did
  *	PTR then forward lookup and saw the peer's address). SBRS members
