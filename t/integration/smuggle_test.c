@@ -177,7 +177,8 @@ Test(smuggle, starttls_command_injection_is_discarded)
 	tsup_smtp_send(c, seg, sizeof(seg) - 1);
 	(void) tsup_smtp_expect(c, 220);
 	memset(&tls, 0, sizeof(tls));
-	tsup_smtp_starttls(c, &tls);
+	cr_assert_eq(tsup_smtp_handshake(c, &tls), 0, "%s",
+	    tsup_smtp_tls_error(c));
 	reply = tsup_smtp_chat(c, 250, "EHLO client.test");
 	cr_expect(strstr(reply, "PIPELINING") != NULL,
 	    "the first reply under TLS answers EHLO, not the injected "
