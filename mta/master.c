@@ -35,6 +35,8 @@
 
 #include "certs_demo.h"
 
+#include "policy_conf.h"
+
 #include "master.h"
 #include "mta_proto.h"
 
@@ -617,7 +619,9 @@ master_reload(uv_signal_t *sig, int signo)
 		buf_free(err);
 		return;
 	}
-	if ((cf = mta_args_load(ms->args, err)) == NULL) {
+	if ((cf = mta_args_load(ms->args, err)) == NULL
+	    || policy_conf_check(cf, err) != 0) {
+		cf = conf_free(cf);
 		msg_error("reload: configuration has errors, keeping the "
 		    "running one:\n%s", err->data);
 		buf_free(err);

@@ -29,6 +29,8 @@
 
 #include "conf.h"
 
+#include "policy_conf.h"
+
 #include "master.h"
 #include "mta_args.h"
 #include "qmgr.h"
@@ -59,7 +61,9 @@ main(int argc, char **argv)
 	if (mta_args_parse(&args, argc, argv, err) != 0)
 		return (mtad_usage(err->data));
 	msg_verbose = args.verbose;
-	if ((cf = mta_args_load(&args, err)) == NULL) {
+	if ((cf = mta_args_load(&args, err)) == NULL
+	    || (args.role == NULL && policy_conf_check(cf, err) != 0)) {
+		cf = conf_free(cf);
 		(void) fputs(err->data, stderr);
 		if (err->len && err->data[err->len - 1] != '\n')
 			(void) fputc('\n', stderr);
