@@ -67,7 +67,7 @@ struct smtpd {
 	struct server *sv;
 	struct smtpd_listener *listeners;
 	size_t	listener_count;
-	struct policy_sbrs *sbrs;
+	struct policy_conf_sbrs *sbrs;
 	size_t	sbrs_count;
 	struct dns *dns;
 	struct logs_maillog *log;

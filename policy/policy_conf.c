@@ -134,10 +134,10 @@ policy_conf_hat(const struct conf_listener *cl, struct buf *err)
 /* policy_conf_sbrs - compile the static SenderBase table */
 
 int
-policy_conf_sbrs(const struct conf *cf, struct policy_sbrs **tablep,
+policy_conf_sbrs(const struct conf *cf, struct policy_conf_sbrs **tablep,
     size_t *countp, struct buf *err)
 {
-	struct policy_sbrs *table;
+	struct policy_conf_sbrs *table;
 	size_t	i, n = 0;
 	int	bad = 0;
 
@@ -167,7 +167,7 @@ policy_conf_sbrs(const struct conf *cf, struct policy_sbrs **tablep,
 /* policy_conf_sbrs_free - release the table */
 
 void
-policy_conf_sbrs_free(struct policy_sbrs *table, size_t count)
+policy_conf_sbrs_free(struct policy_conf_sbrs *table, size_t count)
 {
 	size_t	i;
 
@@ -179,7 +179,7 @@ policy_conf_sbrs_free(struct policy_sbrs *table, size_t count)
 /* policy_conf_sbrs_lookup - the static score of a peer */
 
 int
-policy_conf_sbrs_lookup(const struct policy_sbrs *table, size_t count,
+policy_conf_sbrs_lookup(const struct policy_conf_sbrs *table, size_t count,
     const struct policy_peer *peer, int *tenths)
 {
 	size_t	i;
@@ -198,7 +198,7 @@ policy_conf_sbrs_lookup(const struct policy_sbrs *table, size_t count,
 int
 policy_conf_check(const struct conf *cf, struct buf *err)
 {
-	struct policy_sbrs *table;
+	struct policy_conf_sbrs *table;
 	size_t	count;
 	size_t	i;
 	int	bad = 0;

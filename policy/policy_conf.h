@@ -4,7 +4,7 @@
  * SYNOPSIS
  *	#include "policy_conf.h"
  *
- *	struct policy_sbrs {
+ *	struct policy_conf_sbrs {
  *		struct policy_member *network;
  *		int	tenths;
  *	};
@@ -12,10 +12,10 @@
  *	struct policy_hat *policy_conf_hat(const struct conf_listener *cl,
  *		    struct buf *err);
  *	int	policy_conf_sbrs(const struct conf *cf,
- *		    struct policy_sbrs **table, size_t *count,
+ *		    struct policy_conf_sbrs **table, size_t *count,
  *		    struct buf *err);
- *	void	policy_conf_sbrs_free(struct policy_sbrs *table, size_t count);
- *	int	policy_conf_sbrs_lookup(const struct policy_sbrs *table,
+ *	void	policy_conf_sbrs_free(struct policy_conf_sbrs *table, size_t count);
+ *	int	policy_conf_sbrs_lookup(const struct policy_conf_sbrs *table,
  *		    size_t count, const struct policy_peer *peer,
  *		    int *tenths);
  *	int	policy_conf_check(const struct conf *cf, struct buf *err);
@@ -53,17 +53,17 @@
 #include "policy_hat.h"
 #include "policy_member.h"
 
-struct policy_sbrs {
+struct policy_conf_sbrs {
 	struct policy_member *network;
 	int	tenths;
 };
 
 struct policy_hat *policy_conf_hat(const struct conf_listener *,
 	    struct buf *);
-int	policy_conf_sbrs(const struct conf *, struct policy_sbrs **, size_t *,
+int	policy_conf_sbrs(const struct conf *, struct policy_conf_sbrs **, size_t *,
 	    struct buf *);
-void	policy_conf_sbrs_free(struct policy_sbrs *, size_t);
-int	policy_conf_sbrs_lookup(const struct policy_sbrs *, size_t,
+void	policy_conf_sbrs_free(struct policy_conf_sbrs *, size_t);
+int	policy_conf_sbrs_lookup(const struct policy_conf_sbrs *, size_t,
 	    const struct policy_peer *, int *);
 int	policy_conf_check(const struct conf *, struct buf *);
 
