@@ -1,1 +1,3 @@
 # lib/dns.mk - build fragment for lib/dns (see Makefile.am)
+
+lib_libbase_a_SOURCES += lib/dns.h
