@@ -41,7 +41,12 @@
  *	are none. opts->timeout_ms is the wait for the first try (each
  *	round through the servers doubles it, as c-ares does) and
  *	opts->tries the number of rounds; zero means the default (5000 ms,
- *	2 tries). opts may be NULL for all defaults. On a bad server
+ *	2 tries). A SERVFAIL or REFUSED answer is final (it is reported
+ *	as such); a server that does not answer or cannot be reached makes
+ *	c-ares try the next. At most opts->max_inflight queries (0: 128)
+ *	are on the wire at once, the others wait their turn, so that a
+ *	burst of lookups does not overflow the socket's receive buffer.
+ *	opts may be NULL for all defaults. On a bad server
  *	string or a resolver that cannot start, dns_new() reports why with
  *	msg_error() and returns NULL.
  *
@@ -172,6 +177,7 @@ struct dns_options {
 	unsigned timeout_ms;		/* first try; 0: 5000 */
 	unsigned tries;			/* rounds; 0: 2 */
 	int	flags;			/* DNS_FLAG_* */
+	unsigned max_inflight;		/* queries sent at once; 0: 128 */
 };
 
 enum dns_status {
