@@ -75,6 +75,8 @@ static const char zone_conf[] =
     "\tlocal-data-ptr: \"127.0.0.6 ghost6.test.\"\n"
     "\tlocal-data-ptr: \"127.0.0.7 fwd.fail.test.\"\n"
     "\tlocal-data-ptr: \"2001:db8::2 v6only.test.\"\n"
+    /* Names that are not host names: c-ares rejects the answer. */
+    "\tlocal-data: \"8.0.0.127.in-addr.arpa. 300 IN PTR bad\\032name.test.\"\n"
     "\tlocal-data-ptr: \"2001:db8::3 liar.test.\"\n"
     /* A DNS list: 127.0.0.2 is listed. */
     "\tlocal-data: \"2.0.0.127.zone.test. 300 IN A 127.0.0.2\"\n"
@@ -91,6 +93,7 @@ static const char zone_conf[] =
 
 static struct dns_unbound *ub;
 static uv_loop_t loop;
+static bool loop_ready;
 static struct dns *resolver;
 
 /* start_resolver - a resolver on the test loop for these servers */
@@ -123,6 +126,7 @@ setup(void)
 	cr_assert_not_null(ub, "cannot start unbound: %s", why.data);
 	buf_fini(&why);
 	cr_assert_eq(uv_loop_init(&loop), 0);
+	loop_ready = true;
 	server = ub->server;
 	resolver = start_resolver(&server, 1, 2000, 2);
 	cr_assert_not_null(resolver);
@@ -136,8 +140,12 @@ teardown(void)
 	if (resolver != NULL)
 		dns_free(resolver);
 	resolver = NULL;
-	cr_expect_eq(uv_run(&loop, UV_RUN_DEFAULT), 0);
-	cr_expect_eq(uv_loop_close(&loop), 0, "the resolver left handles");
+	if (loop_ready) {
+		cr_expect_eq(uv_run(&loop, UV_RUN_DEFAULT), 0);
+		cr_expect_eq(uv_loop_close(&loop), 0,
+		    "the resolver left handles");
+	}
+	loop_ready = false;
 	dns_unbound_stop(ub);
 	ub = NULL;
 }
@@ -148,6 +156,7 @@ static void
 setup_loop_only(void)
 {
 	cr_assert_eq(uv_loop_init(&loop), 0);
+	loop_ready = true;
 	resolver = NULL;
 }
 
@@ -159,8 +168,12 @@ teardown_loop_only(void)
 	if (resolver != NULL)
 		dns_free(resolver);
 	resolver = NULL;
-	cr_expect_eq(uv_run(&loop, UV_RUN_DEFAULT), 0);
-	cr_expect_eq(uv_loop_close(&loop), 0, "the resolver left handles");
+	if (loop_ready) {
+		cr_expect_eq(uv_run(&loop, UV_RUN_DEFAULT), 0);
+		cr_expect_eq(uv_loop_close(&loop), 0,
+		    "the resolver left handles");
+	}
+	loop_ready = false;
 }
 
 /*
@@ -394,7 +407,8 @@ Test(dns, addresses, .timeout = TEST_TIMEOUT)
 Test(dns, mx, .timeout = TEST_TIMEOUT)
 {
 	static const struct lookup_case cases[] = {
-		{"preference order, ties by name", MX, "mx.test", AF_UNSPEC,
+		{"preference order, ties by name", MX, "mx.test",
+		    AF_UNSPEC,
 		    "found mx=10:mx1.test(192.0.2.11) 10:mx1b.test(192.0.2.12) "
 		    "20:mx2.test(192.0.2.20,2001:db8::20)"},
 		{"IPv4 only", MX, "mx.test", AF_INET,
@@ -440,6 +454,8 @@ Test(dns, txt_ptr_dnsl, .timeout = TEST_TIMEOUT)
 		{"no PTR", PTR, "127.0.0.4", 0, "not found NXDomain"},
 		{"PTR SERVFAIL", PTR, "127.0.0.66", 0,
 		    "temporary failure ServFail"},
+		{"PTR not a host name", PTR, "127.0.0.8", 0,
+		    "temporary failure BadResponse"},
 		{"DNS list: listed", DNSL, "127.0.0.2", 0,
 		    "found a=127.0.0.2"},
 		{"DNS list: not listed", DNSL, "127.0.0.9", 0,
@@ -489,6 +505,8 @@ Test(dns, verify_client, .timeout = TEST_TIMEOUT)
 		{"no PTR", "127.0.0.4", "no PTR unknown no NXDomain"},
 		{"PTR SERVFAIL", "127.0.0.66",
 		    "temporary failure unknown no ServFail"},
+		{"PTR not a host name", "127.0.0.8",
+		    "temporary failure unknown no BadResponse"},
 		{"forward SERVFAIL", "127.0.0.7",
 		    "temporary failure fwd.fail.test no ServFail"},
 	};
@@ -572,7 +590,7 @@ Test(dns, cancel_before_delivery, .timeout = TEST_TIMEOUT)
 	cr_expect_eq(cap.calls, 0);
 }
 
-/* Cancelling one's own lookup from its callback does nothing harmful. */
+/* self_cancel_cb - cancel one's own lookup: allowed, does nothing */
 
 static void
 self_cancel_cb(const struct dns_result *res, void *ctx)
@@ -592,13 +610,13 @@ Test(dns, cancel_self_in_callback, .timeout = TEST_TIMEOUT)
 	cr_expect_null(q);
 }
 
-/* dns_free() from inside a callback: the others are cancelled. */
-
 struct free_ctx {
 	int	calls;
 	int	cancelled;
 	int	found;
 };
+
+/* free_in_cb - the first answer frees the resolver */
 
 static void
 free_in_cb(const struct dns_result *res, void *ctx)
@@ -636,7 +654,7 @@ Test(dns, free_in_callback, .timeout = TEST_TIMEOUT)
 
 TestSuite(dns_fail, .init = setup_loop_only, .fini = teardown_loop_only);
 
-/* A UDP socket that never answers: every query to it times out. */
+/* silent_server - a UDP socket that never answers (queries time out) */
 
 static int
 silent_server(char *out, size_t size)
@@ -907,4 +925,65 @@ Test(dns_fail, error_texts, .timeout = TEST_TIMEOUT)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		cr_expect_str_eq(dns_error_text(cases[i].error),
 		    cases[i].text, "error %d", (int) cases[i].error);
+}
+
+/* A resolver with room for two queries in flight: the rest wait. */
+
+Test(dns, paced_queries, .timeout = TEST_TIMEOUT)
+{
+	enum { N = 40 };
+	struct capture caps[N];
+	struct capture vcaps[N];
+	struct dns_query *qs[N];
+	struct dns_options opts;
+	struct sockaddr_storage ss = inet("127.0.0.2");
+	const char *server = ub->server;
+	struct dns *dns;
+	size_t	i;
+
+	memset(caps, 0, sizeof(caps));
+	memset(vcaps, 0, sizeof(vcaps));
+	memset(&opts, 0, sizeof(opts));
+	opts.servers = &server;
+	opts.nservers = 1;
+	opts.flags = DNS_FLAG_STABLE;
+	opts.max_inflight = 2;
+	dns = dns_new(&loop, &opts);
+	cr_assert_not_null(dns);
+	for (i = 0; i < N; i++) {
+		qs[i] = dns_lookup_mx(dns, "mx.test", AF_UNSPEC, capture_cb,
+		    &caps[i]);
+		(void) dns_verify_client(dns, (struct sockaddr *) &ss,
+		    verify_cb, &vcaps[i]);
+	}
+	/* Abandon every other MX lookup while its queries wait. */
+	for (i = 1; i < N; i += 2)
+		dns_query_cancel(qs[i]);
+	run();
+	for (i = 0; i < N; i++) {
+		cr_expect_eq(caps[i].calls, i % 2 == 0, "mx %zu: %d calls", i,
+		    caps[i].calls);
+		if (i % 2 == 0)
+			cr_expect_str_eq(caps[i].summary,
+			    "found mx=10:mx1.test(192.0.2.11) "
+			    "10:mx1b.test(192.0.2.12) "
+			    "20:mx2.test(192.0.2.20,2001:db8::20)", "mx %zu", i);
+		cr_expect_eq(vcaps[i].calls, 1, "verify %zu", i);
+		cr_expect_str_eq(vcaps[i].summary, "verified mail.test yes",
+		    "verify %zu", i);
+	}
+
+	/* Freed with queries waiting: all are cancelled, nothing leaks. */
+	memset(caps, 0, sizeof(caps));
+	for (i = 0; i < N; i++)
+		(void) dns_lookup_mx(dns, "mx.test", AF_UNSPEC, capture_cb,
+		    &caps[i]);
+	dns_free(dns);
+	for (i = 0; i < N; i++)
+		cr_expect_str_eq(caps[i].summary, "cancelled Cancelled",
+		    "mx %zu", i);
+	run();
+	for (i = 0; i < N; i++)
+		cr_expect_eq(caps[i].calls, 1, "mx %zu: %d calls", i,
+		    caps[i].calls);
 }
