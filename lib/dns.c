@@ -1750,8 +1750,11 @@ struct dns_query *
 dns_lookup_dnsl(struct dns *dns, const struct sockaddr *sa, const char *zone,
     dns_result_fn cb, void *ctx)
 {
-	struct dns_query *q = dns_query_new_reverse(dns, DNS_K_DNSL, sa,
-	    zone ? zone : "", "A");
+	struct dns_query *q;
+
+	if (zone == NULL || *zone == 0)
+		msg_panic("dns_lookup_dnsl: no zone");
+	q = dns_query_new_reverse(dns, DNS_K_DNSL, sa, zone, "A");
 
 	q->cb = cb;
 	q->ctx = ctx;

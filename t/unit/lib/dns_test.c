@@ -35,6 +35,8 @@
 #include "dns_unbound.h"
 
 #define TEST_TIMEOUT	60
+#define BIG_TXT_STRINGS	16
+#define BIG_TXT_LEN	200
 
 static const char zone_conf[] =
     "\tlocal-zone: \"test.\" static\n"
@@ -121,10 +123,21 @@ setup(void)
 	struct buf why;
 	const char *server;
 
+	struct buf conf;
+	int	i;
+
+	/* A TXT record too big for UDP: the answer comes over TCP. */
+	buf_init(&conf, 0);
+	buf_puts(&conf, "\tlocal-data: 'big.test. 300 IN TXT");
+	for (i = 0; i < BIG_TXT_STRINGS; i++)
+		buf_printf(&conf, " \"%0*d\"", BIG_TXT_LEN, i);
+	buf_puts(&conf, "'\n");
+	buf_puts(&conf, zone_conf);
 	buf_init(&why, 0);
-	ub = dns_unbound_start(zone_conf, &why);
+	ub = dns_unbound_start(conf.data, &why);
 	cr_assert_not_null(ub, "cannot start unbound: %s", why.data);
 	buf_fini(&why);
+	buf_fini(&conf);
 	cr_assert_eq(uv_loop_init(&loop), 0);
 	loop_ready = true;
 	server = ub->server;
@@ -182,7 +195,7 @@ teardown_loop_only(void)
  */
 struct capture {
 	int	calls;
-	char	summary[1024];
+	char	summary[4096];
 	enum dns_status status;
 	struct dns_query **other;	/* cancel this one when called */
 };
@@ -986,4 +999,67 @@ Test(dns, paced_queries, .timeout = TEST_TIMEOUT)
 	for (i = 0; i < N; i++)
 		cr_expect_eq(caps[i].calls, 1, "mx %zu: %d calls", i,
 		    caps[i].calls);
+}
+
+/* A TXT answer of 3 kB: truncated over UDP, fetched again over TCP. */
+
+Test(dns, txt_over_tcp, .timeout = TEST_TIMEOUT)
+{
+	struct capture cap = {0};
+	struct buf want;
+	int	i;
+
+	buf_init(&want, 0);
+	buf_puts(&want, "found txt=[");
+	for (i = 0; i < BIG_TXT_STRINGS; i++)
+		buf_printf(&want, "%0*d", BIG_TXT_LEN, i);
+	buf_puts(&want, "]");
+	(void) dns_lookup_txt(resolver, "big.test", capture_cb, &cap);
+	run();
+	cr_expect_eq(cap.calls, 1);
+	cr_expect_str_eq(cap.summary, want.data);
+	buf_fini(&want);
+}
+
+/* Without DNS_FLAG_STABLE equal preferences come in both orders. */
+
+Test(dns, mx_ties_shuffled, .timeout = TEST_TIMEOUT)
+{
+	enum { N = 64 };
+	static const char first[] = "found mx=10:mx1.test(192.0.2.11) "
+	    "10:mx1b.test(192.0.2.12) 20:mx2.test(192.0.2.20)";
+	static const char second[] = "found mx=10:mx1b.test(192.0.2.12) "
+	    "10:mx1.test(192.0.2.11) 20:mx2.test(192.0.2.20)";
+	struct capture caps[N];
+	struct dns_options opts;
+	const char *server = ub->server;
+	struct dns *dns;
+	int	nfirst = 0;
+	int	nsecond = 0;
+	size_t	i;
+
+	memset(caps, 0, sizeof(caps));
+	memset(&opts, 0, sizeof(opts));
+	opts.servers = &server;
+	opts.nservers = 1;
+	dns = dns_new(&loop, &opts);
+	cr_assert_not_null(dns);
+	for (i = 0; i < N; i++)
+		(void) dns_lookup_mx(dns, "mx.test", AF_INET, capture_cb,
+		    &caps[i]);
+	run();
+	for (i = 0; i < N; i++) {
+		cr_expect_eq(caps[i].calls, 1);
+		if (strcmp(caps[i].summary, first) == 0)
+			nfirst++;
+		else if (strcmp(caps[i].summary, second) == 0)
+			nsecond++;
+		else
+			cr_expect_fail("mx %zu: unexpected \"%s\"", i,
+			    caps[i].summary);
+	}
+	/* Each order has odds 2^-64 of never showing up. */
+	cr_expect_gt(nfirst, 0, "%d first, %d second", nfirst, nsecond);
+	cr_expect_gt(nsecond, 0, "%d first, %d second", nfirst, nsecond);
+	dns_free(dns);
 }
