@@ -1071,9 +1071,11 @@ dns_cancel_all(struct dns *dns)
 
 /* dns_free - cancel everything and close the resolver */
 
-void
+struct dns *
 dns_free(struct dns *dns)
 {
+	if (dns == NULL)
+		return (NULL);
 	if (dns->freeing)
 		msg_panic("dns_free: called twice");
 	dns->freeing = true;
@@ -1082,6 +1084,7 @@ dns_free(struct dns *dns)
 		dns->destroy_deferred = true;
 	else
 		dns_destroy(dns);
+	return (NULL);
 }
 
 /* dns_query_cancel - abandon one lookup: its callback will not run */

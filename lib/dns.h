@@ -5,7 +5,7 @@
  *	#include "dns.h"
  *
  *	struct dns *dns_new(uv_loop_t *loop, const struct dns_options *opts);
- *	void	dns_free(struct dns *dns);
+ *	struct dns *dns_free(struct dns *dns);
  *	void	dns_cancel_all(struct dns *dns);
  *	void	dns_query_cancel(struct dns_query *q);
  *
@@ -36,14 +36,14 @@
  *	/etc/hosts and search domains are never consulted, a name is asked
  *	exactly as given (one trailing dot is accepted).
  *
- *	dns_new() reads the servers from opts->servers, each "ip",
- *	"ip:port" or "[ipv6]:port", or from /etc/resolv.conf when there
- *	are none. opts->timeout_ms is the wait for the first try (each
+ *	dns_new() reads the servers from opts->servers, each "ipv4",
+ *	"ipv4:port", "ipv6", "[ipv6]" or "[ipv6]:port", or from
+ *	/etc/resolv.conf when there are none. opts->timeout_ms is the wait for the first try (each
  *	round through the servers doubles it, as c-ares does) and
  *	opts->tries the number of rounds; zero means the default (5000 ms,
- *	2 tries). A SERVFAIL or REFUSED answer is final (it is reported
- *	as such); a server that does not answer or cannot be reached makes
- *	c-ares try the next. At most opts->max_inflight queries (0: 128)
+ *	2 tries). A SERVFAIL, REFUSED, FORMERR or NOTIMP answer is final
+ *	(it is reported as such); a server that does not answer or cannot
+ *	be reached makes c-ares try the next. At most opts->max_inflight queries (0: 128)
  *	are on the wire at once, the others wait their turn, so that a
  *	burst of lookups does not overflow the socket's receive buffer.
  *	opts may be NULL for all defaults. On a bad server
@@ -75,7 +75,9 @@
  *	"DNS Error <name> <type> - <text>" (permanent) and "DNS Temporary
  *	Failure <name> <type> - <text>" (temporary). result->name is the
  *	name asked (no trailing dot) and result->type its record type as
- *	logged ("A", "AAAA", "A/AAAA", "MX", "TXT", "PTR").
+ *	logged ("A", "AAAA", "A/AAAA", "MX", "TXT", "PTR"; an MX lookup
+ *	says "MX" even when its outcome comes from the exchangers' address
+ *	lookups).
  *
  *	dns_lookup_addr() asks A and/or AAAA (family AF_INET, AF_INET6 or
  *	AF_UNSPEC for both, merged: A records first). The merged status is
@@ -107,20 +109,23 @@
  *
  *	dns_verify_client() is forward-confirmed reverse DNS: PTR of the
  *	address, then the A (IPv4 client) or AAAA (IPv6 client) records of
- *	each of the first DNS_PTR_LIMIT names. Its callback gets a struct
- *	dns_verify_result:
+ *	each of the first DNS_PTR_LIMIT names; it finishes as soon as one
+ *	maps back. Its callback gets a struct dns_verify_result:
  *	DNS_VERIFY_OK		a name maps back to the address: verified,
  *				hostname is that name.
  *	DNS_VERIFY_NOPTR	no PTR record (NXDOMAIN/NODATA): hostname
  *				NULL.
- *	DNS_VERIFY_TEMPFAIL	the PTR lookup failed temporarily (hostname
- *				NULL), or no name matched and one forward
- *				lookup failed temporarily (hostname is the
- *				first PTR name).
- *	DNS_VERIFY_MISMATCH	PTR names exist but none maps back (hostname
- *				is the first PTR name, as AsyncOS logs it
+ *	DNS_VERIFY_TEMPFAIL	the PTR lookup failed temporarily, or its
+ *				answer was malformed (a name that is not
+ *				a host name: "BadResponse"): hostname
+ *				NULL. Or no name matched and one forward
+ *				lookup failed temporarily: hostname is
+ *				the first PTR name.
+ *	DNS_VERIFY_MISMATCH	PTR names exist but none maps back, or
+ *				they do not exist forward (hostname is
+ *				the first PTR name, as AsyncOS logs it
  *				with "verified no").
- *	DNS_VERIFY_CANCELLED	see cancellation below.
+ *	DNS_VERIFY_CANCELLED	see cancellation below (hostname NULL).
  *	text is the DNS error text of the step that failed ("" when ok).
  *
  *	dns_reverse_name() appends to bp the reversed-address name of sa
@@ -130,7 +135,8 @@
  *	dns_query_cancel() abandons one lookup: its callback will not be
  *	called, and the handle is invalid on return. It is meant for a
  *	session that closes with a lookup pending. Calling it from the
- *	lookup's own callback is allowed and does nothing. The c-ares
+ *	lookup's own callback is allowed and does nothing, and so is
+ *	calling it with NULL. The c-ares
  *	queries already sent finish in the background (their answers are
  *	dropped), so the loop may stay alive until they answer or time
  *	out.
@@ -141,12 +147,15 @@
  *	its handle and release its state. A callback may cancel other
  *	lookups; it may start new lookups during dns_cancel_all() (they
  *	are not cancelled), but not during dns_free() (a panic: the
- *	resolver is going away).
+ *	resolver is going away). Called outside a callback, they also drop
+ *	the c-ares queries of the cancelled lookups at once; from inside
+ *	one, those finish in the background.
  *
- *	dns_free() may be called from a callback. It closes every libuv
- *	handle it owns; its memory is released from their close callbacks,
- *	so run the loop once more (uv_run() returns when done) before
- *	uv_loop_close(), which then returns 0.
+ *	dns_free() may be called from a callback; it returns NULL and
+ *	does nothing for NULL. It closes every libuv handle it owns; its
+ *	memory is released from their close callbacks, so run the loop
+ *	once more (uv_run() returns when done) before uv_loop_close(),
+ *	which then returns 0.
  * SECURITY
  *	Answers are untrusted: c-ares rejects names with characters that
  *	are not valid in host names (a malformed answer, temporary), and
@@ -266,7 +275,7 @@ typedef void (*dns_result_fn)(const struct dns_result *, void *);
 typedef void (*dns_verify_fn)(const struct dns_verify_result *, void *);
 
 struct dns *dns_new(uv_loop_t *, const struct dns_options *);
-void	dns_free(struct dns *);
+struct dns *dns_free(struct dns *);
 void	dns_cancel_all(struct dns *);
 void	dns_query_cancel(struct dns_query *);
 

@@ -150,9 +150,7 @@ setup(void)
 static void
 teardown(void)
 {
-	if (resolver != NULL)
-		dns_free(resolver);
-	resolver = NULL;
+	resolver = dns_free(resolver);
 	if (loop_ready) {
 		cr_expect_eq(uv_run(&loop, UV_RUN_DEFAULT), 0);
 		cr_expect_eq(uv_loop_close(&loop), 0,
@@ -178,9 +176,7 @@ setup_loop_only(void)
 static void
 teardown_loop_only(void)
 {
-	if (resolver != NULL)
-		dns_free(resolver);
-	resolver = NULL;
+	resolver = dns_free(resolver);
 	if (loop_ready) {
 		cr_expect_eq(uv_run(&loop, UV_RUN_DEFAULT), 0);
 		cr_expect_eq(uv_loop_close(&loop), 0,
@@ -646,7 +642,7 @@ free_in_cb(const struct dns_result *res, void *ctx)
 		struct dns *dns = resolver;
 
 		resolver = NULL;
-		dns_free(dns);
+		(void) dns_free(dns);
 	}
 }
 
@@ -794,8 +790,7 @@ Test(dns_fail, cancel_all_and_free, .timeout = TEST_TIMEOUT)
 		(void) dns_lookup_txt(resolver, "a.test", capture_cb, &cap[i]);
 	(void) dns_lookup_addr(resolver, "a..test", AF_UNSPEC, capture_cb,
 	    &late);
-	dns_free(resolver);
-	resolver = NULL;
+	resolver = dns_free(resolver);
 	for (i = 3; i < 6; i++)
 		cr_expect_str_eq(cap[i].summary, "cancelled Cancelled");
 	cr_expect_eq(late.calls, 1);
@@ -858,8 +853,7 @@ Test(dns_fail, server_syntax, .timeout = TEST_TIMEOUT)
 			cr_expect(strstr(captured, cases[i].server) != NULL,
 			    "%s: message \"%s\" does not name the server",
 			    cases[i].label, captured);
-		if (dns != NULL)
-			dns_free(dns);
+		dns = dns_free(dns);
 	}
 	msg_sink_set(NULL, NULL);
 }
@@ -991,7 +985,7 @@ Test(dns, paced_queries, .timeout = TEST_TIMEOUT)
 	for (i = 0; i < N; i++)
 		(void) dns_lookup_mx(dns, "mx.test", AF_UNSPEC, capture_cb,
 		    &caps[i]);
-	dns_free(dns);
+	dns = dns_free(dns);
 	for (i = 0; i < N; i++)
 		cr_expect_str_eq(caps[i].summary, "cancelled Cancelled",
 		    "mx %zu", i);
@@ -1061,5 +1055,5 @@ Test(dns, mx_ties_shuffled, .timeout = TEST_TIMEOUT)
 	/* Each order has odds 2^-64 of never showing up. */
 	cr_expect_gt(nfirst, 0, "%d first, %d second", nfirst, nsecond);
 	cr_expect_gt(nsecond, 0, "%d first, %d second", nfirst, nsecond);
-	dns_free(dns);
+	dns = dns_free(dns);
 }
