@@ -858,6 +858,16 @@ Test(dns_fail, server_syntax, .timeout = TEST_TIMEOUT)
 	msg_sink_set(NULL, NULL);
 }
 
+/* No options: the servers of /etc/resolv.conf, every default. */
+
+Test(dns_fail, default_options, .timeout = TEST_TIMEOUT)
+{
+	resolver = dns_new(&loop, NULL);
+	cr_assert_not_null(resolver);
+	resolver = dns_free(resolver);
+	cr_expect_null(dns_free(NULL));
+}
+
 struct reverse_case {
 	const char *label;
 	const char *addr;
