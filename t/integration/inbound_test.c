@@ -192,7 +192,7 @@ Test(inbound, config_errors_name_file_line_column)
 			"    port: 2000\n    sender_groups:\n"
 			"      - name: G\n        policy: ACCEPTED\n"
 			"        members: [\"10.0.0.0/33\"]\n",
-		":8:19: "},
+		":8:29: "},
 	};
 	size_t	i;
 

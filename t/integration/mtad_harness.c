@@ -196,6 +196,15 @@ mtad_wait_log(const struct mtad_inst *mi, const char *regex)
 	    tsup_deadline_ms()));
 }
 
+/* mtad_wait_text - wait for a mail log line holding text */
+
+const char *
+mtad_wait_text(const struct mtad_inst *mi, const char *text)
+{
+	return (tsup_log_wait(mi->log, TSUP_LOG_SUBSTR, text,
+	    tsup_deadline_ms()));
+}
+
 /* mtad_log_count - matching mail log lines now */
 
 int
