@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,8 @@ static size_t tsup_sizeres;
 static int tsup_atexit_done;
 static int tsup_in_fini;
 static pid_t tsup_owner;		/* the process that recorded them */
+static jmp_buf *tsup_catch_jmp;		/* tsup_catch() is active */
+static struct buf *tsup_catch_msg;
 
 /* tsup_init - start a test with nothing recorded */
 
@@ -134,6 +137,11 @@ tsup_fail(const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
+	if (tsup_catch_jmp != NULL) {
+		buf_append(tsup_catch_msg, msg.data, msg.len);
+		buf_fini(&msg);
+		longjmp(*tsup_catch_jmp, 1);
+	}
 	if (criterion_current_test == NULL)
 		msg_fatal("%s", buf_cstr(&msg));
 	memset(&stats, 0, sizeof(stats));
@@ -144,6 +152,28 @@ tsup_fail(const char *fmt, ...)
 	criterion_send_assert(&stats);
 	buf_fini(&msg);
 	criterion_abort_test();
+}
+
+/* tsup_catch - run fn; 1 and the message when it fails, else 0 */
+
+int
+tsup_catch(void (*fn)(void *), void *arg, struct buf *msg)
+{
+	jmp_buf	env;
+	jmp_buf *volatile saved = tsup_catch_jmp;
+	struct buf *volatile saved_msg = tsup_catch_msg;
+
+	if (setjmp(env) != 0) {
+		tsup_catch_jmp = saved;
+		tsup_catch_msg = saved_msg;
+		return (1);
+	}
+	tsup_catch_jmp = &env;
+	tsup_catch_msg = msg;
+	fn(arg);
+	tsup_catch_jmp = saved;
+	tsup_catch_msg = saved_msg;
+	return (0);
 }
 
 /* tsup_free_str - release a string made by tsup_vstrf() */

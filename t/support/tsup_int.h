@@ -12,6 +12,8 @@
  *	int	tsup_timeout(int timeout_ms);
  *	void	tsup_set_cloexec(int fd);
  *	void	tsup_set_nonblock(int fd, int on);
+ *
+ *	int	tsup_catch(void (*fn)(void *), void *arg, struct buf *msg);
  * DESCRIPTION
  *	Not for tests: the plumbing behind tsupport.h.
  *
@@ -20,6 +22,12 @@
  *	tsup_untrack() forgets an object the caller released itself.
  *	tsup_vstrf() is tsup_strf() for a va_list. tsup_now_ms() reads
  *	the monotonic clock. tsup_timeout() maps 0 to tsup_deadline_ms().
+ *
+ *	tsup_catch() is for the self-tests of this library, which must
+ *	show that a helper fails when it should: it runs fn(arg) and
+ *	returns 1 with the failure message appended to msg when fn called
+ *	tsup_fail(), 0 when fn returned. Objects that fn recorded are still
+ *	released by tsup_fini(); plain memory fn held at the failure leaks.
  */
 #ifndef TSUP_INT_H
 #define TSUP_INT_H
@@ -34,5 +42,8 @@ void	tsup_sleep_ms(int);
 int	tsup_timeout(int);
 void	tsup_set_cloexec(int);
 void	tsup_set_nonblock(int, int);
+
+struct buf;
+int	tsup_catch(void (*)(void *), void *, struct buf *);
 
 #endif

@@ -532,7 +532,8 @@ tsup_smtp_handshake(struct tsup_smtp *c, const struct tsup_tls_opts *opts)
 		c->verify = SSL_get_verify_result(c->ssl);
 		if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
 			c->tls_error = mem_strdup("handshake timed out");
-		else if (c->verify != X509_V_OK)
+		else if (c->verify != X509_V_OK && ERR_GET_REASON(
+		    ERR_peek_error()) == SSL_R_CERTIFICATE_VERIFY_FAILED)
 			c->tls_error = mem_strdup(tsup_strf("certificate "
 			    "verify failed: %s",
 			    X509_verify_cert_error_string(c->verify)));
@@ -541,6 +542,7 @@ tsup_smtp_handshake(struct tsup_smtp *c, const struct tsup_tls_opts *opts)
 			    "the handshake");
 		else
 			c->tls_error = mem_strdup(tsup_tls_errors());
+		ERR_clear_error();
 		SSL_free(c->ssl);
 		c->ssl = NULL;
 		return (-1);
