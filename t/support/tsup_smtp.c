@@ -540,6 +540,11 @@ tsup_smtp_handshake(struct tsup_smtp *c, const struct tsup_tls_opts *opts)
 		else if (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
 			c->tls_error = mem_strdup("connection closed during "
 			    "the handshake");
+		else if (ERR_GET_REASON(ERR_peek_error())
+		    == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+			c->tls_error = mem_strdup(tsup_strf("connection "
+			    "closed during the handshake: %s",
+			    tsup_tls_errors()));
 		else
 			c->tls_error = mem_strdup(tsup_tls_errors());
 		ERR_clear_error();
