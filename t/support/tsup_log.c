@@ -187,6 +187,7 @@ tsup_log_wait(const char *path, int mode, const char *pattern,
 	struct buf lines;
 	struct buf file;
 	const char *first;
+	const char *tail;
 	size_t	start;
 
 	buf_init(&lines, 1024);
@@ -206,7 +207,9 @@ tsup_log_wait(const char *path, int mode, const char *pattern,
 	if (access(path, F_OK) == 0)
 		tsup_tmp_read(path, &file);
 	start = file.len > 1500 ? file.len - 1500 : 0;
-	tsup_fail("no line matching \"%s\" in %s after %d ms; the file %s%s",
-	    pattern, path, ms, file.len ? "ends with:\n" : "is empty or "
-	    "missing", tsup_strf("%s", file.data + start));
+	tail = tsup_strf("%s%s", file.len ? "ends with:\n" : "is empty or "
+	    "missing", file.data + start);
+	buf_fini(&file);
+	tsup_fail("no line matching \"%s\" in %s after %d ms; the file %s",
+	    pattern, path, ms, tail);
 }

@@ -145,6 +145,8 @@ tsup_proc_release(void *ptr)
 
 	if (p->stdin_fd != -1)
 		(void) close(p->stdin_fd);
+	if (p->pid == -1)
+		goto out;			/* the spawn failed before fork */
 	if (!tsup_proc_reap(p)) {
 		(void) killpg(p->pid, SIGTERM);
 		if (!tsup_proc_wait_ms(p, 2000)) {
@@ -154,6 +156,7 @@ tsup_proc_release(void *ptr)
 	}
 	/* Descendants left in the group outlive the leader otherwise. */
 	(void) killpg(p->pid, SIGKILL);
+out:
 	mem_free(p->name);
 	mem_free(p->out_path);
 	mem_free(p->err_path);
@@ -217,12 +220,19 @@ tsup_proc_spawn(const char *name, const char *const *argv,
 
 	if (argv == NULL || argv[0] == NULL)
 		tsup_fail("tsup_proc_spawn %s: empty argv", name);
+	/* Tools live in /usr/sbin too (unbound, smtp-sink): search here. */
+	if (strchr(argv[0], '/') != NULL)
+		path = argv[0];
+	else if ((path = tsup_run_have(argv[0])) == NULL)
+		tsup_fail("spawn %s: program %s not found in PATH, /usr/sbin "
+		    "or /sbin", name, argv[0]);
 	p = mem_zalloc(1, sizeof(*p));
 	p->name = mem_strdup(name);
 	p->out_path = mem_strdup(tsup_tmp_path("%s.out", name));
 	p->err_path = mem_strdup(tsup_tmp_path("%s.err", name));
 	p->stdin_fd = -1;
 	p->pid = -1;
+	tsup_track(p, tsup_proc_release);
 	if ((out_fd = open(p->out_path, O_WRONLY | O_CREAT | O_APPEND
 	    | O_CLOEXEC, 0600)) == -1)
 		tsup_fail("open %s: %s", p->out_path, strerror(errno));
@@ -233,23 +243,16 @@ tsup_proc_spawn(const char *name, const char *const *argv,
 	    || pipe2(status_pipe, O_CLOEXEC) == -1)
 		tsup_fail("pipe: %s", strerror(errno));
 	envp = tsup_proc_envp(env);
-
-	/* Tools live in /usr/sbin too (unbound, smtp-sink): search here. */
-	if (strchr(argv[0], '/') != NULL)
-		path = argv[0];
-	else if ((path = tsup_run_have(argv[0])) == NULL)
-		tsup_fail("spawn %s: program %s not found in PATH, /usr/sbin "
-		    "or /sbin", name, argv[0]);
-
 	switch (p->pid = fork()) {
 	case -1:
+		p->pid = -1;
+		mem_free(envp);
 		tsup_fail("fork: %s", strerror(errno));
 	case 0:
 		tsup_proc_child(path, argv, envp, in_pipe[0], out_fd, err_fd,
 		    status_pipe[1], parent);
 	}
 	(void) setpgid(p->pid, p->pid);
-	tsup_track(p, tsup_proc_release);
 	mem_free(envp);
 	(void) close(in_pipe[0]);
 	(void) close(status_pipe[1]);

@@ -415,13 +415,16 @@ tsup_smtp_expect(struct tsup_smtp *c, int code)
 	struct buf shown;
 	int	ret;
 
+	const char *text;
+
 	if ((ret = tsup_smtp_reply(c)) == code)
 		return (c->text.data);
 	buf_init(&shown, 128);
 	tsup_smtp_escape(&shown, c->text.data, c->text.len, 400);
+	text = tsup_strf("%s", shown.data);
+	buf_fini(&shown);
 	tsup_fail("127.0.0.1:%d: after %s: expected %d, got %s: \"%s\"",
-	    c->port, c->last.data, code, tsup_smtp_status_name(ret),
-	    tsup_strf("%s", shown.data));
+	    c->port, c->last.data, code, tsup_smtp_status_name(ret), text);
 }
 
 /* tsup_smtp_chat - send a command and expect a reply code */
@@ -449,6 +452,7 @@ tsup_smtp_expect_close(struct tsup_smtp *c)
 {
 	long long deadline = tsup_now_ms() + c->timeout_ms;
 	struct buf shown;
+	const char *text;
 	int	ret;
 
 	while (c->in.len == 0 && (ret = tsup_smtp_fill(c, deadline)) != 0) {
@@ -460,9 +464,10 @@ tsup_smtp_expect_close(struct tsup_smtp *c)
 	if (c->in.len > 0) {
 		buf_init(&shown, 128);
 		tsup_smtp_escape(&shown, c->in.data, c->in.len, 400);
+		text = tsup_strf("%s", shown.data);
+		buf_fini(&shown);
 		tsup_fail("127.0.0.1:%d: after %s: expected the connection "
-		    "to close, got \"%s\"", c->port, c->last.data,
-		    tsup_strf("%s", shown.data));
+		    "to close, got \"%s\"", c->port, c->last.data, text);
 	}
 }
 

@@ -112,6 +112,14 @@ tsup_tls_common(SSL_CTX *ctx, const struct tsup_tls_opts *o, const char *who)
 	}
 }
 
+/* tsup_tls_ctx_release - tsup_fini(): a context a failure left behind */
+
+static void
+tsup_tls_ctx_release(void *ptr)
+{
+	SSL_CTX_free(ptr);
+}
+
 /* tsup_tls_client_ctx - an SSL_CTX for the test's TLS client */
 
 SSL_CTX *
@@ -123,9 +131,12 @@ tsup_tls_client_ctx(const struct tsup_tls_opts *opts)
 
 	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL)
 		tsup_fail("SSL_CTX_new: %s", tsup_tls_errors());
+	/* Recorded while options may fail, so a failure does not leak it. */
+	tsup_track(ctx, tsup_tls_ctx_release);
 	tsup_tls_common(ctx, o, "TLS client");
 	SSL_CTX_set_verify(ctx, o->verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE,
 	    NULL);
+	tsup_untrack(ctx);
 	return (ctx);
 }
 
@@ -146,13 +157,16 @@ tsup_tls_server_ctx(const struct tsup_tls_opts *opts)
 		tsup_fail("TLS server: no certificate (tls.cert_file)");
 	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
 		tsup_fail("SSL_CTX_new: %s", tsup_tls_errors());
+	tsup_track(ctx, tsup_tls_ctx_release);
 	tsup_tls_common(ctx, o, "TLS server");
 	if (o->dh_file != NULL) {
-		if ((bio = BIO_new_file(o->dh_file, "r")) == NULL
-		    || (dh = PEM_read_bio_Parameters(bio, NULL)) == NULL)
+		if ((bio = BIO_new_file(o->dh_file, "r")) != NULL) {
+			dh = PEM_read_bio_Parameters(bio, NULL);
+			BIO_free(bio);
+		}
+		if (dh == NULL)
 			tsup_fail("TLS server: DH parameters %s: %s",
 			    o->dh_file, tsup_tls_errors());
-		BIO_free(bio);
 		if (!SSL_CTX_set0_tmp_dh_pkey(ctx, dh)) {
 			EVP_PKEY_free(dh);
 			tsup_fail("TLS server: DH parameters %s refused: %s",
@@ -176,5 +190,6 @@ tsup_tls_server_ctx(const struct tsup_tls_opts *opts)
 	/* One-shot servers: no session cache to reason about. */
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_num_tickets(ctx, 0);
+	tsup_untrack(ctx);
 	return (ctx);
 }
