@@ -66,7 +66,7 @@ tsup_certs_cache_dir(void)
 	return (dir);
 }
 
-/* tsup_certs_write_pem - write a key, certificate(s) or parameters */
+/* tsup_certs_write - write a key, certificates or parameters, atomically */
 
 static void
 tsup_certs_write(const char *path, EVP_PKEY *key, X509 *cert, X509 *extra,

@@ -62,8 +62,8 @@ tsup_log_grep(const char *path, int mode, const char *pattern,
 	if (access(path, F_OK) == 0)
 		tsup_tmp_read(path, &file);
 	for (cp = file.data; cp < file.data + file.len; cp = nl + 1) {
-		if ((nl = memchr(cp, '\n', file.len - (size_t) (cp - file.data)))
-		    == NULL)
+		nl = memchr(cp, '\n', file.len - (size_t) (cp - file.data));
+		if (nl == NULL)
 			nl = file.data + file.len;
 		*nl = 0;
 		if (mode == TSUP_LOG_SUBSTR)

@@ -164,7 +164,8 @@ tsup_port_listening(int port)
 			continue;
 		readable = 1;
 		while (!found && fgets(line, sizeof(line), fp) != NULL) {
-			if (sscanf(line, " %*s %127s %*s %7s", local, state) != 2)
+			if (sscanf(line, " %*s %127s %*s %7s", local,
+			    state) != 2)
 				continue;
 			if ((colon = strrchr(local, ':')) == NULL
 			    || sscanf(colon + 1, "%x", &lport) != 1)

@@ -146,7 +146,7 @@ tsup_proc_release(void *ptr)
 	if (p->stdin_fd != -1)
 		(void) close(p->stdin_fd);
 	if (p->pid == -1)
-		goto out;			/* the spawn failed before fork */
+		goto out;		/* the spawn failed before fork */
 	if (!tsup_proc_reap(p)) {
 		(void) killpg(p->pid, SIGTERM);
 		if (!tsup_proc_wait_ms(p, 2000)) {

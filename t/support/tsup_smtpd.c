@@ -168,7 +168,8 @@ tsupd_fill(struct tsupd_conn *sc)
 	for (;;) {
 		if (sc->ssl != NULL) {
 			ERR_clear_error();
-			if ((n = SSL_read(sc->ssl, chunk, sizeof(chunk))) <= 0) {
+			n = SSL_read(sc->ssl, chunk, sizeof(chunk));
+			if (n <= 0) {
 				err = SSL_get_error(sc->ssl, (int) n);
 				if (err == SSL_ERROR_ZERO_RETURN)
 					return (0);
@@ -220,8 +221,9 @@ tsupd_match(struct tsupd_conn *sc, const char *verb)
 {
 	const struct tsup_smtpd_rule *r;
 	int	i;
-	int	pseudo = strcmp(verb, "CONNECT") == 0 || strcmp(verb, "DOT") == 0;
+	int	pseudo;
 
+	pseudo = strcmp(verb, "CONNECT") == 0 || strcmp(verb, "DOT") == 0;
 	if (sc->opts->rules == NULL)
 		return (NULL);
 	for (i = 0; (r = sc->opts->rules + i)->verb != NULL; i++) {
@@ -249,8 +251,9 @@ tsupd_default(struct tsupd_conn *sc, const char *verb, struct buf *out)
 	const char *host = o->hostname ? o->hostname : "tsup.test";
 	const char *const *cap;
 	size_t	last;
-	int	starttls = sc->ctx != NULL && sc->ssl == NULL && !o->no_starttls;
+	int	starttls;
 
+	starttls = sc->ctx != NULL && sc->ssl == NULL && !o->no_starttls;
 	if (strcmp(verb, "CONNECT") == 0)
 		buf_printf(out, "220 %s ESMTP tsup", host);
 	else if (strcmp(verb, "EHLO") == 0) {
@@ -585,7 +588,8 @@ tsupd_main(int listen_fd, SSL_CTX *ctx, const struct tsup_smtpd_opts *o,
 	sc.log_fd = log_fd;
 	sc.dir = dir;
 	for (n = 1; o->max_conns == 0 || n <= o->max_conns; n++) {
-		while ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) == -1)
+		while ((fd = accept4(listen_fd, NULL, NULL,
+		    SOCK_CLOEXEC)) == -1)
 			if (errno != EINTR && errno != ECONNABORTED)
 				_exit(1);
 		sc.n = n;
@@ -628,7 +632,8 @@ tsup_smtpd_start(const struct tsup_smtpd_opts *opts)
 	int	listen_fd;
 
 	for (r = o->rules; r && r->verb; r++) {
-		if (r->action < TSUP_SMTPD_DEFAULT || r->action > TSUP_SMTPD_TLS)
+		if (r->action < TSUP_SMTPD_DEFAULT
+		    || r->action > TSUP_SMTPD_TLS)
 			tsup_fail("tsup_smtpd rule %s: unknown action %d",
 			    r->verb, r->action);
 		if (r->conn < 0 || r->times < 0)

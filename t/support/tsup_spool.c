@@ -56,7 +56,8 @@ tsup_spool_walk(const char *dir, const char *suffix, int deep, int top)
 		if (!S_ISREG(st.st_mode))
 			continue;
 		nlen = strlen(de->d_name);
-		if (nlen >= slen && strcmp(de->d_name + nlen - slen, suffix) == 0)
+		if (nlen >= slen
+		    && strcmp(de->d_name + nlen - slen, suffix) == 0)
 			count++;
 	}
 	(void) closedir(dp);

@@ -191,8 +191,10 @@
  *	listening socket on 127.0.0.1 with a kernel-chosen port stored in
  *	*port: no race at all, for servers the test runs itself.
  *	tsup_port_connect() returns a connected blocking socket to
- *	127.0.0.1:port. tsup_port_wait() returns 0 once 127.0.0.1:port
- *	accepts a connection and -1 at the deadline.
+ *	127.0.0.1:port. tsup_port_wait() returns 0 once something listens
+ *	on the port and -1 at the deadline; it looks in /proc/net/tcp{,6}
+ *	rather than connecting, so the daemon under test never sees (and
+ *	logs) a probe connection.
  *
  *	Processes (tsup_proc.c)
  *
@@ -267,7 +269,9 @@
  *	cause, else the OpenSSL error queue). Bytes the client already
  *	buffered are discarded first. tsup_smtp_starttls() sends STARTTLS,
  *	expects 220 and does the handshake, failing the test if any step
- *	fails. After a handshake, the accessors give the negotiated
+ *	fails; it also fails when the server sent more than the 220 reply
+ *	before the handshake (STARTTLS response injection).
+ *	After a handshake, the accessors give the negotiated
  *	protocol ("TLSv1.3"), the cipher (OpenSSL name), the verification
  *	result (X509_V_OK or X509_V_ERR_*; computed also when the options
  *	did not ask to abort on failure), the peer certificate's subject
@@ -287,15 +291,21 @@
  *	rule that matches a command (by verb and connection number, and
  *	not yet used up) gives the reply and the action. Pseudo-verbs:
  *	"CONNECT" (the greeting), "DOT" (the reply after the message), "*"
- *	(any command). Actions: TSUP_SMTPD_DEFAULT (the verb's usual
- *	effect: DATA with a 354 reply reads a message, STARTTLS with a 220
- *	reply starts TLS, QUIT closes), TSUP_SMTPD_CLOSE (reply if any,
- *	then close), TSUP_SMTPD_RESET (close with a TCP reset),
- *	TSUP_SMTPD_HOLD (reply if any, then read and ignore everything
- *	until the client closes), TSUP_SMTPD_TLS (reply, then start TLS
- *	whatever the code). A reply is text with "\n" between lines;
- *	lines are sent with CRLF, in one write. With TSUP_SMTPD_RAW in
- *	flags the reply is sent byte for byte instead.
+ *	(any command, not the pseudo-verbs). Actions: TSUP_SMTPD_DEFAULT
+ *	(the verb's usual effect: DATA with a 354 reply reads a message,
+ *	STARTTLS with a 220 reply starts TLS, QUIT closes),
+ *	TSUP_SMTPD_CLOSE (reply if any, then close), TSUP_SMTPD_RESET
+ *	(close with a TCP reset, no reply), TSUP_SMTPD_HOLD (reply if any,
+ *	then read and ignore everything until the client closes or the
+ *	read timeout), TSUP_SMTPD_TLS (reply, then start TLS whatever the
+ *	code). A NULL reply means the verb's default reply with
+ *	TSUP_SMTPD_DEFAULT and TSUP_SMTPD_TLS, and no reply with the other
+ *	actions; "" is no reply. A reply is text with "\n" between lines;
+ *	lines are sent with CRLF, all in one write. With TSUP_SMTPD_RAW in
+ *	flags the reply is sent byte for byte instead. The counters of
+ *	"times" run across connections. Rules are written with designated
+ *	initializers ({.verb = "RCPT", .reply = "550 5.1.1 no"}), the list
+ *	ends with {.verb = NULL}.
  *
  *	At STARTTLS the server discards what the client pipelined after
  *	the command (and logs how much). Everything is logged to a file as
@@ -323,10 +333,15 @@
  *	TSUP_CERT_HOST in the CN and a DNS SAN and are signed by the
  *	intermediate unless said otherwise. tsup_certs_issue() issues one
  *	more certificate from a spec into the set's directory, files
- *	NAME.pem, NAME.key and NAME-chain.pem. tsup_certs_dh1024() returns
- *	a file of 1024-bit DH parameters (the small-DH peer case); it is
- *	generated once per test run and cached (in $MTA_BUILDDIR/t/cache,
- *	else in $TMPDIR), then copied into tsup_tmp_dir().
+ *	NAME.pem, NAME.key and NAME-chain.pem; in a spec, not_before 0
+ *	means an hour ago and not_after 0 a year from now. The keys come
+ *	from a cache shared by the tests of a run ($MTA_TSUP_CACHE, else
+ *	$TMPDIR/mtad-tsup-cache-UID), one per role, so that a test does
+ *	not spend seconds generating RSA keys. tsup_certs_dh1024() returns
+ *	a file of 1024-bit DH parameters (the small-DH peer case); they
+ *	are generated once, kept in the same cache, and copied into
+ *	tsup_tmp_dir(). The server side of a small-DH peer needs
+ *	"...:@SECLEVEL=0" in its cipher list to accept them.
  *
  *	Mail logs (tsup_log.c)
  *
@@ -488,7 +503,7 @@ void	tsup_smtp_close(struct tsup_smtp *);
 struct tsup_smtpd_rule {
 	const char *verb;		/* "EHLO", "CONNECT", "DOT", "*"...;
 					 * NULL ends the list */
-	const char *reply;		/* NULL: the default reply */
+	const char *reply;		/* NULL: see DESCRIPTION */
 	int	action;			/* TSUP_SMTPD_DEFAULT, ... */
 	int	flags;			/* TSUP_SMTPD_RAW */
 	int	conn;			/* 0: any connection; n: the n-th */
@@ -504,7 +519,7 @@ struct tsup_smtpd_opts {
 	int	max_conns;		/* 0: serve until stopped */
 	int	timeout_ms;		/* per read; 0: tsup_deadline_ms() */
 	struct tsup_tls_opts tls;	/* cert_file enables STARTTLS */
-	const struct tsup_smtpd_rule *rules;	/* NULL or ends with verb NULL */
+	const struct tsup_smtpd_rule *rules;	/* NULL or up to a NULL verb */
 };
 
 struct tsup_smtpd;
@@ -543,8 +558,8 @@ struct tsup_cert_spec {
 	const char *const *ips;		/* IP SANs, NULL: none */
 	int	key;			/* TSUP_KEY_* */
 	int	issuer;			/* TSUP_ISSUER_* */
-	long	not_before;		/* seconds from now (may be < 0) */
-	long	not_after;		/* seconds from now; 0: a year */
+	long	not_before;		/* seconds from now; 0: an hour ago */
+	long	not_after;		/* seconds from now; 0: a year on */
 	int	client;			/* clientAuth, not serverAuth */
 };
 

@@ -25,33 +25,39 @@ Test(tsup_log, mask_table)
 		"Wed Sep 14 09:48:19 2022 Info: New SMTP ICID 824108 interface "
 		"Data 1 (23.90.98.53) address 136.143.188.59 reverse dns host "
 		"x.zoho.com verified yes",
-		"TIMESTAMP Info: New SMTP ICID N interface Data 1 (23.90.98.53) "
-		"address 136.143.188.59 reverse dns host x.zoho.com verified "
-		"yes"},
-		{"padded day", "Tue Aug  9 09:55:42 2005 Info: ICID 2 REJECT SG "
-		"None match  SBRS None",
+		"TIMESTAMP Info: New SMTP ICID N interface Data 1 "
+		"(23.90.98.53) address 136.143.188.59 reverse dns host "
+		"x.zoho.com verified yes"},
+		{"padded day",
+		"Tue Aug  9 09:55:42 2005 Info: ICID 2 REJECT SG None match  "
+		"SBRS None",
 		"TIMESTAMP Info: ICID N REJECT SG None match  SBRS None"},
-		{"start MID", "Mon Mar 5 14:21:04 2018 Info: Start MID 6 ICID 5",
+		{"start MID",
+		"Mon Mar 5 14:21:04 2018 Info: Start MID 6 ICID 5",
 		"TIMESTAMP Info: Start MID N ICID N"},
 		{"RID list", "Wed Sep  6 13:13:16 2023 Info: Delivery start "
 		"DCID 12 MID 14 to RID [0, 1, 22]",
 		"TIMESTAMP Info: Delivery start DCID N MID N to RID [N, N, N]"},
-		{"RID alone", "Wed Sep  6 13:13:16 2023 Info: MID 83143152 ICID 0 "
-		"RID 0 To: <>",
+		{"RID alone",
+		"Wed Sep  6 13:13:16 2023 Info: MID 83143152 ICID 0 RID 0 "
+		"To: <>",
 		"TIMESTAMP Info: MID N ICID N RID N To: <>"},
 		{"syslog stamp", "Mar 17 18:24:37 mail_logs: Info: Start MID 6 "
 		"ICID 5", "TIMESTAMP mail_logs: Info: Start MID N ICID N"},
 		{"no stamp", "Info: MID 21226453 ready 63907 bytes from <>",
 		"Info: MID N ready 63907 bytes from <>"},
-		{"generated MID", "Tue Jun  1 20:02:16 2004 Info: MID 14 generated "
-		"based on MID 13 by bcc filter 'nonetest'",
+		{"generated MID",
+		"Tue Jun  1 20:02:16 2004 Info: MID 14 generated based on "
+		"MID 13 by bcc filter 'nonetest'",
 		"TIMESTAMP Info: MID N generated based on MID N by bcc filter "
 		"'nonetest'"},
 		{"words that only end like ids", "Info: RMID 5 XICID 7 MIDS 8",
 		"Info: RMID 5 XICID 7 MIDS 8"},
-		{"id without a number", "Info: MID unknown", "Info: MID unknown"},
-		{"other numbers kept", "Info: ICID 5 TLS success protocol TLSv1.2 "
-		"cipher ECDHE-RSA-AES256-GCM-SHA384",
+		{"id without a number", "Info: MID unknown",
+		"Info: MID unknown"},
+		{"other numbers kept",
+		"Info: ICID 5 TLS success protocol TLSv1.2 cipher "
+		"ECDHE-RSA-AES256-GCM-SHA384",
 		"Info: ICID N TLS success protocol TLSv1.2 cipher "
 		"ECDHE-RSA-AES256-GCM-SHA384"},
 		{"an id inside a quoted value is masked too",
@@ -70,7 +76,8 @@ Test(tsup_log, grep_substring_and_regex)
 {
 	static const char text[] =
 	    "Mon Nov 23 11:00:00 2026 Info: New SMTP ICID 1 interface A\n"
-	    "Mon Nov 23 11:00:00 2026 Info: ICID 1 TLS success protocol TLSv1.3\n"
+	    "Mon Nov 23 11:00:00 2026 Info: ICID 1 TLS success protocol "
+	    "TLSv1.3\n"
 	    "Mon Nov 23 11:00:01 2026 Info: Start MID 7 ICID 1\n"
 	    "Mon Nov 23 11:00:02 2026 Info: ICID 2 TLS failed\n"
 	    "no newline at the end ICID";

@@ -51,7 +51,8 @@ gone(pid_t pid)
 		if (kill(pid, 0) == -1 && errno == ESRCH)
 			return (1);
 		/* A zombie waiting for its new parent counts as gone. */
-		if ((fp = fopen(tsup_strf("/proc/%ld/stat", (long) pid), "r"))) {
+		fp = fopen(tsup_strf("/proc/%ld/stat", (long) pid), "r");
+		if (fp != NULL) {
 			if (fscanf(fp, "%*d %*s %c", &state) != 1)
 				state = 0;
 			(void) fclose(fp);

@@ -44,8 +44,8 @@ Test(tsup_run, status_output_and_input)
 		buf_reset(&out);
 		ret = tsup_run(cases[i].argv, cases[i].input, cases[i].input ?
 		    strlen(cases[i].input) : 0, 0, &out);
-		cr_assert_eq(ret, cases[i].want, "%s: status %d", cases[i].label,
-		    ret);
+		cr_assert_eq(ret, cases[i].want, "%s: status %d",
+		    cases[i].label, ret);
 		cr_assert_str_eq(out.data, cases[i].out, "%s", cases[i].label);
 	}
 	buf_fini(&out);

@@ -284,8 +284,8 @@ Test(tsup_smtp, reply_parsing_table)
 		const char *text;
 	} cases[] = {
 		{"one line", "250 ok\r\n", TSUP_SMTPD_CLOSE, 250, "250 ok"},
-		{"multi-line", "250-a\r\n250-b b\r\n250 c\r\n", TSUP_SMTPD_CLOSE,
-		250, "250-a\n250-b b\n250 c"},
+		{"multi-line", "250-a\r\n250-b b\r\n250 c\r\n",
+		TSUP_SMTPD_CLOSE, 250, "250-a\n250-b b\n250 c"},
 		{"code alone", "421\r\n", TSUP_SMTPD_CLOSE, 421, "421"},
 		{"two replies in one write", "220 a\r\n250 b\r\n",
 		TSUP_SMTPD_CLOSE, 220, "220 a"},
@@ -386,7 +386,8 @@ Test(tsup_smtp, send_everything_then_read_until_close)
 {
 	static const struct tsup_smtpd_rule rules[] = {
 		{.verb = "NOOP", .reply = "250 one"},
-		{.verb = "RSET", .reply = "250 two", .action = TSUP_SMTPD_CLOSE},
+		{.verb = "RSET", .reply = "250 two",
+		.action = TSUP_SMTPD_CLOSE},
 		{.verb = NULL},
 	};
 	static const char burst[] = "NOOP\r\nRSET\r\nQUIT\r\n";

@@ -95,7 +95,8 @@ Test(tsup_smtpd, pipelined_commands_and_end_of_data)
 	} cases[] = {
 		{"plain", "a\r\n.\r\n", "a\r\n"},
 		{"empty message", ".\r\n", ""},
-		{"bare LF dot is not the end", "a\n.\nb\r\n.\r\n", "a\n.\nb\r\n"},
+		{"bare LF dot is not the end", "a\n.\nb\r\n.\r\n",
+		"a\n.\nb\r\n"},
 		{"bare CR dot is not the end", "a\r.\rb\r\n.\r\n",
 		"a\r.\rb\r\n"},
 		{"dot-stuffing kept", "..x\r\n.\r\n", "..x\r\n"},
@@ -323,7 +324,8 @@ Test(tsup_smtpd, no_starttls_hold_and_custom_capabilities)
 	struct tsup_smtpd *s = tsup_smtpd_start(&opts);
 	struct tsup_smtp *c = tsup_smtp_connect(tsup_smtpd_port(s));
 
-	cr_assert_str_eq(tsup_smtp_expect(c, 220), "220 mx.peer.test ESMTP tsup");
+	cr_assert_str_eq(tsup_smtp_expect(c, 220),
+	    "220 mx.peer.test ESMTP tsup");
 	cr_assert_str_eq(tsup_smtp_chat(c, 250, "EHLO x"),
 	    "250-mx.peer.test\n250-SIZE 1000\n250 AUTH PLAIN");
 	(void) tsup_smtp_chat(c, 502, "STARTTLS");
@@ -359,7 +361,8 @@ Test(tsup_smtpd, tls_options_client_certs_and_small_dh)
 	(void) tsup_smtp_expect(c, 220);
 	tsup_smtp_starttls(c, &client);
 	cr_assert_str_eq(tsup_smtp_tls_version(c), "TLSv1.2");
-	cr_assert_str_eq(tsup_smtp_tls_cipher(c), "ECDHE-RSA-AES128-GCM-SHA256");
+	cr_assert_str_eq(tsup_smtp_tls_cipher(c),
+	    "ECDHE-RSA-AES128-GCM-SHA256");
 	(void) tsup_smtp_chat(c, 221, "QUIT");
 	tsup_smtp_close(c);
 
@@ -422,7 +425,8 @@ Test(tsup_smtpd, bad_options_fail_at_start)
 	};
 	struct tsup_smtpd_opts bad_action = {.rules = rules};
 	struct tsup_smtpd_opts no_cert = {.implicit_tls = 1};
-	struct tsup_smtpd_opts bad_cert = {.tls = {.cert_file = "/nonexistent"}};
+	struct tsup_smtpd_opts bad_cert = {
+	.tls = {.cert_file = "/nonexistent"}};
 	const struct {
 		const char *label;
 		struct tsup_smtpd_opts *opts;
