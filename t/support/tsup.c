@@ -23,6 +23,7 @@
 #include <criterion/criterion.h>
 #include <criterion/event.h>
 #include <criterion/abort.h>
+#include <criterion/logging.h>
 
 #include "buf.h"
 #include "mem.h"
@@ -152,6 +153,23 @@ tsup_fail(const char *fmt, ...)
 	criterion_send_assert(&stats);
 	buf_fini(&msg);
 	criterion_abort_test();
+}
+
+/* tsup_note - an info line for --verbose runs */
+
+void
+tsup_note(const char *fmt, ...)
+{
+	struct buf msg;
+	va_list	ap;
+
+	buf_init(&msg, 100);
+	va_start(ap, fmt);
+	buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (criterion_current_test != NULL)
+		cr_log_info("tsupport: %s", msg.data);
+	buf_fini(&msg);
 }
 
 /* tsup_catch - run fn; 1 and the message when it fails, else 0 */

@@ -14,6 +14,7 @@
  *	void	tsup_set_nonblock(int fd, int on);
  *
  *	int	tsup_catch(void (*fn)(void *), void *arg, struct buf *msg);
+ *	void	tsup_note(const char *fmt, ...);
  * DESCRIPTION
  *	Not for tests: the plumbing behind tsupport.h.
  *
@@ -28,6 +29,9 @@
  *	returns 1 with the failure message appended to msg when fn called
  *	tsup_fail(), 0 when fn returned. Objects that fn recorded are still
  *	released by tsup_fini(); plain memory fn held at the failure leaks.
+ *
+ *	tsup_note() reports what a helper set up (a port, a process, a
+ *	directory) as a criterion info line, shown with --verbose.
  */
 #ifndef TSUP_INT_H
 #define TSUP_INT_H
@@ -45,5 +49,6 @@ void	tsup_set_nonblock(int, int);
 
 struct buf;
 int	tsup_catch(void (*)(void *), void *, struct buf *);
+void	tsup_note(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

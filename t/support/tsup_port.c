@@ -79,6 +79,7 @@ tsup_port_free(void)
 
 	fd = tsup_port_bind(&port, 0);
 	(void) close(fd);
+	tsup_note("free port 127.0.0.1:%d", port);
 	return (port);
 }
 
@@ -93,8 +94,10 @@ tsup_port_reserve(int *ports, size_t count)
 	fds = mem_zalloc(count ? count : 1, sizeof(*fds));
 	for (i = 0; i < count; i++)
 		fds[i] = tsup_port_bind(ports + i, 0);
-	for (i = 0; i < count; i++)
+	for (i = 0; i < count; i++) {
 		(void) close(fds[i]);
+		tsup_note("reserved port 127.0.0.1:%d", ports[i]);
+	}
 	mem_free(fds);
 }
 

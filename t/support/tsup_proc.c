@@ -266,6 +266,8 @@ tsup_proc_spawn(const char *name, const char *const *argv,
 	if (n == sizeof(err))
 		tsup_fail("spawn %s: exec %s: %s", name, argv[0],
 		    strerror(err));
+	tsup_note("%s: pid %ld: %s ... (output in %s)", name, (long) p->pid,
+	    path, p->err_path);
 	return (p);
 }
 

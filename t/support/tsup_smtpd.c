@@ -659,6 +659,8 @@ tsup_smtpd_start(const struct tsup_smtpd_opts *opts)
 		tsupd_main(listen_fd, ctx, o, s->dir, s->log_path, parent);
 	}
 	tsup_track(s, tsup_smtpd_release);
+	tsup_note("scripted SMTP server on 127.0.0.1:%d, pid %ld, files in %s",
+	    s->port, (long) s->pid, s->dir);
 	(void) close(listen_fd);
 	if (ctx != NULL)
 		SSL_CTX_free(ctx);

@@ -90,6 +90,7 @@ tsup_tmp_mkdir(const char *label)
 		    "directory)", tsup_tmp_base(), strerror(err));
 	}
 	tsup_track(dir, tsup_tmp_release);
+	tsup_note("temporary directory %s", dir);
 	return (dir);
 }
 
