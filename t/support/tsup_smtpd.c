@@ -342,6 +342,7 @@ tsupd_tls(struct tsupd_conn *sc)
 {
 	struct buf err;
 	X509   *peer;
+	const char *sni;
 	char	name[512];
 	long	verify;
 
@@ -370,6 +371,9 @@ tsupd_tls(struct tsupd_conn *sc)
 	}
 	tsupd_event(sc, "TLS %s %s", SSL_get_version(sc->ssl),
 	    SSL_get_cipher_name(sc->ssl));
+	if ((sni = SSL_get_servername(sc->ssl, TLSEXT_NAMETYPE_host_name))
+	    != NULL)
+		tsupd_event(sc, "SNI %s", sni);
 	if ((peer = SSL_get0_peer_certificate(sc->ssl)) != NULL) {
 		X509_NAME_oneline(X509_get_subject_name(peer), name,
 		    sizeof(name));
@@ -441,10 +445,7 @@ tsupd_act(struct tsupd_conn *sc, const char *verb)
 	if (r != NULL && r->reply != NULL)
 		reply = r->reply;
 	else if (action == TSUP_SMTPD_DEFAULT || action == TSUP_SMTPD_TLS) {
-		if (action == TSUP_SMTPD_TLS && strcmp(verb, "STARTTLS") != 0)
-			buf_puts(&text, "220 2.0.0 Ready to start TLS");
-		else
-			tsupd_default(sc, verb, &text);
+		tsupd_default(sc, verb, &text);
 		reply = text.data;
 	} else
 		reply = NULL;

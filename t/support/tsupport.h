@@ -312,8 +312,9 @@
  *	it happens, each line before the reply to it: tsup_smtpd_log()
  *	returns the log so far. Log lines are "N < line" (received, bytes
  *	outside printable ASCII as \xHH), "N > line" (sent) and "N * event"
- *	(CONNECT, TLS <protocol> <cipher>, TLSFAIL <reason>, DISCARD
- *	<bytes>, DATA <bytes>, CLOSE, EOF, TIMEOUT), N being the connection
+ *	(CONNECT, TLS <protocol> <cipher>, SNI <name>, TLSPEER <subject>
+ *	verify <X509_V_*>, TLSFAIL <reason>, DISCARD <bytes>, DATA <bytes>,
+ *	HOLD, RESET, CLOSE, EOF, TIMEOUT), N being the connection
  *	number from 1. tsup_smtpd_conns() counts the connections accepted
  *	so far. tsup_smtpd_raw() appends every byte received on connection
  *	conn (decrypted after TLS); tsup_smtpd_message() appends message n

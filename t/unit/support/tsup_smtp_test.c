@@ -22,6 +22,20 @@
 
 TestSuite(tsup_smtp, .init = tsup_init, .fini = tsup_fini);
 
+/* has_line - does the text hold this whole line? */
+
+static int
+has_line(const char *text, const char *line)
+{
+	size_t	len = strlen(line);
+	const char *cp;
+
+	for (cp = text; (cp = strstr(cp, line)) != NULL; cp++)
+		if ((cp == text || cp[-1] == '\n') && cp[len] == '\n')
+			return (1);
+	return (0);
+}
+
 struct tls_case {
 	const char *label;
 	const char *cert;		/* server certificate */
@@ -401,6 +415,8 @@ Test(tsup_smtp, send_everything_then_read_until_close)
 	buf_init(&raw, 128);
 	tsup_smtp_send(c, burst, sizeof(burst) - 1);
 	cr_assert_eq(tsup_smtp_read_all(c, &all), 0);
+	/* The end stays the end. */
+	cr_assert_eq(tsup_smtp_reply(c), TSUP_SMTP_EOF);
 	cr_assert_str_eq(all.data, "220 tsup.test ESMTP tsup\r\n250 one\r\n"
 	    "250 two\r\n");
 	cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
@@ -408,4 +424,27 @@ Test(tsup_smtp, send_everything_then_read_until_close)
 	cr_assert_str_eq(raw.data, burst);
 	buf_fini(&all);
 	buf_fini(&raw);
+}
+
+Test(tsup_smtp, read_all_stops_at_the_deadline)
+{
+	static const struct tsup_smtpd_rule rules[] = {
+		{.verb = "CONNECT", .reply = "220 then silence",
+		.action = TSUP_SMTPD_HOLD},
+		{.verb = NULL},
+	};
+	struct tsup_smtpd_opts opts = {.rules = rules, .max_conns = 1};
+	struct tsup_smtpd *s = tsup_smtpd_start(&opts);
+	struct tsup_smtp *c = tsup_smtp_connect(tsup_smtpd_port(s));
+	struct buf all;
+
+	buf_init(&all, 64);
+	tsup_smtp_timeout(c, 300);
+	cr_assert_eq(tsup_smtp_read_all(c, &all), -1);
+	cr_assert_str_eq(all.data, "220 then silence\r\n");
+	tsup_smtp_close(c);
+	cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
+	cr_assert(has_line(tsup_smtpd_log(s), "1 * EOF"), "%s",
+	    tsup_smtpd_log(s));
+	buf_fini(&all);
 }

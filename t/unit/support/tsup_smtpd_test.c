@@ -394,7 +394,8 @@ Test(tsup_smtpd, implicit_tls)
 {
 	const struct tsup_certs *pki = tsup_certs_make(NULL);
 	struct tsup_tls_opts verify = {.ca_file = pki->root.cert,
-	.verify_name = TSUP_CERT_HOST, .verify = TSUP_TLS_VERIFY_PEER};
+	.verify_name = TSUP_CERT_HOST, .verify = TSUP_TLS_VERIFY_PEER,
+	.servername = "sni.tsup.test"};
 	struct tsup_smtpd_opts opts = {.max_conns = 1, .implicit_tls = 1,
 	.tls = {.cert_file = pki->ecdsa.chain, .key_file = pki->ecdsa.key}};
 	struct tsup_smtpd *s = tsup_smtpd_start(&opts);
@@ -407,6 +408,8 @@ Test(tsup_smtpd, implicit_tls)
 	cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
 	cr_assert(has(tsup_smtpd_log(s), "1 * CONNECT\n1 * TLS TLSv1.3 "),
 	    "%s", tsup_smtpd_log(s));
+	cr_assert(has(tsup_smtpd_log(s), "\n1 * SNI sni.tsup.test\n"), "%s",
+	    tsup_smtpd_log(s));
 }
 
 /* bad_rule - tsup_catch() body */
