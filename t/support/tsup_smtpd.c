@@ -392,13 +392,18 @@ tsupd_data(struct tsupd_conn *sc)
 	char   *path;
 	int	fd;
 	size_t	len;
+	size_t	from;
 
 	/* Search with a virtual CRLF in front: ".\r\n" at once ends too. */
 	buf_init(&msg, 4096);
 	buf_puts(&msg, "\r\n");
 	buf_append(&msg, sc->in.data, sc->in.len);
 	buf_reset(&sc->in);
-	while ((end = memmem(msg.data, msg.len, "\r\n.\r\n", 5)) == NULL) {
+	from = 0;
+	while ((end = memmem(msg.data + from, msg.len - from, "\r\n.\r\n",
+	    5)) == NULL) {
+		/* Resume where a terminator split across reads could begin. */
+		from = msg.len > 4 ? msg.len - 4 : 0;
 		if (msg.len > TSUPD_MSG_MAX) {
 			tsupd_event(sc, "ERROR message over %d bytes",
 			    TSUPD_MSG_MAX);

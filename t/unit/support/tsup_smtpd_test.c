@@ -564,3 +564,41 @@ Test(tsup_smtpd, swaks_tls_on_connect)
 	    tsup_smtpd_log(s));
 	buf_fini(&out);
 }
+
+Test(tsup_smtpd, end_of_data_split_across_writes_and_big_messages)
+{
+	static const char tail[] = "x\r\n.\r\n";
+	static char big[1 << 20];
+	struct tsup_smtpd_opts opts = {.max_conns = 1};
+	struct tsup_smtpd *s = tsup_smtpd_start(&opts);
+	struct tsup_smtp *c = tsup_smtp_connect(tsup_smtpd_port(s));
+	struct buf got;
+	size_t	cut;
+	size_t	i;
+
+	buf_init(&got, sizeof(big) + 16);
+	(void) tsup_smtp_expect(c, 220);
+	for (cut = 1; cut < sizeof(tail) - 1; cut++) {
+		(void) tsup_smtp_chat(c, 250, "MAIL FROM:<>");
+		(void) tsup_smtp_chat(c, 250, "RCPT TO:<a@b.test>");
+		(void) tsup_smtp_chat(c, 354, "DATA");
+		tsup_smtp_send(c, tail, cut);
+		tsup_smtp_send(c, tail + cut, sizeof(tail) - 1 - cut);
+		(void) tsup_smtp_expect(c, 250);
+		buf_reset(&got);
+		cr_assert_eq(tsup_smtpd_message(s, 1, (int) cut, &got), 0);
+		cr_assert_str_eq(got.data, "x\r\n", "cut at %zu", cut);
+	}
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (i % 80 == 78) ? '\r' : (i % 80 == 79) ? '\n' : 'b';
+	(void) tsup_smtp_chat(c, 250, "MAIL FROM:<>");
+	(void) tsup_smtp_chat(c, 250, "RCPT TO:<a@b.test>");
+	(void) tsup_smtp_chat(c, 354, "DATA");
+	tsup_smtp_send(c, big, sizeof(big));
+	(void) tsup_smtp_chat(c, 250, "\r\n.");
+	buf_reset(&got);
+	cr_assert_eq(tsup_smtpd_message(s, 1, (int) cut, &got), 0);
+	cr_assert_eq(got.len, sizeof(big) + 2);
+	cr_assert(memcmp(got.data, big, sizeof(big)) == 0);
+	buf_fini(&got);
+}
