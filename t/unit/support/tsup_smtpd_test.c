@@ -512,10 +512,13 @@ Test(tsup_smtpd, swaks_starttls_verify_and_refused_starttls)
 		{.conn = 2, .verb = "STARTTLS", .reply = "454 4.7.0 not now"},
 		{.verb = NULL},
 	};
-	struct tsup_smtpd_opts opts = {.max_conns = 2, .rules = rules,
+	struct tsup_smtpd_opts opts = {.max_conns = 3, .rules = rules,
 	.tls = {.cert_file = pki->good.chain, .key_file = pki->good.key}};
 	struct tsup_smtpd *s = tsup_smtpd_start(&opts);
 	const char *server = tsup_strf("127.0.0.1:%d", tsup_smtpd_port(s));
+	const char *untrusted[] = {"--server", server, "--to", "a@b.test",
+	    "--from", "c@d.test", "--tls", "--tls-verify", "--tls-ca-path",
+	    pki->other_root.cert, "--quit-after", "RCPT", NULL};
 	const char *tls[] = {"--server", server, "--to", "a@b.test",
 	    "--from", "c@d.test", "--tls", "--tls-verify", "--tls-ca-path",
 	    pki->root.cert, "--tls-sni", TSUP_CERT_HOST, "--quit-after",
@@ -533,7 +536,13 @@ Test(tsup_smtpd, swaks_starttls_verify_and_refused_starttls)
 	ret = swaks(&out, refused);
 	cr_assert_neq(ret, 0, "swaks --tls accepted a 454: %s", out.data);
 	cr_assert(has(out.data, "454 4.7.0 not now"), "%s", out.data);
+	buf_reset(&out);
+	ret = swaks(&out, untrusted);
+	cr_assert_neq(ret, 0, "swaks --tls-verify trusted an unknown CA: %s",
+	    out.data);
 	cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
+	cr_assert(!has(tsup_smtpd_log(s), "3 < RCPT"), "%s",
+	    tsup_smtpd_log(s));
 	cr_assert(has(tsup_smtpd_log(s), "1 * TLS TLSv1.3 "), "%s",
 	    tsup_smtpd_log(s));
 	cr_assert(has(tsup_smtpd_log(s), "1 < RCPT TO:<a@b.test>"), "%s",
