@@ -282,8 +282,10 @@
  *
  *	tsup_smtpd_start() starts an SMTP server on a kernel-chosen port
  *	in a child process and returns at once (connections queue until
- *	it accepts them). It serves max_conns connections one after the
- *	other (0: until stopped) and then exits. By default it behaves as
+ *	it accepts them). It serves max_conns connections (0: until
+ *	stopped), one after the other or, with concurrent set, each in a
+ *	process of its own, and exits when the last one ends. Connections
+ *	are numbered in the order they are accepted. By default it behaves as
  *	a plain, lenient receiver: greeting, EHLO with PIPELINING, SIZE,
  *	8BITMIME, ENHANCEDSTATUSCODES and STARTTLS (when it has a
  *	certificate), MAIL, RCPT, DATA (message up to CRLF.CRLF), RSET,
@@ -518,6 +520,7 @@ struct tsup_smtpd_opts {
 	int	no_starttls;		/* never advertise STARTTLS */
 	int	implicit_tls;		/* handshake at connect (SMTPS) */
 	int	max_conns;		/* 0: serve until stopped */
+	int	concurrent;		/* serve connections in parallel */
 	int	timeout_ms;		/* per read; 0: tsup_deadline_ms() */
 	struct tsup_tls_opts tls;	/* cert_file enables STARTTLS */
 	const struct tsup_smtpd_rule *rules;	/* NULL or up to a NULL verb */
