@@ -312,12 +312,13 @@
  *	At STARTTLS the server discards what the client pipelined after
  *	the command (and logs how much). Everything is logged to a file as
  *	it happens, each line before the reply to it: tsup_smtpd_log()
- *	returns the log so far. Log lines are "N < line" (received, bytes
- *	outside printable ASCII as \xHH), "N > line" (sent) and "N * event"
- *	(CONNECT, TLS <protocol> <cipher>, SNI <name>, TLSPEER <subject>
- *	verify <X509_V_*>, TLSFAIL <reason>, DISCARD <bytes>, DATA <bytes>,
- *	HOLD, RESET, CLOSE, EOF, TIMEOUT), N being the connection
- *	number from 1. tsup_smtpd_conns() counts the connections accepted
+ *	returns the log so far (valid until the next call). Log lines are
+ *	"N < line" (received without its CRLF; a backslash and bytes
+ *	outside printable ASCII as \\ and \xHH, so a bare LF shows as
+ *	\x0a), "N > line" (sent) and "N * event" (CONNECT, TLS <protocol>
+ *	<cipher>, SNI <name>, TLSPEER <subject> verify <X509_V_*>, TLSFAIL
+ *	<reason>, DISCARD <bytes>, DATA <bytes>, HOLD, RESET, CLOSE, EOF,
+ *	TIMEOUT, ERROR <text>), N being the connection number from 1. tsup_smtpd_conns() counts the connections accepted
  *	so far. tsup_smtpd_raw() appends every byte received on connection
  *	conn (decrypted after TLS); tsup_smtpd_message() appends message n
  *	(from 1) of connection conn as received (dot-stuffed, up to and
