@@ -318,8 +318,9 @@
  *	\x0a), "N > line" (sent) and "N * event" (CONNECT, TLS <protocol>
  *	<cipher>, SNI <name>, TLSPEER <subject> verify <X509_V_*>, TLSFAIL
  *	<reason>, DISCARD <bytes>, DATA <bytes>, HOLD, RESET, CLOSE, EOF,
- *	TIMEOUT, ERROR <text>), N being the connection number from 1. tsup_smtpd_conns() counts the connections accepted
- *	so far. tsup_smtpd_raw() appends every byte received on connection
+ *	TIMEOUT, ERROR <text>), N being the connection number from 1.
+ *	tsup_smtpd_conns() counts the connections accepted so far.
+ *	tsup_smtpd_raw() appends every byte received on connection
  *	conn (decrypted after TLS); tsup_smtpd_message() appends message n
  *	(from 1) of connection conn as received (dot-stuffed, up to and
  *	including the CRLF before the final dot). Both return 0, or -1
