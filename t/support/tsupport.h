@@ -178,7 +178,8 @@
  *	and removed recursively by tsup_fini(). tsup_tmp_mkdir() makes
  *	another such directory named after label. tsup_tmp_path() is the
  *	path of a formatted name inside tsup_tmp_dir(). tsup_tmp_write()
- *	writes a file there and returns its path. tsup_tmp_read() appends
+ *	writes a file there (or at name itself when it is an absolute
+ *	path), mode 0600, and returns its path. tsup_tmp_read() appends
  *	a whole file to out. tsup_tmp_remove() removes a file or a tree
  *	(it never follows symbolic links).
  *
@@ -233,7 +234,7 @@
  *
  *	struct tsup_tls_opts describes one side of a TLS connection, for
  *	the client helper and the scripted server alike; zero means the
- *	OpenSSL default. tsup_tls_client_ctx() and tsup_tls_server_ctx()
+ *	OpenSSL default, and a NULL pointer to options is all defaults. tsup_tls_client_ctx() and tsup_tls_server_ctx()
  *	build an SSL_CTX from it (the caller frees it with SSL_CTX_free)
  *	and fail the test on a bad option. tsup_tls_version() maps
  *	"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" to the OpenSSL constant
