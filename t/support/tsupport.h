@@ -234,8 +234,9 @@
  *
  *	struct tsup_tls_opts describes one side of a TLS connection, for
  *	the client helper and the scripted server alike; zero means the
- *	OpenSSL default, and a NULL pointer to options is all defaults. tsup_tls_client_ctx() and tsup_tls_server_ctx()
- *	build an SSL_CTX from it (the caller frees it with SSL_CTX_free)
+ *	OpenSSL default, and a NULL pointer to options is all defaults.
+ *	tsup_tls_client_ctx() and tsup_tls_server_ctx() build an SSL_CTX
+ *	from it (the caller frees it with SSL_CTX_free)
  *	and fail the test on a bad option. tsup_tls_version() maps
  *	"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" to the OpenSSL constant
  *	(0 for NULL or ""). tsup_tls_errors() drains the OpenSSL error
