@@ -78,7 +78,10 @@
  *		on failure info->err says why (OpenSSL error queue, alert
  *		and state, or the socket errno when the peer reset or closed
  *		the connection during the handshake). After a failure the io
- *		reads no more; the owner closes or aborts it.
+ *		reads no more; the owner closes or aborts it. A handshake
+ *		that cannot even start (no usable protocol or cipher in
+ *		the SSL_CTX) fails inside io_starttls_*(), so tls_done()
+ *		may run before that call returns.
  *	hangup(io, err, ctx)
  *		the peer went away outside a handshake: err->kind is
  *		IO_ERR_EOF for an orderly end of file (and

@@ -127,7 +127,9 @@
  *	never a byte more, so a channel opened on the same socket afterwards
  *	starts at a frame boundary; it returns 1 with *mp set, 0 at end of
  *	file before a frame started, or -1 with errno (EPROTO: malformed,
- *	*why says how; ETIMEDOUT) and *why set.
+ *	*why says how; ETIMEDOUT) and *why set. Both work on blocking and
+ *	non-blocking sockets; they wait with poll(2) before each transfer,
+ *	but a blocking socket may still make one send wait for room.
  * DIAGNOSTICS
  *	Panic: caller bugs listed above. Nothing is logged: callers log
  *	errors with the why strings.
