@@ -314,6 +314,7 @@ io_deliver(struct io *io)
 	} else {
 		buf_consume(&io->in, used);
 	}
+	io_update_reading(io);
 }
 
 /* io_kick_cb - present held input again after io_read_start() */
@@ -839,7 +840,8 @@ io_update_reading(struct io *io)
 	int	want;
 
 	want = io->state == IO_S_OPEN && !io->rdead
-	    && (io->want_read || io->tls == IO_TLS_HANDSHAKE);
+	    && ((io->want_read && io->in.len < IO_INPUT_MAX)
+		|| io->tls == IO_TLS_HANDSHAKE);
 	if (want == io->reading)
 		return;
 	if (want) {

@@ -116,7 +116,11 @@
  *	unconsumed bytes are held, presents them again from a later loop
  *	iteration even if nothing new arrives (a session that stopped in the
  *	middle of pipelined commands continues with them). A TLS handshake
- *	reads the socket whatever the read state is.
+ *	reads the socket whatever the read state is. io holds at most about
+ *	IO_INPUT_MAX unconsumed bytes: beyond that it stops reading the
+ *	socket until the owner consumes some, so an owner that waits for a
+ *	line end that never comes meets its idle timeout rather than
+ *	exhausting memory. Owners enforce their own, smaller line limits.
  *
  *	STARTTLS and CVE-2011-0411. io_starttls_server() and
  *	io_starttls_client() begin a handshake on a clear connection. The
@@ -194,6 +198,7 @@
 
 #define IO_TLS_ERR_MAX	8
 #define IO_LINGER_MS	10000
+#define IO_INPUT_MAX	(1024 * 1024)
 
 struct io;
 

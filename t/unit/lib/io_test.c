@@ -1064,3 +1064,61 @@ Test(io, abort_before_connect_completes)
 	cr_assert_eq(w.cli.connect_errno, 0, "callback after abort");
 	world_fini(&w);
 }
+
+/* An owner that never consumes: io stops reading, the timeout ends it. */
+
+struct hog {
+	int	capped;
+	size_t	max_seen;
+	size_t	sent;
+};
+
+static size_t
+srv_never_consumes(struct side *s, const char *data, size_t len)
+{
+	struct hog *h = s->w->test;
+
+	if (len > h->max_seen)
+		h->max_seen = len;
+	/*
+	 * From the cap on, io must not read: if it did, the data still
+	 * queued at the client would arrive and keep the timer from firing.
+	 */
+	if (len >= IO_INPUT_MAX && !h->capped) {
+		h->capped = 1;
+		io_set_timeout(s->io, 100);
+	}
+	return (0);
+}
+
+static void
+cli_flood(struct side *s)
+{
+	struct hog *h = s->w->test;
+	static char chunk[64 * 1024];
+
+	memset(chunk, 'x', sizeof(chunk));
+	while (h->sent < 8 * IO_INPUT_MAX) {
+		io_write(s->io, chunk, sizeof(chunk));
+		h->sent += sizeof(chunk);
+	}
+}
+
+Test(io, unconsumed_input_is_bounded)
+{
+	struct world w;
+	struct hog h;
+
+	memset(&h, 0, sizeof(h));
+	world_init(&w);
+	w.test = &h;
+	w.srv.on_data = srv_never_consumes;
+	w.cli.on_connected = cli_flood;
+	world_run(&w);
+	cr_assert_eq(w.srv.timeouts[IO_TIMEOUT_IDLE], 1);
+	cr_assert_geq(h.max_seen, IO_INPUT_MAX, "held %zu", h.max_seen);
+	cr_assert_lt(h.max_seen, IO_INPUT_MAX + 65536 + 1,
+		     "held %zu bytes", h.max_seen);
+	cr_assert_eq(w.srv.closed, 1);
+	world_fini(&w);
+}
