@@ -686,6 +686,22 @@ io_tls_write(struct io *io, const char *data, size_t len)
 	io_tls_drain(io);
 }
 
+/* io_tls_write_held - retry plaintext that waited for the handshake */
+
+static void
+io_tls_write_held(struct io *io)
+{
+	struct buf held;
+
+	if (io->held.len == 0 || io->tls != IO_TLS_UP)
+		return;
+	held = io->held;
+	buf_init(&io->held, 0);
+	io_tls_write(io, held.data, held.len);
+	buf_fini(&held);
+	io_flush(io);
+}
+
 /* io_tls_fill_info - record what the handshake achieved */
 
 static void
@@ -708,7 +724,6 @@ io_tls_fill_info(struct io *io)
 static int
 io_tls_handshake(struct io *io)
 {
-	struct buf held;
 	int	ret;
 	int	e;
 
@@ -724,13 +739,7 @@ io_tls_handshake(struct io *io)
 			io->ops->tls_done(io, &io->info, io->ctx);
 		if (io->state != IO_S_OPEN || io->rdead)
 			return (-1);
-		if (io->held.len > 0) {
-			held = io->held;
-			buf_init(&io->held, 0);
-			io_tls_write(io, held.data, held.len);
-			buf_fini(&held);
-			io_flush(io);
-		}
+		io_tls_write_held(io);
 		return (0);
 	}
 	e = SSL_get_error(io->ssl, ret);
@@ -793,8 +802,12 @@ io_pump(struct io *io)
 		return;
 	if (io->tls == IO_TLS_HANDSHAKE && io_tls_handshake(io) < 0)
 		return;
-	if (io->tls == IO_TLS_UP && !io->rdead)
+	if (io->tls == IO_TLS_UP && !io->rdead) {
 		io_tls_read(io);
+		/* A renegotiation may have blocked writes until now. */
+		if (io->state == IO_S_OPEN)
+			io_tls_write_held(io);
+	}
 	io_deliver(io);
 }
 
@@ -894,7 +907,10 @@ io_write(struct io *io, const void *data, size_t len)
 		buf_append(&io->held, data, len);
 		break;
 	case IO_TLS_UP:
-		io_tls_write(io, data, len);
+		if (io->held.len > 0)
+			buf_append(&io->held, data, len);
+		else
+			io_tls_write(io, data, len);
 		break;
 	case IO_TLS_FAILED:
 		return;

@@ -169,6 +169,9 @@
  *	"2001:db8::1"), io_*_port() the port. They are computed at creation
  *	(at connection for io_connect) and stay valid until closed().
  *
+ *	Signals. The process must ignore SIGPIPE: a write to a peer that
+ *	has reset the connection would otherwise kill it.
+ *
  *	Errors. struct io_error describes a failure: kind; the positive
  *	errno and its strerror text for socket failures; for TLS the
  *	OpenSSL error queue entries in order (packed code, library,
