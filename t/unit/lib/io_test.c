@@ -1122,3 +1122,42 @@ Test(io, unconsumed_input_is_bounded)
 	cr_assert_eq(w.srv.closed, 1);
 	world_fini(&w);
 }
+
+/* An adopted descriptor works like any other connection. */
+
+Test(io, adopt_connected_socket)
+{
+	struct world w;
+	int	fd, err = 0;
+
+	world_init(&w);
+	w.srv.on_data = echo_data;
+	w.cli.on_data = cli_until_echo;
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_neq(fd, -1);
+	cr_assert_eq(connect(fd, (struct sockaddr *) &w.addr,
+			     sizeof(w.addr)), 0);
+	w.cli.io = io_adopt(&w.loop, fd, &side_ops, &w.cli, &err);
+	cr_assert_not_null(w.cli.io, "io_adopt: %s", strerror(err));
+	cr_assert_str_eq(io_peer_name(w.cli.io), "127.0.0.1");
+	cr_assert_eq(io_peer_port(w.cli.io), ntohs(w.addr.sin_port));
+	io_write(w.cli.io, "hello\r\n", 7);
+	cr_assert_eq(uv_run(&w.loop, UV_RUN_DEFAULT), 0);
+	cr_assert_str_eq(w.cli.got->data, "hello\r\n");
+	cr_assert_eq(w.srv.hangups, 1);
+	cr_assert_eq(w.srv.closed, 1);
+	world_fini(&w);
+}
+
+Test(io, adopt_bad_descriptor_fails)
+{
+	struct world w;
+	int	err = 0;
+
+	world_init(&w);
+	cr_assert_null(io_adopt(&w.loop, -1, &side_ops, &w.cli, &err));
+	cr_assert_neq(err, 0);
+	w.cli.closed = 1;		/* no callback for a failed creation */
+	world_fini(&w);
+	cr_assert_eq(w.cli.closed, 1);
+}
