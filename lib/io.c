@@ -80,7 +80,7 @@ struct io {
 	int	handles;		/* handles not yet closed */
 	int	handles_closing;	/* uv_close() called on them */
 	int	silent;			/* creation failed: no closed() */
-	int	rdead;			/* no more input: EOF, error, TLS failure */
+	int	rdead;			/* no more input: EOF, error, TLS */
 	int	broken;			/* the socket failed: no more output */
 	int	want_read;		/* owner wants data() */
 	int	reading;		/* uv_read_start() active */
@@ -669,7 +669,8 @@ io_tls_write(struct io *io, const char *data, size_t len)
 		n = SSL_write(io->ssl, data, (int) chunk);
 		if (n <= 0) {
 			e = SSL_get_error(io->ssl, n);
-			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+			if (e == SSL_ERROR_WANT_READ
+			    || e == SSL_ERROR_WANT_WRITE) {
 				buf_append(&io->held, data, len);
 				break;
 			}

@@ -478,15 +478,19 @@ struct tls_case {
 
 static const struct tls_case tls_cases[] = {
 	{"TLS 1.3 upgrade", "EHLO x\r\nSTARTTLS\r\n", "220 go\r\n",
-	 0, 0, NULL, NULL, 1, "TLSv1.3", "TLS_AES_256_GCM_SHA384", 0, 0, NULL, IO_SIDE_NONE, NULL, IO_SIDE_NONE},
+	 0, 0, NULL, NULL, 1, "TLSv1.3", "TLS_AES_256_GCM_SHA384", 0, 0,
+	 NULL, IO_SIDE_NONE, NULL, IO_SIDE_NONE},
 	{"TLS 1.2 upgrade", "STARTTLS\r\n", "220 go\r\n",
 	 TLS1_2_VERSION, 0, NULL, NULL, 1, "TLSv1.2",
-	 "ECDHE-ECDSA-AES256-GCM-SHA384", 0, 0, NULL, IO_SIDE_NONE, NULL, IO_SIDE_NONE},
+	 "ECDHE-ECDSA-AES256-GCM-SHA384", 0, 0,
+	 NULL, IO_SIDE_NONE, NULL, IO_SIDE_NONE},
 	{"CVE-2011-0411: command injected behind STARTTLS",
 	 "STARTTLS\r\nINJECTED\r\n", "220 go\r\n",
-	 0, 0, NULL, NULL, 1, "TLSv1.3", NULL, 10, 0, NULL, IO_SIDE_NONE, NULL, IO_SIDE_NONE},
+	 0, 0, NULL, NULL, 1, "TLSv1.3", NULL, 10, 0,
+	 NULL, IO_SIDE_NONE, NULL, IO_SIDE_NONE},
 	{"reply injected behind 220", "STARTTLS\r\n", "220 go\r\nEVIL\r\n",
-	 0, 0, NULL, NULL, 1, "TLSv1.3", NULL, 0, 6, NULL, IO_SIDE_NONE, NULL, IO_SIDE_NONE},
+	 0, 0, NULL, NULL, 1, "TLSv1.3", NULL, 0, 6,
+	 NULL, IO_SIDE_NONE, NULL, IO_SIDE_NONE},
 	{"no shared protocol version", "STARTTLS\r\n", "220 go\r\n",
 	 TLS1_2_VERSION, TLS1_3_VERSION, NULL, NULL, 0, NULL, NULL, 0, 0,
 	 "unsupported protocol", IO_SIDE_LOCAL,
@@ -802,8 +806,9 @@ Test(io, peer_reset)
 			     c->label, e->sys_errno);
 		b = buf_new(0);
 		io_error_format(e, b);
-		cr_assert_str_eq(b->data, "[Errno 104] Connection reset by peer",
-				 "%s", c->label);
+		cr_assert_str_eq(b->data,
+				 "[Errno 104] Connection reset by peer", "%s",
+				 c->label);
 		buf_free(b);
 		cr_assert_eq(w.srv.closed, 1, "%s", c->label);
 		world_fini(&w);
