@@ -853,6 +853,8 @@ io_update_reading(struct io *io)
 {
 	int	want;
 
+	if (io->handles_closing)
+		return;
 	want = io->state == IO_S_OPEN && !io->rdead
 	    && ((io->want_read && io->in.len < IO_INPUT_MAX)
 		|| io->tls == IO_TLS_HANDSHAKE);
