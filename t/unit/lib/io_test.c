@@ -73,6 +73,7 @@ struct world {
 	void   *test;			/* case-specific state */
 	unsigned srv_idle_ms;
 	unsigned srv_life_ms;
+	int	chain_close;		/* server gone: close the client */
 };
 
 /* no_sigpipe - a reset peer must not kill the test */
@@ -253,6 +254,8 @@ side_closed(struct io *io, void *ctx)
 
 	s->closed++;
 	s->io = NULL;
+	if (s == &s->w->srv && s->w->chain_close && s->w->cli.io)
+		io_close(s->w->cli.io);
 }
 
 static const struct io_ops side_ops = {
@@ -1165,4 +1168,67 @@ Test(io, adopt_bad_descriptor_fails)
 	w.cli.closed = 1;		/* no callback for a failed creation */
 	world_fini(&w);
 	cr_assert_eq(w.cli.closed, 1);
+}
+
+/* Closing from inside callbacks, and a close that cannot drain. */
+
+static size_t
+srv_abort_in_data(struct side *s, const char *data, size_t len)
+{
+	io_abort(s->io);
+	io_abort(s->io);
+	io_close(s->io);
+	return (len);
+}
+
+Test(io, abort_inside_data_callback)
+{
+	struct world w;
+
+	world_init(&w);
+	w.srv.on_data = srv_abort_in_data;
+	w.cli.on_connected = cli_say_hello;
+	world_run(&w);
+	cr_assert_eq(w.srv.closed, 1);
+	cr_assert_eq(w.srv.hangups, 0);
+	cr_assert_eq(w.cli.hangups, 1);
+	cr_assert_eq(w.cli.hup.kind, IO_ERR_SYS);
+	cr_assert_eq(w.cli.hup.sys_errno, ECONNRESET);
+	world_fini(&w);
+}
+
+static void
+srv_write_and_close(struct side *s)
+{
+	static char chunk[64 * 1024];
+	int	i;
+
+	/* More than loopback socket buffers hold. */
+	io_set_timeout(s->io, 50);
+	for (i = 0; i < 512; i++)
+		io_write(s->io, chunk, sizeof(chunk));
+	io_close(s->io);
+}
+
+static void
+cli_never_reads(struct side *s)
+{
+	io_read_stop(s->io);
+}
+
+Test(io, close_that_cannot_drain_is_bounded)
+{
+	struct world w;
+
+	world_init(&w);
+	w.srv.on_connected = srv_write_and_close;
+	w.cli.on_connected = cli_never_reads;
+	/* Only the server's linger can end this case. */
+	w.chain_close = 1;
+	world_run(&w);
+	cr_assert_eq(w.srv.closed, 1);
+	cr_assert_eq(w.srv.timeouts[IO_TIMEOUT_IDLE], 0,
+		     "no timeout callback while closing");
+	cr_assert_eq(w.cli.deliveries, 0);
+	world_fini(&w);
 }
