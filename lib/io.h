@@ -67,7 +67,9 @@
  *		(io_set_lowat(), default 0: all written to the kernel) after
  *		having been above it. For flow control on large writes.
  *	connected(io, err, ctx)
- *		io_connect() finished: err null on success, else why not.
+ *		io_connect() finished: err null on success, else why not
+ *		(err->sys_errno, ECONNREFUSED for example); after a failure
+ *		the owner closes the io.
  *	tls_setup(io, ssl, ctx)
  *		called from io_starttls_*() between SSL_new() and the first
  *		handshake step, to set per-connection options (host name to
@@ -134,9 +136,9 @@
  *	consumed must be 0 and all held bytes are dropped. *dropped (when
  *	dropped is not null) receives the number of bytes discarded, for
  *	the log. Implicit TLS (port 465) calls io_starttls_server() right
- *	after io_accept(), with consumed 0. The result is 0, or -1 when TLS
- *	is already on or the io is closing (a caller bug: msg_warn is also
- *	logged). The owner should stop writing plaintext before calling: a
+ *	after io_accept(), with consumed 0. The result is 0, or -1 (with a
+ *	msg_warn) when TLS is already on, the io is closing, or the peer is
+ *	gone. The owner should stop writing plaintext before calling: a
  *	reply written before the call (for example "220 2.0.0 Ready to start
  *	TLS") is sent in clear ahead of the handshake, as the protocol
  *	wants. sni, when not null, is sent as the server name.
