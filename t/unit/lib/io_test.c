@@ -65,7 +65,7 @@ struct side {
 struct world {
 	uv_loop_t loop;
 	uv_tcp_t listener;
-	struct sockaddr_in addr;
+	struct sockaddr_storage addr;	/* where the listener listens */
 	struct side srv;
 	struct side cli;
 	SSL_CTX *sctx;
@@ -291,23 +291,26 @@ on_connection(uv_stream_t *server, int status)
 /* world_init - a loop, a listener on a free port, TLS contexts */
 
 static void
-world_init(struct world *w)
+world_init_at(struct world *w, const char *host)
 {
-	struct sockaddr_storage ss;
-	int	len = sizeof(ss);
+	int	len = sizeof(w->addr);
 
 	memset(w, 0, sizeof(*w));
 	cr_assert_eq(uv_loop_init(&w->loop), 0);
 	cr_assert_eq(uv_tcp_init(&w->loop, &w->listener), 0);
 	w->listener.data = w;
-	cr_assert_eq(uv_ip4_addr("127.0.0.1", 0, &w->addr), 0);
+	if (strchr(host, ':'))
+		cr_assert_eq(uv_ip6_addr(host, 0,
+				(struct sockaddr_in6 *) &w->addr), 0);
+	else
+		cr_assert_eq(uv_ip4_addr(host, 0,
+				(struct sockaddr_in *) &w->addr), 0);
 	cr_assert_eq(uv_tcp_bind(&w->listener,
 				 (struct sockaddr *) &w->addr, 0), 0);
 	cr_assert_eq(uv_listen((uv_stream_t *) &w->listener, 8,
 			       on_connection), 0);
 	cr_assert_eq(uv_tcp_getsockname(&w->listener,
-					(struct sockaddr *) &ss, &len), 0);
-	w->addr.sin_port = ((struct sockaddr_in *) &ss)->sin_port;
+					(struct sockaddr *) &w->addr, &len), 0);
 	w->srv.w = w->cli.w = w;
 	w->srv.name = "server";
 	w->cli.name = "client";
@@ -316,6 +319,25 @@ world_init(struct world *w)
 	w->srv.got_tls = buf_new(0);
 	w->cli.got_tls = buf_new(0);
 	make_ctx(w);
+}
+
+/* world_init - the usual world, on 127.0.0.1 */
+
+static void
+world_init(struct world *w)
+{
+	world_init_at(w, "127.0.0.1");
+}
+
+/* world_port - the listener's port */
+
+static unsigned
+world_port(const struct world *w)
+{
+	if (w->addr.ss_family == AF_INET6)
+		return (ntohs(((const struct sockaddr_in6 *) &w->addr)
+			      ->sin6_port));
+	return (ntohs(((const struct sockaddr_in *) &w->addr)->sin_port));
 }
 
 /* world_run - connect the client and run until everything is closed */
@@ -451,7 +473,7 @@ Test(io, addresses)
 	cr_assert_str_eq(a.cli_peer, "127.0.0.1");
 	cr_assert_str_eq(a.cli_local, "127.0.0.1");
 	cr_assert_eq(a.family, AF_INET);
-	cr_assert_eq(a.cli_peer_port, ntohs(w.addr.sin_port));
+	cr_assert_eq(a.cli_peer_port, world_port(&w));
 	cr_assert_eq(a.srv_local_port, a.cli_peer_port);
 	cr_assert_eq(a.srv_peer_port, a.cli_local_port);
 	cr_assert_neq(a.cli_local_port, 0);
@@ -1144,11 +1166,11 @@ Test(io, adopt_connected_socket)
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	cr_assert_neq(fd, -1);
 	cr_assert_eq(connect(fd, (struct sockaddr *) &w.addr,
-			     sizeof(w.addr)), 0);
+			     sizeof(struct sockaddr_in)), 0);
 	w.cli.io = io_adopt(&w.loop, fd, &side_ops, &w.cli, &err);
 	cr_assert_not_null(w.cli.io, "io_adopt: %s", strerror(err));
 	cr_assert_str_eq(io_peer_name(w.cli.io), "127.0.0.1");
-	cr_assert_eq(io_peer_port(w.cli.io), ntohs(w.addr.sin_port));
+	cr_assert_eq(io_peer_port(w.cli.io), world_port(&w));
 	io_write(w.cli.io, "hello\r\n", 7);
 	cr_assert_eq(uv_run(&w.loop, UV_RUN_DEFAULT), 0);
 	cr_assert_str_eq(w.cli.got->data, "hello\r\n");
@@ -1231,4 +1253,77 @@ Test(io, close_that_cannot_drain_is_bounded)
 		     "no timeout callback while closing");
 	cr_assert_eq(w.cli.deliveries, 0);
 	world_fini(&w);
+}
+
+/* IPv6 loopback, and a client bound to a chosen source address. */
+
+struct v6_seen {
+	char	srv_peer[64];
+	char	cli_local[64];
+	unsigned cli_local_port;
+	int	family;
+};
+
+static void
+srv_note_v6(struct side *s)
+{
+	struct v6_seen *v = s->w->test;
+
+	copy(v->srv_peer, sizeof(v->srv_peer), io_peer_name(s->io));
+	v->family = io_local_addr(s->io)->sa_family;
+}
+
+static void
+cli_note_v6(struct side *s)
+{
+	struct v6_seen *v = s->w->test;
+
+	copy(v->cli_local, sizeof(v->cli_local), io_local_name(s->io));
+	v->cli_local_port = io_local_port(s->io);
+	io_close(s->io);
+}
+
+Test(io, ipv6_with_source_address)
+{
+	struct sockaddr_in6 src;
+	struct v6_seen v;
+	struct world w;
+	int	err = 0;
+
+	memset(&v, 0, sizeof(v));
+	world_init_at(&w, "::1");
+	w.test = &v;
+	w.srv.on_connected = srv_note_v6;
+	w.cli.on_connected = cli_note_v6;
+	cr_assert_eq(uv_ip6_addr("::1", 0, &src), 0);
+	w.cli.io = io_connect(&w.loop, (struct sockaddr *) &w.addr,
+			      (struct sockaddr *) &src, &side_ops, &w.cli,
+			      &err);
+	cr_assert_not_null(w.cli.io, "io_connect: %s", strerror(err));
+	cr_assert_eq(uv_run(&w.loop, UV_RUN_DEFAULT), 0);
+	cr_assert_eq(w.cli.connected, 1);
+	cr_assert_str_eq(v.srv_peer, "::1");
+	cr_assert_str_eq(v.cli_local, "::1");
+	cr_assert_neq(v.cli_local_port, 0);
+	cr_assert_eq(v.family, AF_INET6);
+	cr_assert_eq(w.srv.closed, 1);
+	world_fini(&w);
+}
+
+Test(io, bind_to_foreign_source_fails)
+{
+	struct sockaddr_in src;
+	struct world w;
+	int	err = 0;
+
+	world_init(&w);
+	/* TEST-NET-1 is not configured here: the bind must fail. */
+	cr_assert_eq(uv_ip4_addr("192.0.2.1", 0, &src), 0);
+	cr_assert_null(io_connect(&w.loop, (struct sockaddr *) &w.addr,
+				  (struct sockaddr *) &src, &side_ops, &w.cli,
+				  &err));
+	cr_assert_eq(err, EADDRNOTAVAIL, "err %d", err);
+	w.cli.closed = 1;		/* no callback for a failed creation */
+	world_fini(&w);
+	cr_assert_eq(w.cli.closed, 1);
 }
