@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 #include <openssl/evp.h>
@@ -1326,4 +1327,59 @@ Test(io, bind_to_foreign_source_fails)
 	w.cli.closed = 1;		/* no callback for a failed creation */
 	world_fini(&w);
 	cr_assert_eq(w.cli.closed, 1);
+}
+
+/* A broken record after the handshake is a TLS hangup. */
+
+struct garbage {
+	int	rawfd;
+};
+
+static size_t
+cli_send_garbage(struct side *s, const char *data, size_t len)
+{
+	struct garbage *g = s->w->test;
+	static const char rec[] = "\x17\x03\x03\x00\x20"
+	    "0123456789abcdef0123456789abcdef";
+
+	buf_append(s->got_tls, data, len);
+	if (has(s->got_tls, "\r\n") && g->rawfd != -1) {
+		cr_assert_eq(write(g->rawfd, rec, sizeof(rec) - 1),
+			     (ssize_t) sizeof(rec) - 1);
+		(void) close(g->rawfd);
+		g->rawfd = -1;
+	}
+	return (len);
+}
+
+Test(io, bad_record_after_handshake)
+{
+	struct garbage g;
+	struct world w;
+	struct buf *b;
+	int	fd, err = 0;
+
+	world_init(&w);
+	w.test = &g;
+	w.srv.on_connected = srv_implicit;
+	w.cli.on_data = cli_send_garbage;
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_neq(fd, -1);
+	cr_assert_eq(connect(fd, (struct sockaddr *) &w.addr,
+			     sizeof(struct sockaddr_in)), 0);
+	g.rawfd = dup(fd);
+	w.cli.io = io_adopt(&w.loop, fd, &side_ops, &w.cli, &err);
+	cr_assert_not_null(w.cli.io);
+	cr_assert_eq(io_starttls_client(w.cli.io, w.cctx, NULL, 0, NULL), 0);
+	cr_assert_eq(uv_run(&w.loop, UV_RUN_DEFAULT), 0);
+	cr_assert_eq(w.srv.tls_ok, 1);
+	cr_assert_eq(w.srv.hangups, 1);
+	cr_assert_eq(w.srv.hup.kind, IO_ERR_TLS, "kind %d", w.srv.hup.kind);
+	cr_assert_gt(w.srv.hup.count, 0);
+	b = buf_new(0);
+	io_error_format(&w.srv.hup, b);
+	cr_assert(strstr(b->data, "SSL routines") != NULL, "%s", b->data);
+	buf_free(b);
+	cr_assert_eq(w.srv.closed, 1);
+	world_fini(&w);
 }
