@@ -74,7 +74,9 @@
  *
  *	queue_spool_load() reads and validates the envelope of mid in
  *	state (env is initialised by the call; queue_env_fini() it in any
- *	case). queue_spool_update() durably replaces the envelope of
+ *	case). It returns QUEUE_OK; QUEUE_TEMP when the file could not be
+ *	read; or QUEUE_BAD when it failed validation, after moving it and
+ *	its content to corrupt/ as queue_spool_scan() does. queue_spool_update() durably replaces the envelope of
  *	env->mid, kept in state from, with env, and moves it to state to
  *	(from and to may be equal). queue_spool_remove() deletes a
  *	finished message: its envelope first (the commit point of the
@@ -103,7 +105,8 @@
 #include "queue_env.h"
 
 #define QUEUE_OK	0
-#define QUEUE_TEMP	(-1)
+#define QUEUE_TEMP	(-1)		/* try again later; spool unchanged */
+#define QUEUE_BAD	(-2)		/* file failed validation: corrupt/ */
 
 /* What the listener answers when a commit fails */
 #define QUEUE_SPOOL_TEMP_REPLY	"452 4.3.1 Insufficient system storage"
