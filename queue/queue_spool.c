@@ -329,9 +329,18 @@ spool_open_dir(int parent, const char *name, const char *path,
 	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 	if (fd == -1) {
-		buf_printf(err, "spool %s: %s", path,
-		    errno == ELOOP ? "a symbolic link, must be a directory" :
-		    strerror(errno));
+		struct stat st;
+		int	saved = errno;
+
+		/* O_NOFOLLOW with O_DIRECTORY says ENOTDIR for a symlink. */
+		if ((saved == ELOOP || saved == ENOTDIR)
+		    && fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0
+		    && S_ISLNK(st.st_mode))
+			buf_printf(err, "spool %s: a symbolic link, must be "
+			    "a directory", path);
+		else
+			buf_printf(err, "spool %s: %s", path,
+			    strerror(saved));
 		return (-1);
 	}
 	if (spool_check_dir(fd, path, err) < 0) {
@@ -681,6 +690,7 @@ spool_corrupt_one(struct queue_spool *spool, int d, const char *name,
     const char *reason)
 {
 	char	safe[NAME_MAX_LEN];
+	char	safe_target[NAME_MAX_LEN + 16];
 	struct buf target;
 	struct buf err;
 
@@ -694,7 +704,7 @@ spool_corrupt_one(struct queue_spool *spool, int d, const char *name,
 		msg_warn("queue: spool %s: %s/%s: %s; moved to corrupt/%s",
 		    spool->path, spool_dir_name[d], spool_printable(name, safe,
 		    sizeof(safe)), reason, spool_printable(buf_cstr(&target),
-		    safe, sizeof(safe)));
+		    safe_target, sizeof(safe_target)));
 		buf_fini(&target);
 		buf_fini(&err);
 		return (0);
@@ -709,7 +719,8 @@ spool_corrupt_one(struct queue_spool *spool, int d, const char *name,
 
 /*
  * spool_corrupt - move a bad envelope to corrupt/, and its content
- * with it when with_data is set (the operator wants both).
+ * with it when with_data is set (the operator wants both). Returns the
+ * number of files moved, or -1.
  */
 
 static int
@@ -717,18 +728,21 @@ spool_corrupt(struct queue_spool *spool, int d, const char *name,
     int with_data, const char *reason)
 {
 	struct stat st;
+	int	moved = 1;
 
 	if (spool_corrupt_one(spool, d, name, reason) < 0)
 		return (-1);
 	if (with_data && fstatat(spool->dirfd[DIR_DATA], name, &st,
-	    AT_SYMLINK_NOFOLLOW) == 0
-	    && spool_corrupt_one(spool, DIR_DATA, name,
-	    "content of a corrupt envelope") < 0)
-		return (-1);
+	    AT_SYMLINK_NOFOLLOW) == 0) {
+		if (spool_corrupt_one(spool, DIR_DATA, name,
+		    "content of a corrupt envelope") < 0)
+			return (-1);
+		moved++;
+	}
 	if (queue_file_syncdir(spool->dirfd[DIR_CORRUPT], "corrupt",
 	    NULL) == -1)
 		msg_warn("queue: spool %s: fsync corrupt/: %m", spool->path);
-	return (0);
+	return (moved);
 }
 
 /*
@@ -1021,6 +1035,7 @@ queue_spool_scan(struct queue_spool *spool, queue_spool_scan_fn fn,
 	struct buf err;
 	char	name[NAME_MAX_LEN];
 	size_t	i;
+	int	moved;
 	int	r;
 
 	if (spool->nopen > 0)
@@ -1066,12 +1081,13 @@ queue_spool_scan(struct queue_spool *spool, queue_spool_scan_fn fn,
 		}
 		if (r == QUEUE_BAD) {
 			queue_env_fini(&env);
-			if (spool_corrupt(spool, STATE_DIR(found[i].state),
-			    name, 1, buf_cstr(&why)) < 0) {
+			if ((moved = spool_corrupt(spool,
+			    STATE_DIR(found[i].state), name, 1,
+			    buf_cstr(&why))) < 0) {
 				r = QUEUE_TEMP;
 				break;
 			}
-			st->corrupt++;
+			st->corrupt += (size_t) moved;
 			r = QUEUE_OK;
 			continue;
 		}
