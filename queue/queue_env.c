@@ -222,6 +222,71 @@ put_text(struct buf *out, int type, const struct buf *text)
 	put_rec(out, type, text->data, text->len);
 }
 
+/* check_text - one text field within the limit */
+
+static int
+check_text(const struct buf *text, const char *what, struct buf *why)
+{
+	if (text->len > QUEUE_ENV_TEXT_MAX) {
+		buf_printf(why, "%s of %zu bytes exceeds the limit of %d",
+		    what, text->len, QUEUE_ENV_TEXT_MAX);
+		return (-1);
+	}
+	return (0);
+}
+
+/* queue_env_check - would this envelope encode into a valid file? */
+
+int
+queue_env_check(const struct queue_env *env, struct buf *why)
+{
+	const struct queue_rcpt *rp;
+	size_t	i;
+
+	if (env->rcpt_count == 0 || env->rcpt_count > QUEUE_ENV_RCPT_MAX) {
+		buf_printf(why, "%zu recipients, want 1 to %d",
+		    env->rcpt_count, QUEUE_ENV_RCPT_MAX);
+		return (-1);
+	}
+	if ((env->flags & ~FLAGS_KNOWN) != 0
+	    || (unsigned) env->body > QUEUE_BODY_BINARYMIME
+	    || (unsigned) env->ret > QUEUE_RET_HDRS) {
+		buf_printf(why, "unknown flags, body type or DSN RET value");
+		return (-1);
+	}
+	if (check_text(&env->sender, "sender", why) < 0
+	    || check_text(&env->envid, "ENVID", why) < 0
+	    || check_text(&env->auth_user, "AUTH identity", why) < 0
+	    || check_text(&env->listener, "listener name", why) < 0
+	    || check_text(&env->client_addr, "client address", why) < 0
+	    || check_text(&env->client_host, "client host", why) < 0
+	    || check_text(&env->helo, "HELO", why) < 0
+	    || check_text(&env->tls_protocol, "TLS protocol", why) < 0
+	    || check_text(&env->tls_cipher, "TLS cipher", why) < 0
+	    || check_text(&env->tls_peer, "TLS peer", why) < 0)
+		return (-1);
+	for (i = 0; i < env->rcpt_count; i++) {
+		rp = env->rcpts + i;
+		if (i > 0 && rp->rid <= rp[-1].rid) {
+			buf_printf(why, "RID %lu after RID %lu",
+			    (unsigned long) rp->rid,
+			    (unsigned long) rp[-1].rid);
+			return (-1);
+		}
+		if ((rp->notify & ~NOTIFY_KNOWN) != 0
+		    || (unsigned) rp->state > QUEUE_RCPT_BOUNCED) {
+			buf_printf(why, "recipient %lu: unknown NOTIFY or "
+			    "state value", (unsigned long) rp->rid);
+			return (-1);
+		}
+		if (check_text(&rp->addr, "recipient address", why) < 0
+		    || check_text(&rp->orcpt, "ORCPT", why) < 0
+		    || check_text(&rp->reply, "reply text", why) < 0)
+			return (-1);
+	}
+	return (0);
+}
+
 /* queue_env_encode - append the file form of an envelope */
 
 void
@@ -229,12 +294,15 @@ queue_env_encode(const struct queue_env *env, struct buf *out)
 {
 	struct buf rbuf;
 	const struct queue_rcpt *rp;
+	struct buf why;
 	size_t	start = out->len;
 	size_t	i;
 
-	if (env->rcpt_count == 0 || env->rcpt_count > QUEUE_ENV_RCPT_MAX)
-		msg_panic("queue_env_encode: MID %llu has %zu recipients",
-		    (unsigned long long) env->mid, env->rcpt_count);
+	buf_init(&why, 0);
+	if (queue_env_check(env, &why) < 0)
+		msg_panic("queue_env_encode: MID %llu: %s",
+		    (unsigned long long) env->mid, buf_cstr(&why));
+	buf_fini(&why);
 	buf_append(out, ENV_MAGIC, ENV_MAGIC_LEN);
 	put_u32(out, QUEUE_ENV_VERSION);
 	put_num(out, 'M', env->mid, 8);
@@ -242,7 +310,7 @@ queue_env_encode(const struct queue_env *env, struct buf *out)
 	put_num(out, 'A', (uint64_t) env->arrival, 8);
 	put_num(out, 'N', (uint64_t) env->next_attempt, 8);
 	put_num(out, 'Z', env->size, 8);
-	put_num(out, 'F', env->flags & FLAGS_KNOWN, 4);
+	put_num(out, 'F', env->flags, 4);
 	put_num(out, 'B', env->body, 1);
 	put_num(out, 'T', env->ret, 1);
 	put_num(out, 'W', env->tls_bits, 4);
@@ -260,16 +328,11 @@ queue_env_encode(const struct queue_env *env, struct buf *out)
 	buf_init(&rbuf, 256);
 	for (i = 0; i < env->rcpt_count; i++) {
 		rp = env->rcpts + i;
-		if (i > 0 && rp->rid <= rp[-1].rid)
-			msg_panic("queue_env_encode: MID %llu: RID %lu after "
-			    "%lu", (unsigned long long) env->mid,
-			    (unsigned long) rp->rid,
-			    (unsigned long) rp[-1].rid);
 		buf_reset(&rbuf);
 		put_num(&rbuf, 'r', rp->rid, 4);
 		put_text(&rbuf, 'a', &rp->addr);
 		put_text(&rbuf, 'o', &rp->orcpt);
-		put_num(&rbuf, 'n', rp->notify & NOTIFY_KNOWN, 1);
+		put_num(&rbuf, 'n', rp->notify, 1);
 		put_num(&rbuf, 's', rp->state, 1);
 		put_num(&rbuf, 'c', rp->attempts, 4);
 		put_num(&rbuf, 't', (uint64_t) rp->last_attempt, 8);

@@ -12,6 +12,7 @@
  *		    struct buf *out);
  *	int	queue_env_decode(struct queue_env *env, const char *data,
  *		    size_t len, struct buf *why);
+ *	int	queue_env_check(const struct queue_env *env, struct buf *why);
  *	const char *queue_rcpt_state_str(enum queue_rcpt_state state);
  * DESCRIPTION
  *	A queue_env holds everything the queue keeps about one message
@@ -41,11 +42,18 @@
  *	mismatch", "truncated record", "unknown record type 0x41" ...).
  *	Any byte string given to queue_env_decode() is handled without
  *	overflow or crash; it is meant for fuzzing.
+ *
+ *	queue_env_check() applies the decoder's rules to an envelope in
+ *	memory (one to QUEUE_ENV_RCPT_MAX recipients, RIDs increasing,
+ *	texts within QUEUE_ENV_TEXT_MAX, known flags and enum values) and
+ *	returns 0, or -1 with the reason in why. An envelope built from
+ *	another process's message must pass it before queue_env_encode():
+ *	whatever passes encodes into a file that decodes again.
  * LIMITS
  *	A text field holds at most QUEUE_ENV_TEXT_MAX bytes and an
  *	envelope at most QUEUE_ENV_RCPT_MAX recipients. queue_env_encode()
- *	panics when given more (the producer broke its own limit);
- *	queue_env_decode() rejects it.
+ *	panics on an envelope that queue_env_check() rejects (the caller
+ *	skipped the check); queue_env_decode() rejects such a file.
  */
 #ifndef QUEUE_ENV_H
 #define QUEUE_ENV_H
@@ -135,6 +143,7 @@ struct queue_rcpt *queue_env_add_rcpt(struct queue_env *, const char *,
 void	queue_env_encode(const struct queue_env *, struct buf *);
 int	queue_env_decode(struct queue_env *, const char *, size_t,
 	    struct buf *);
+int	queue_env_check(const struct queue_env *, struct buf *);
 const char *queue_rcpt_state_str(enum queue_rcpt_state);
 
 #endif

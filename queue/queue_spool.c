@@ -583,6 +583,29 @@ spool_msg_done(struct queue_spool *spool, struct queue_msg *msg)
 	mem_free(msg);
 }
 
+/*
+ * spool_verify - decode what is about to be written. Acknowledging a
+ * message whose envelope the scan would reject is losing it; this
+ * costs microseconds against an fsync.
+ */
+
+static int
+spool_verify(const struct buf *file, struct buf *err)
+{
+	struct queue_env check;
+	struct buf why;
+	int	r = 0;
+
+	buf_init(&why, 0);
+	if (queue_env_decode(&check, file->data, file->len, &why) < 0) {
+		buf_printf(err, "envelope does not decode: %s", buf_cstr(&why));
+		r = -1;
+	}
+	queue_env_fini(&check);
+	buf_fini(&why);
+	return (r);
+}
+
 /* queue_spool_commit - make a received message durable (see above) */
 
 int
@@ -599,6 +622,19 @@ queue_spool_commit(struct queue_spool *spool, struct queue_msg *msg,
 	spool_mid_name(name, sizeof(name), msg->mid, "");
 	spool_mid_name(tmp, sizeof(tmp), msg->mid, ".env");
 	buf_init(&file, 1024);
+
+	/*
+	 * The envelope came from another process: refuse what would not
+	 * encode, before anything touches the disk.
+	 */
+	if (queue_env_check(env, err) < 0) {
+		msg_warn("queue: spool %s: MID %s not queued: invalid "
+		    "envelope: %s", spool->path, name, buf_cstr(err));
+		buf_fini(&file);
+		spool_discard(spool, DIR_INCOMING, name);
+		spool_msg_done(spool, msg);
+		return (QUEUE_BAD);
+	}
 
 	/* 1-3: the content, durable under its final name. */
 	if (queue_file_fsync(msg->fd, "incoming", name, err) == -1)
@@ -621,6 +657,8 @@ queue_spool_commit(struct queue_spool *spool, struct queue_msg *msg,
 	rec.mid = msg->mid;
 	rec.size = (uint64_t) st.st_size;
 	queue_env_encode(&rec, &file);
+	if (spool_verify(&file, err) < 0)
+		goto fail;
 	if (queue_file_replace(spool->dirfd[DIR_INCOMING], "incoming", tmp,
 	    spool->dirfd[DIR_ACTIVE], "active", name, file.data, file.len,
 	    err) == -1)
@@ -730,8 +768,11 @@ spool_corrupt(struct queue_spool *spool, int d, const char *name,
 	struct stat st;
 	int	moved = 1;
 
-	if (spool_corrupt_one(spool, d, name, reason) < 0)
-		return (-1);
+	/*
+	 * Content first: should we die between the two moves, the next
+	 * scan still finds the bad envelope and moves it. The other order
+	 * would leave content without an envelope, which the scan deletes.
+	 */
 	if (with_data && fstatat(spool->dirfd[DIR_DATA], name, &st,
 	    AT_SYMLINK_NOFOLLOW) == 0) {
 		if (spool_corrupt_one(spool, DIR_DATA, name,
@@ -739,6 +780,8 @@ spool_corrupt(struct queue_spool *spool, int d, const char *name,
 			return (-1);
 		moved++;
 	}
+	if (spool_corrupt_one(spool, d, name, reason) < 0)
+		return (-1);
 	if (queue_file_syncdir(spool->dirfd[DIR_CORRUPT], "corrupt",
 	    NULL) == -1)
 		msg_warn("queue: spool %s: fsync corrupt/: %m", spool->path);
@@ -1152,6 +1195,8 @@ queue_spool_update(struct queue_spool *spool, const struct queue_env *env,
 	spool_state_check("queue_spool_update", to);
 	spool_mid_name(name, sizeof(name), env->mid, "");
 	spool_mid_name(tmp, sizeof(tmp), env->mid, ".upd");
+	if (queue_env_check(env, err) < 0)
+		return (QUEUE_BAD);
 
 	/* Never create an envelope by updating one that is not there. */
 	if (fstatat(spool->dirfd[fd], name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
@@ -1161,6 +1206,10 @@ queue_spool_update(struct queue_spool *spool, const struct queue_env *env,
 	}
 	buf_init(&file, 1024);
 	queue_env_encode(env, &file);
+	if (spool_verify(&file, err) < 0) {
+		buf_fini(&file);
+		return (QUEUE_BAD);
+	}
 	r = queue_file_replace(spool->dirfd[DIR_INCOMING], "incoming", tmp,
 	    spool->dirfd[fd], spool_dir_name[fd], name, file.data, file.len,
 	    err);

@@ -53,42 +53,51 @@
  *	un-dot-stuffed). queue_spool_commit() then makes the message
  *	durable: when it returns QUEUE_OK, and only then, the listener may
  *	answer 250. env->mid and env->size are ignored; the spool records
- *	the message's MID and the size of the content file. On
- *	QUEUE_TEMP (disk full, I/O error) the partial files are gone, the
- *	spool is as before, and the answer to the client is
- *	QUEUE_SPOOL_TEMP_REPLY. queue_spool_abort() discards a message
- *	that will not be committed (client gone, message rejected).
- *	Either call frees msg; the caller must not use it afterwards.
+ *	the message's MID and the size of the content file. On QUEUE_TEMP
+ *	(disk full, I/O error) the partial files are gone, the spool is as
+ *	before, and the answer to the client is QUEUE_SPOOL_TEMP_REPLY.
+ *	On QUEUE_BAD, env broke the rules of queue_env_check() (no
+ *	recipient, a text too long, an unknown value): a bug of whoever
+ *	built env; nothing is queued and the client gets a temporary error
+ *	too. queue_spool_abort() discards a message that will not be
+ *	committed (client gone, message rejected). Commit and abort both
+ *	free msg; the caller must not use it afterwards.
  *
  *	queue_spool_scan() is called once at start, before any
  *	queue_spool_open_message(). It removes what uncommitted messages
  *	left behind, moves every file that fails validation (bad magic,
  *	version, checksum, MID, owner or mode, missing or short content
  *	file) to corrupt/ with a warning naming the file and the reason,
- *	and calls fn once for each committed message with its envelope
- *	and state. The envelope belongs to the scan and is valid during
- *	the call only. fn returns 0 to go on, anything else to stop the
- *	scan (queue_spool_scan() then returns that value). stats (may be
- *	NULL) receives the counts. queue_spool_scan() returns 0, the value
- *	that stopped it, or QUEUE_TEMP when a directory could not be read.
+ *	and calls fn once for each committed message, in MID order, with
+ *	its envelope and state. The envelope belongs to the scan and is
+ *	valid during the call only. fn returns 0 to go on, anything else
+ *	to stop the scan (queue_spool_scan() then returns that value).
+ *	stats (may be NULL) receives the counts. queue_spool_scan()
+ *	returns 0, the value that stopped it, or QUEUE_TEMP when the spool
+ *	could not be read (nothing is judged corrupt then).
  *
  *	queue_spool_load() reads and validates the envelope of mid in
  *	state (env is initialised by the call; queue_env_fini() it in any
  *	case). It returns QUEUE_OK; QUEUE_TEMP when the file could not be
  *	read; or QUEUE_BAD when it failed validation, after moving it and
- *	its content to corrupt/ as queue_spool_scan() does. queue_spool_update() durably replaces the envelope of
- *	env->mid, kept in state from, with env, and moves it to state to
- *	(from and to may be equal). queue_spool_remove() deletes a
+ *	its content to corrupt/ as queue_spool_scan() does.
+ *
+ *	queue_spool_update() durably replaces the envelope of env->mid,
+ *	kept in state from, with env, and moves it to state to (from and
+ *	to may be equal). It returns QUEUE_BAD, changing nothing, for an
+ *	env that queue_env_check() rejects. queue_spool_remove() deletes a
  *	finished message: its envelope first (the commit point of the
  *	deletion), then its content. queue_spool_open_content() opens the
  *	content of a committed message for reading and returns the
- *	descriptor (the caller closes it), or -1.
+ *	descriptor (the caller closes it), or -1 with the reason in err.
  *
  *	Every function that changes the spool returns QUEUE_OK only after
- *	the change is on stable storage (file and directory fsync'ed), and
- *	QUEUE_TEMP with the reason in err ("queue: write incoming/12.env:
- *	No space left on device") when it is not; a QUEUE_TEMP leaves the
- *	spool as it was before the call.
+ *	the change is on stable storage (files and directories fsync'ed),
+ *	and QUEUE_TEMP with the reason in err ("write incoming/12.env: No
+ *	space left on device") when it is not. After a QUEUE_TEMP, commit
+ *	has left the spool as it was; update has left the old or the new
+ *	envelope, in state from or to; remove has left the message or
+ *	nothing of it. The caller may simply try again later.
  * SECURITY
  *	Spool files are opened with O_NOFOLLOW and checked after open (a
  *	regular file owned by us, no group or other bits); nothing in the
@@ -106,7 +115,7 @@
 
 #define QUEUE_OK	0
 #define QUEUE_TEMP	(-1)		/* try again later; spool unchanged */
-#define QUEUE_BAD	(-2)		/* file failed validation: corrupt/ */
+#define QUEUE_BAD	(-2)		/* invalid envelope or file */
 
 /* What the listener answers when a commit fails */
 #define QUEUE_SPOOL_TEMP_REPLY	"452 4.3.1 Insufficient system storage"

@@ -758,3 +758,122 @@ Test(queue_env, encode_refuses_no_recipients, .signal = SIGABRT)
 	buf_init(&file, 0);
 	queue_env_encode(&env, &file);
 }
+
+/* A way to break an otherwise good envelope, and the reason wanted. */
+struct check_case {
+	const char *label;
+	void	(*breakit)(struct queue_env *);
+	const char *why;
+};
+
+static void
+brk_none(struct queue_env *env)
+{
+	(void) env;
+}
+
+static void
+brk_no_rcpt(struct queue_env *env)
+{
+	size_t	i;
+
+	for (i = 0; i < env->rcpt_count; i++) {
+		buf_fini(&env->rcpts[i].addr);
+		buf_fini(&env->rcpts[i].orcpt);
+		buf_fini(&env->rcpts[i].reply);
+	}
+	env->rcpt_count = 0;
+}
+
+static void
+brk_long_helo(struct queue_env *env)
+{
+	size_t	i;
+
+	for (i = 0; i <= QUEUE_ENV_TEXT_MAX; i++)
+		buf_putc(&env->helo, 'h');
+}
+
+static void
+brk_long_reply(struct queue_env *env)
+{
+	size_t	i;
+
+	for (i = 0; i <= QUEUE_ENV_TEXT_MAX; i++)
+		buf_putc(&env->rcpts[1].reply, 'r');
+}
+
+static void
+brk_rid(struct queue_env *env)
+{
+	env->rcpts[1].rid = env->rcpts[0].rid;
+}
+
+static void
+brk_body(struct queue_env *env)
+{
+	env->body = (enum queue_body) 300;
+}
+
+static void
+brk_flags(struct queue_env *env)
+{
+	env->flags |= 1U << 20;
+}
+
+static void
+brk_state(struct queue_env *env)
+{
+	env->rcpts[0].state = (enum queue_rcpt_state) 9;
+}
+
+static void
+brk_notify(struct queue_env *env)
+{
+	env->rcpts[0].notify = 0x100;
+}
+
+Test(queue_env, check_accepts_exactly_what_decodes)
+{
+	static const struct check_case cases[] = {
+		{"good", brk_none, NULL},
+		{"no recipients", brk_no_rcpt, "0 recipients"},
+		{"HELO too long", brk_long_helo, "HELO of 65538 bytes"},
+		{"reply too long", brk_long_reply, "reply text of 65538"},
+		{"RIDs not increasing", brk_rid, "RID 0 after RID 0"},
+		{"body type 300", brk_body, "body type"},
+		{"unknown flag", brk_flags, "unknown flags"},
+		{"recipient state 9", brk_state, "state value"},
+		{"NOTIFY 0x100", brk_notify, "NOTIFY"},
+	};
+	struct queue_env env;
+	struct queue_env out;
+	struct buf why;
+	struct buf file;
+	size_t	i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		queue_env_init(&env);
+		set_all_texts(&env, "x", 1);
+		cases[i].breakit(&env);
+		buf_init(&why, 0);
+		if (cases[i].why == NULL) {
+			cr_assert_eq(queue_env_check(&env, &why), 0, "%s: %s",
+			    cases[i].label, buf_cstr(&why));
+			buf_init(&file, 0);
+			queue_env_encode(&env, &file);
+			cr_assert_eq(queue_env_decode(&out, file.data,
+			    file.len, &why), 0, "%s", cases[i].label);
+			queue_env_fini(&out);
+			buf_fini(&file);
+		} else {
+			cr_assert_eq(queue_env_check(&env, &why), -1,
+			    "%s: accepted", cases[i].label);
+			cr_assert_not_null(strstr(buf_cstr(&why),
+			    cases[i].why), "%s: reason \"%s\", want \"%s\"",
+			    cases[i].label, buf_cstr(&why), cases[i].why);
+		}
+		queue_env_fini(&env);
+		buf_fini(&why);
+	}
+}

@@ -1066,3 +1066,47 @@ Test(queue_spool, real_full_tmpfs_fails_commit_and_recovers)
 }
 
 #endif
+
+Test(queue_spool, invalid_envelope_is_refused_and_nothing_queued)
+{
+	char   *tmp;
+	char   *spooldir = new_spool(&tmp);
+	struct queue_spool *spool = qt_open(spooldir);
+	struct queue_env env;
+	struct queue_env none;
+	struct queue_msg *msg;
+	struct buf err;
+	uint64_t a;
+
+	a = receive_sample(spool, content);
+	buf_init(&err, 0);
+	queue_env_init(&none);
+	cr_assert_eq(queue_spool_open_message(spool, &msg, &err), QUEUE_OK);
+	cr_assert_eq(write(msg->fd, content, 5), 5);
+	qt_capture_start();
+	cr_assert_eq(queue_spool_commit(spool, msg, &none, &err), QUEUE_BAD);
+	qt_capture_stop();
+	cr_assert_not_null(strstr(buf_cstr(&err), "0 recipients"), "%s",
+	    buf_cstr(&err));
+	cr_assert_eq(qt_count(spooldir, "incoming"), 0);
+	cr_assert_eq(qt_count(spooldir, "data"), 1);
+	cr_assert_eq(qt_count(spooldir, "active"), 1);
+
+	/* An update with a bad envelope changes nothing either. */
+	cr_assert_eq(queue_spool_load(spool, a, QUEUE_STATE_ACTIVE, &env,
+	    &err), QUEUE_OK);
+	env.rcpts[0].state = (enum queue_rcpt_state) 77;
+	buf_reset(&err);
+	cr_assert_eq(queue_spool_update(spool, &env, QUEUE_STATE_ACTIVE,
+	    QUEUE_STATE_DEFERRED, &err), QUEUE_BAD);
+	queue_env_fini(&env);
+	cr_assert(qt_exists(spooldir, "active", a));
+	cr_assert_eq(queue_spool_load(spool, a, QUEUE_STATE_ACTIVE, &env,
+	    &err), QUEUE_OK);
+	cr_assert_eq(env.rcpts[0].state, QUEUE_RCPT_PENDING);
+	queue_env_fini(&env);
+	queue_env_fini(&none);
+	buf_fini(&err);
+	queue_spool_close(spool);
+	done_spool(tmp, spooldir);
+}
