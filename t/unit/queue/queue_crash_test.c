@@ -14,6 +14,8 @@
  *	- past the commit point the message is found (a duplicate at worst);
  *	- an update leaves the old or the new envelope, never none;
  *	- a removal leaves the whole message or nothing;
+ *	- a scan killed half way is finished by the next one, and a
+ *	  corrupt message reaches corrupt/ whole (envelope and content);
  *	- messages committed before are always intact; no MID repeats.
  *
  *	This is a process crash, not a power loss: it proves the order of
@@ -23,9 +25,11 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +165,16 @@ op_remove(struct queue_spool *spool, uint64_t target, uint64_t *mid)
 	return (r);
 }
 
+/* op_scan - the start-up scan itself */
+
+static int
+op_scan(struct queue_spool *spool, uint64_t target, uint64_t *mid)
+{
+	*mid = target;
+	queue_fault_set(crash_hook, plan_now);
+	return (queue_spool_scan(spool, NULL, NULL, NULL));
+}
+
 /*
  * run_child - run op in a child that dies at step kill_at (or right
  * after op returns); the child reports "MID " on a pipe before the
@@ -194,7 +208,8 @@ run_child(const char *spooldir, crash_op op, uint64_t target, int kill_at,
 		msg_stderr_set(0);
 		buf_init(&err, 0);
 		if ((spool = queue_spool_open(spooldir, &err)) == NULL
-		    || queue_spool_scan(spool, NULL, NULL, NULL) != QUEUE_OK)
+		    || (op != op_scan && queue_spool_scan(spool, NULL, NULL,
+		    NULL) != QUEUE_OK))
 			_exit(2);
 		plan_now = &plan;
 		report_fd = pfd[1];
@@ -241,10 +256,21 @@ dry_run(crash_op op, int (*setup)(const char *, uint64_t *), const char *mark,
 	buf_init(&plan.log, 0);
 	if (setup != NULL)
 		(void) setup(spooldir, &target);
-	spool = qt_open(spooldir);
+	if (op == op_scan) {
+		struct buf err;
+
+		buf_init(&err, 0);
+		spool = queue_spool_open(spooldir, &err);
+		cr_assert_not_null(spool, "%s", buf_cstr(&err));
+		buf_fini(&err);
+		qt_capture_start();
+	} else
+		spool = qt_open(spooldir);
 	plan_now = &plan;
 	cr_assert_eq(op(spool, target, &mid), QUEUE_OK);
 	queue_fault_set(NULL, NULL);
+	if (op == op_scan)
+		qt_capture_stop();
 	queue_spool_close(spool);
 	nsteps = plan.seen;
 
@@ -484,6 +510,119 @@ Test(queue_crash, kill_at_every_step_of_remove)
 		cr_assert_eq(sc.n, 1 + found, "step %d", k);
 		if (acked)
 			cr_assert(!found, "step %d: removed but found", k);
+		queue_spool_close(spool);
+		qt_rmtree(tmp);
+		mem_free(spooldir);
+		mem_free(tmp);
+	}
+}
+
+/* setup_damaged - good messages, a corrupt one (*target), leftovers */
+
+static uint64_t good[2];
+
+static int
+setup_damaged(const char *spooldir, uint64_t *target)
+{
+	struct queue_spool *spool = qt_open(spooldir);
+	struct queue_env env;
+	struct buf path;
+	char	byte;
+	int	fd;
+
+	qt_env_sample(&env, 1);
+	good[0] = qt_receive(spool, &env, earlier_text, strlen(earlier_text));
+	*target = qt_receive(spool, &env, content, strlen(content));
+	good[1] = qt_receive(spool, &env, content, strlen(content));
+	queue_env_fini(&env);
+	queue_spool_close(spool);
+
+	buf_init(&path, 0);
+	buf_printf(&path, "%s/active/%llu", spooldir,
+	    (unsigned long long) *target);
+	fd = open(path.data, O_RDWR);
+	cr_assert_neq(fd, -1);
+	cr_assert_eq(pread(fd, &byte, 1, 30), 1);
+	byte ^= 0x10;
+	cr_assert_eq(pwrite(fd, &byte, 1, 30), 1);
+	(void) close(fd);
+	buf_reset(&path);
+	buf_printf(&path, "%s/data/903", spooldir);
+	fd = open(path.data, O_WRONLY | O_CREAT, 0600);
+	(void) close(fd);
+	buf_reset(&path);
+	buf_printf(&path, "%s/incoming/904", spooldir);
+	fd = open(path.data, O_WRONLY | O_CREAT, 0600);
+	(void) close(fd);
+	buf_reset(&path);
+	buf_printf(&path, "%s/incoming/905.env", spooldir);
+	fd = open(path.data, O_WRONLY | O_CREAT, 0600);
+	(void) close(fd);
+	buf_fini(&path);
+	return (0);
+}
+
+Test(queue_crash, kill_at_every_step_of_the_scan)
+{
+	int	point;
+	int	nsteps = dry_run(op_scan, setup_damaged, "rename active/",
+	    &point);
+	int	k;
+
+	/* two leftovers, one orphan, two moves to corrupt/, and fsyncs */
+	cr_assert_geq(nsteps, 8, "only %d steps", nsteps);
+
+	for (k = 0; k <= nsteps; k++) {
+		char   *tmp = qt_tmpdir();
+		char   *spooldir = qt_path(tmp, "spool");
+		int	kill_at = k < nsteps ? k : -1;
+		struct queue_scan_stats stats;
+		struct queue_spool *spool;
+		struct qt_scan sc;
+		struct buf err;
+		struct buf path;
+		struct stat st;
+		uint64_t bad;
+		uint64_t mid;
+		int	acked;
+
+		(void) setup_damaged(spooldir, &bad);
+		run_child(spooldir, op_scan, bad, kill_at, &mid, &acked);
+
+		/* A second scan completes what the first began. */
+		buf_init(&err, 0);
+		qt_capture_start();
+		spool = queue_spool_open(spooldir, &err);
+		cr_assert_not_null(spool, "step %d: %s", k, buf_cstr(&err));
+		memset(&sc, 0, sizeof(sc));
+		cr_assert_eq(queue_spool_scan(spool, qt_scan_fn, &sc, &stats),
+		    QUEUE_OK, "step %d", k);
+		qt_capture_stop();
+		cr_assert_eq(sc.n, 2, "step %d: %zu messages", k, sc.n);
+		cr_assert_geq(qt_scan_find(&sc, good[0]), 0, "step %d", k);
+		cr_assert_geq(qt_scan_find(&sc, good[1]), 0, "step %d", k);
+		cr_assert(content_is(spool, good[0], earlier_text), "step %d",
+		    k);
+		cr_assert(content_is(spool, good[1], content), "step %d", k);
+
+		/* The corrupt message is kept whole for the operator. */
+		buf_init(&path, 0);
+		buf_printf(&path, "%s/corrupt/active.%llu", spooldir,
+		    (unsigned long long) bad);
+		cr_assert_eq(lstat(path.data, &st), 0, "step %d: %s", k,
+		    path.data);
+		buf_reset(&path);
+		buf_printf(&path, "%s/corrupt/data.%llu", spooldir,
+		    (unsigned long long) bad);
+		cr_assert_eq(lstat(path.data, &st), 0, "step %d: %s", k,
+		    path.data);
+		cr_assert_eq(st.st_size, (off_t) strlen(content),
+		    "step %d: content of the corrupt message damaged", k);
+		cr_assert_eq(qt_count(spooldir, "corrupt"), 2, "step %d", k);
+		cr_assert_eq(qt_count(spooldir, "incoming"), 0, "step %d", k);
+		cr_assert_eq(qt_count(spooldir, "data"), 2, "step %d", k);
+		buf_fini(&path);
+		buf_fini(&err);
 		queue_spool_close(spool);
 		qt_rmtree(tmp);
 		mem_free(spooldir);
