@@ -92,6 +92,7 @@
 
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -312,10 +313,14 @@ spool_check_dir(int fd, const char *path, struct buf *err)
 	return (0);
 }
 
-/* spool_open_dir - open (creating if missing) one spool directory */
+/*
+ * spool_open_dir - open (creating if missing) one spool directory. The
+ * spool itself may be a symbolic link (the operator's choice, made in
+ * the configuration); a directory inside it may not.
+ */
 
 static int
-spool_open_dir(int parent, const char *name, const char *path,
+spool_open_dir(int parent, const char *name, const char *path, int follow,
     int *created, struct buf *err)
 {
 	int	fd;
@@ -326,8 +331,8 @@ spool_open_dir(int parent, const char *name, const char *path,
 		buf_printf(err, "spool %s: mkdir: %s", path, strerror(errno));
 		return (-1);
 	}
-	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+	    (follow ? 0 : O_NOFOLLOW));
 	if (fd == -1) {
 		struct stat st;
 		int	saved = errno;
@@ -433,7 +438,7 @@ queue_spool_open(const char *dir, struct buf *err)
 	for (d = 0; d < DIR_COUNT; d++)
 		spool->dirfd[d] = -1;
 
-	if ((spool->rootfd = spool_open_dir(AT_FDCWD, dir, dir,
+	if ((spool->rootfd = spool_open_dir(AT_FDCWD, dir, dir, 1,
 	    &root_created, err)) == -1)
 		return (queue_spool_close(spool));
 	if (flock(spool->rootfd, LOCK_EX | LOCK_NB) == -1) {
@@ -446,7 +451,7 @@ queue_spool_open(const char *dir, struct buf *err)
 		buf_reset(&path);
 		buf_printf(&path, "%s/%s", dir, spool_dir_name[d]);
 		spool->dirfd[d] = spool_open_dir(spool->rootfd,
-		    spool_dir_name[d], buf_cstr(&path), &created, err);
+		    spool_dir_name[d], buf_cstr(&path), 0, &created, err);
 		if (spool->dirfd[d] == -1) {
 			buf_fini(&path);
 			return (queue_spool_close(spool));
@@ -1280,4 +1285,36 @@ queue_spool_open_content(struct queue_spool *spool, uint64_t mid,
 	if (fd == -1)
 		buf_printf(err, "open data/%s: %s", name, strerror(errno));
 	return (fd);
+}
+
+/* queue_spool_space - is there room for a message of this many bytes? */
+
+int
+queue_spool_space(struct queue_spool *spool, uint64_t need,
+    uint64_t inodes, struct buf *err)
+{
+	struct statvfs vfs;
+	uint64_t avail;
+
+	if (fstatvfs(spool->rootfd, &vfs) == -1) {
+		buf_printf(err, "statvfs %s: %s", spool->path,
+		    strerror(errno));
+		return (QUEUE_TEMP);
+	}
+	avail = (uint64_t) vfs.f_bavail * (uint64_t) vfs.f_frsize;
+	if (avail < need) {
+		buf_printf(err, "spool %s: %llu bytes free, %llu needed",
+		    spool->path, (unsigned long long) avail,
+		    (unsigned long long) need);
+		return (QUEUE_TEMP);
+	}
+
+	/* Some file systems (btrfs) report no inode limit at all: 0. */
+	if (vfs.f_files != 0 && (uint64_t) vfs.f_favail < inodes) {
+		buf_printf(err, "spool %s: %llu inodes free, %llu needed",
+		    spool->path, (unsigned long long) vfs.f_favail,
+		    (unsigned long long) inodes);
+		return (QUEUE_TEMP);
+	}
+	return (QUEUE_OK);
 }

@@ -28,6 +28,8 @@
  *		    enum queue_state state, struct buf *err);
  *	int	queue_spool_open_content(struct queue_spool *spool,
  *		    uint64_t mid, struct buf *err);
+ *	int	queue_spool_space(struct queue_spool *spool, uint64_t need,
+ *		    uint64_t inodes, struct buf *err);
  *	const char *queue_state_str(enum queue_state state);
  * DESCRIPTION
  *	The spool is the queue manager's: it is the only process that
@@ -91,6 +93,14 @@
  *	content of a committed message for reading and returns the
  *	descriptor (the caller closes it), or -1 with the reason in err.
  *
+ *	queue_spool_space() answers, before a message is received (at
+ *	MAIL FROM), whether the spool's file system has need bytes and
+ *	inodes inodes available to unprivileged users: QUEUE_OK, or
+ *	QUEUE_TEMP with the numbers in err, for a 452 4.3.1 at MAIL. The
+ *	caller chooses need (a reserve plus 1.5 times SIZE=, as Postfix's
+ *	queue_minfree and Exim's check_spool_space do). It is advice: only
+ *	the commit's own result decides.
+ *
  *	Every function that changes the spool returns QUEUE_OK only after
  *	the change is on stable storage (files and directories fsync'ed),
  *	and QUEUE_TEMP with the reason in err ("write incoming/12.env: No
@@ -102,7 +112,14 @@
  *	Spool files are opened with O_NOFOLLOW and checked after open (a
  *	regular file owned by us, no group or other bits); nothing in the
  *	spool is trusted more than a network peer: a bad file is moved to
- *	corrupt/, never followed, executed or deleted.
+ *	corrupt/, never followed, executed or deleted. The spool directory
+ *	itself may be a symbolic link; the directories inside it may not.
+ *
+ *	The writer keeps its descriptor to the content file and should
+ *	close it before it asks for the commit. Bytes it appends later lie
+ *	beyond the recorded size and are ignored by readers, which read
+ *	env->size bytes; the writer is trusted with the content of the
+ *	messages it receives, and with nothing else in the spool.
  */
 #ifndef QUEUE_SPOOL_H
 #define QUEUE_SPOOL_H
@@ -159,6 +176,8 @@ int	queue_spool_update(struct queue_spool *, const struct queue_env *,
 int	queue_spool_remove(struct queue_spool *, uint64_t, enum queue_state,
 	    struct buf *);
 int	queue_spool_open_content(struct queue_spool *, uint64_t,
+	    struct buf *);
+int	queue_spool_space(struct queue_spool *, uint64_t, uint64_t,
 	    struct buf *);
 const char *queue_state_str(enum queue_state);
 

@@ -1035,7 +1035,13 @@ Test(queue_spool, real_full_tmpfs_fails_commit_and_recovers)
 	cr_assert_eq(queue_spool_open_message(spool, &msg, &err), QUEUE_OK);
 	cr_assert_eq(write(msg->fd, content, strlen(content)),
 	    (ssize_t) strlen(content));
+	cr_assert_eq(queue_spool_space(spool, 4096, 10, &err), QUEUE_OK,
+	    "%s", buf_cstr(&err));
 	fill(filler);
+	cr_assert_eq(queue_spool_space(spool, 4096, 10, &err), QUEUE_TEMP);
+	cr_assert_not_null(strstr(buf_cstr(&err), "bytes free, 4096 needed"),
+	    "%s", buf_cstr(&err));
+	buf_reset(&err);
 	qt_capture_start();
 	cr_assert_eq(queue_spool_commit(spool, msg, &env, &err), QUEUE_TEMP);
 	qt_capture_stop();
@@ -1108,5 +1114,45 @@ Test(queue_spool, invalid_envelope_is_refused_and_nothing_queued)
 	queue_env_fini(&none);
 	buf_fini(&err);
 	queue_spool_close(spool);
+	done_spool(tmp, spooldir);
+}
+
+Test(queue_spool, space_check_reports_the_numbers)
+{
+	char   *tmp;
+	char   *spooldir = new_spool(&tmp);
+	struct queue_spool *spool = qt_open(spooldir);
+	struct buf err;
+
+	buf_init(&err, 0);
+	cr_assert_eq(queue_spool_space(spool, 0, 0, &err), QUEUE_OK);
+	cr_assert_eq(queue_spool_space(spool, UINT64_MAX / 2, 0, &err),
+	    QUEUE_TEMP);
+	cr_assert_not_null(strstr(buf_cstr(&err), "bytes free"), "%s",
+	    buf_cstr(&err));
+	buf_fini(&err);
+	queue_spool_close(spool);
+	done_spool(tmp, spooldir);
+}
+
+Test(queue_spool, spool_itself_may_be_a_symlink)
+{
+	char   *tmp;
+	char   *spooldir = new_spool(&tmp);
+	char   *real = qt_path(tmp, "real");
+	struct queue_spool *spool;
+	struct qt_scan sc;
+	uint64_t mid;
+
+	cr_assert_eq(mkdir(real, 0700), 0);
+	cr_assert_eq(symlink("real", spooldir), 0);
+	spool = qt_open(spooldir);
+	mid = receive_sample(spool, content);
+	spool = rescan(spool, spooldir, &sc, NULL);
+	cr_assert_eq(sc.n, 1);
+	cr_assert_eq(sc.mid[0], mid);
+	cr_assert(qt_exists(real, "data", mid));
+	queue_spool_close(spool);
+	mem_free(real);
 	done_spool(tmp, spooldir);
 }
