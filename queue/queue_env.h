@@ -81,14 +81,14 @@ enum queue_rcpt_state {
 #define QUEUE_NOTIFY_DELAY	(1U << 3)
 
 struct queue_rcpt {
-	uint32_t rid;			/* recipient id, unique in the message */
+	uint32_t rid;			/* recipient id, unique per message */
 	struct buf addr;		/* RCPT TO address, without <> */
 	struct buf orcpt;		/* DSN ORCPT= as received, or empty */
 	unsigned notify;		/* QUEUE_NOTIFY_* bits */
 	enum queue_rcpt_state state;
 	uint32_t attempts;		/* delivery attempts so far */
 	int64_t	last_attempt;		/* time of the last attempt, or 0 */
-	struct buf reply;		/* last reply from downstream, or empty */
+	struct buf reply;		/* last downstream reply, or empty */
 };
 
 enum queue_body {
@@ -108,7 +108,7 @@ enum queue_ret {
 /* envelope flags */
 #define QUEUE_ENV_SMTPUTF8	(1U << 0)	/* MAIL FROM ... SMTPUTF8 */
 #define QUEUE_ENV_TLS		(1U << 1)	/* received over TLS */
-#define QUEUE_ENV_TLS_VERIFIED	(1U << 2)	/* client certificate verified */
+#define QUEUE_ENV_TLS_VERIFIED	(1U << 2)	/* client certificate passed */
 #define QUEUE_ENV_AUTH		(1U << 3)	/* client authenticated */
 
 struct queue_env {

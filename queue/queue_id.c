@@ -28,7 +28,7 @@
 struct queue_id {
 	int	dirfd;			/* the spool root */
 	uint64_t next;			/* next MID to hand out */
-	uint64_t mark;			/* durable: all MIDs handed out < mark */
+	uint64_t mark;			/* durable; every MID handed out < it */
 };
 
 /* queue_id_parse - strict "digits\n", no leading zero, no overflow */

@@ -833,7 +833,8 @@ spool_check_env(struct queue_spool *spool, uint64_t mid,
 		goto out;
 	}
 	if (env->mid != mid) {
-		buf_printf(why, "holds MID %llu", (unsigned long long) env->mid);
+		buf_printf(why, "holds MID %llu",
+		    (unsigned long long) env->mid);
 		r = QUEUE_BAD;
 		goto out;
 	}

@@ -148,7 +148,7 @@ struct queue_spool;
 
 struct queue_msg {
 	uint64_t mid;			/* the new message's MID */
-	int	fd;			/* write-only; the spool's: never close */
+	int	fd;			/* write-only, the spool's: keep open */
 };
 
 struct queue_scan_stats {

@@ -52,7 +52,7 @@ static const char earlier_text[] = "Subject: earlier\r\n\r\nkeep me\r\n";
 
 /* What a child does, and where it dies. */
 struct crash_plan {
-	int	kill_at;		/* step to die before; -1: after return */
+	int	kill_at;		/* die before this step; -1: after */
 	int	seen;			/* steps so far */
 	int	record;			/* in the dry run: log the steps */
 	struct buf log;
@@ -482,7 +482,8 @@ setup_two(const char *spooldir, uint64_t *target)
 Test(queue_crash, kill_at_every_step_of_remove)
 {
 	int	point;
-	int	nsteps = dry_run(op_remove, setup_two, "unlink active/", &point);
+	int	nsteps = dry_run(op_remove, setup_two, "unlink active/",
+	    &point);
 	int	k;
 
 	cr_assert_eq(point, 0, "deletion does not start with the envelope");
@@ -517,9 +518,9 @@ Test(queue_crash, kill_at_every_step_of_remove)
 	}
 }
 
-/* setup_damaged - good messages, a corrupt one (*target), leftovers */
+static uint64_t good[2];		/* setup_damaged's good messages */
 
-static uint64_t good[2];
+/* setup_damaged - good messages, a corrupt one (*target), leftovers */
 
 static int
 setup_damaged(const char *spooldir, uint64_t *target)

@@ -62,7 +62,7 @@ rec(struct buf *bp, int type, const void *val, size_t len)
 	buf_append(bp, val, len);
 }
 
-/* rec_u64 - append a raw record of a big-endian number of size bytes */
+/* rec_num - append a raw record of a big-endian number of size bytes */
 
 static void
 rec_num(struct buf *bp, int type, uint64_t v, size_t size)
@@ -323,11 +323,15 @@ struct bad_case {
 	const char *why;
 };
 
+/* bad_empty - a file of no bytes */
+
 static void
 bad_empty(struct buf *f)
 {
 	buf_reset(f);
 }
+
+/* bad_magic - a valid file with its magic changed */
 
 static void
 bad_magic(struct buf *f)
@@ -341,6 +345,8 @@ bad_magic(struct buf *f)
 	buf_fini(&r);
 }
 
+/* bad_version - a valid file of version 2 */
+
 static void
 bad_version(struct buf *f)
 {
@@ -351,6 +357,8 @@ bad_version(struct buf *f)
 	file_build(f, 2, &r);
 	buf_fini(&r);
 }
+
+/* bad_no_end - a file cut just before its END record */
 
 static void
 bad_no_end(struct buf *f)
@@ -364,6 +372,8 @@ bad_no_end(struct buf *f)
 	buf_fini(&r);
 }
 
+/* bad_trailing - a byte after the END record */
+
 static void
 bad_trailing(struct buf *f)
 {
@@ -375,6 +385,8 @@ bad_trailing(struct buf *f)
 	buf_putc(f, '\n');
 	buf_fini(&r);
 }
+
+/* bad_flip - one bit flipped inside the records */
 
 static void
 bad_flip(struct buf *f)
@@ -388,6 +400,8 @@ bad_flip(struct buf *f)
 	buf_fini(&r);
 }
 
+/* bad_unknown - an unknown record type, with a good checksum */
+
 static void
 bad_unknown(struct buf *f)
 {
@@ -400,6 +414,8 @@ bad_unknown(struct buf *f)
 	buf_fini(&r);
 }
 
+/* bad_duplicate - a second MID record */
+
 static void
 bad_duplicate(struct buf *f)
 {
@@ -411,6 +427,8 @@ bad_duplicate(struct buf *f)
 	file_build(f, 1, &r);
 	buf_fini(&r);
 }
+
+/* bad_no_rcpt - no recipient record */
 
 static void
 bad_no_rcpt(struct buf *f)
@@ -426,6 +444,8 @@ bad_no_rcpt(struct buf *f)
 	buf_fini(&r);
 }
 
+/* bad_no_mid - no MID record */
+
 static void
 bad_no_mid(struct buf *f)
 {
@@ -440,6 +460,8 @@ bad_no_mid(struct buf *f)
 	buf_fini(&r);
 }
 
+/* bad_num_length - an ICID of 4 bytes instead of 8 */
+
 static void
 bad_num_length(struct buf *f)
 {
@@ -451,6 +473,8 @@ bad_num_length(struct buf *f)
 	file_build(f, 1, &r);
 	buf_fini(&r);
 }
+
+/* bad_body - a body type beyond the known ones */
 
 static void
 bad_body(struct buf *f)
@@ -464,6 +488,8 @@ bad_body(struct buf *f)
 	buf_fini(&r);
 }
 
+/* bad_flags - a flag bit nobody defined */
+
 static void
 bad_flags(struct buf *f)
 {
@@ -475,6 +501,8 @@ bad_flags(struct buf *f)
 	file_build(f, 1, &r);
 	buf_fini(&r);
 }
+
+/* bad_rcpt_state - a recipient state beyond the known ones */
 
 static void
 bad_rcpt_state(struct buf *f)
@@ -494,6 +522,8 @@ bad_rcpt_state(struct buf *f)
 	buf_fini(&rr);
 }
 
+/* bad_rid_order - two recipients with RID 0 */
+
 static void
 bad_rid_order(struct buf *f)
 {
@@ -505,6 +535,8 @@ bad_rid_order(struct buf *f)
 	file_build(f, 1, &r);
 	buf_fini(&r);
 }
+
+/* bad_rcpt_no_addr - a recipient with a RID but no address */
 
 static void
 bad_rcpt_no_addr(struct buf *f)
@@ -522,6 +554,8 @@ bad_rcpt_no_addr(struct buf *f)
 	buf_fini(&rr);
 }
 
+/* bad_rcpt_overrun - a recipient sub-record longer than its record */
+
 static void
 bad_rcpt_overrun(struct buf *f)
 {
@@ -535,6 +569,8 @@ bad_rcpt_overrun(struct buf *f)
 	buf_fini(&r);
 }
 
+/* bad_record_overrun - a record longer than the file */
+
 static void
 bad_record_overrun(struct buf *f)
 {
@@ -546,6 +582,8 @@ bad_record_overrun(struct buf *f)
 	file_build(f, 1, &r);
 	buf_fini(&r);
 }
+
+/* bad_text_too_long - a sender one byte over the limit */
 
 static void
 bad_text_too_long(struct buf *f)
@@ -563,6 +601,8 @@ bad_text_too_long(struct buf *f)
 	buf_fini(&r);
 	mem_free(big);
 }
+
+/* bad_inner_end - an END record before the last one */
 
 static void
 bad_inner_end(struct buf *f)
@@ -589,7 +629,8 @@ Test(queue_env, damaged_files_are_rejected_with_a_reason)
 		{"duplicate MID", bad_duplicate, "duplicate record"},
 		{"no recipients", bad_no_rcpt, "no recipients"},
 		{"no MID", bad_no_mid, "missing required record 'M'"},
-		{"number of wrong size", bad_num_length, "has length 4, want 8"},
+		{"number of wrong size", bad_num_length,
+		    "has length 4, want 8"},
 		{"body out of range", bad_body, "out of range"},
 		{"unknown flag", bad_flags, "out of range"},
 		{"recipient state out of range", bad_rcpt_state,
@@ -766,11 +807,15 @@ struct check_case {
 	const char *why;
 };
 
+/* brk_none - leave the envelope good */
+
 static void
 brk_none(struct queue_env *env)
 {
 	(void) env;
 }
+
+/* brk_no_rcpt - drop every recipient */
 
 static void
 brk_no_rcpt(struct queue_env *env)
@@ -785,6 +830,8 @@ brk_no_rcpt(struct queue_env *env)
 	env->rcpt_count = 0;
 }
 
+/* brk_long_helo - a HELO over the limit */
+
 static void
 brk_long_helo(struct queue_env *env)
 {
@@ -793,6 +840,8 @@ brk_long_helo(struct queue_env *env)
 	for (i = 0; i <= QUEUE_ENV_TEXT_MAX; i++)
 		buf_putc(&env->helo, 'h');
 }
+
+/* brk_long_reply - a reply text over the limit */
 
 static void
 brk_long_reply(struct queue_env *env)
@@ -803,11 +852,15 @@ brk_long_reply(struct queue_env *env)
 		buf_putc(&env->rcpts[1].reply, 'r');
 }
 
+/* brk_rid - two recipients with the same RID */
+
 static void
 brk_rid(struct queue_env *env)
 {
 	env->rcpts[1].rid = env->rcpts[0].rid;
 }
+
+/* brk_body - a body type out of range */
 
 static void
 brk_body(struct queue_env *env)
@@ -815,17 +868,23 @@ brk_body(struct queue_env *env)
 	env->body = (enum queue_body) 300;
 }
 
+/* brk_flags - an undefined flag */
+
 static void
 brk_flags(struct queue_env *env)
 {
 	env->flags |= 1U << 20;
 }
 
+/* brk_state - a recipient state out of range */
+
 static void
 brk_state(struct queue_env *env)
 {
 	env->rcpts[0].state = (enum queue_rcpt_state) 9;
 }
+
+/* brk_notify - an undefined NOTIFY bit */
 
 static void
 brk_notify(struct queue_env *env)

@@ -89,8 +89,9 @@ Test(queue_id, increases_across_restarts_and_block_edges)
 		cr_assert_not_null(qid, "cycle %zu: %s", c, buf_cstr(&err));
 		for (i = 0; i < cycles[c]; i++) {
 			mid = next_mid(qid);
-			cr_assert_gt(mid, last, "cycle %zu, MID %zu: %llu after "
-			    "%llu", c, i, (unsigned long long) mid,
+			cr_assert_gt(mid, last,
+			    "cycle %zu, MID %zu: %llu after %llu", c, i,
+			    (unsigned long long) mid,
 			    (unsigned long long) last);
 			if (last != 0 && i > 0)
 				cr_assert_eq(mid, last + 1,

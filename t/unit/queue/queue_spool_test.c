@@ -527,6 +527,8 @@ env_path(const char *spooldir, const char *sub, uint64_t mid)
 	return (buf_steal(&path));
 }
 
+/* dmg_truncate - cut the envelope of A in half */
+
 static void
 dmg_truncate(const char *d, uint64_t a, uint64_t b)
 {
@@ -538,6 +540,8 @@ dmg_truncate(const char *d, uint64_t a, uint64_t b)
 	mem_free(p);
 }
 
+/* dmg_empty - empty the envelope of A */
+
 static void
 dmg_empty(const char *d, uint64_t a, uint64_t b)
 {
@@ -546,6 +550,8 @@ dmg_empty(const char *d, uint64_t a, uint64_t b)
 	cr_assert_eq(truncate(p, 0), 0);
 	mem_free(p);
 }
+
+/* dmg_flip - flip a bit in the middle of the envelope of A */
 
 static void
 dmg_flip(const char *d, uint64_t a, uint64_t b)
@@ -557,6 +563,8 @@ dmg_flip(const char *d, uint64_t a, uint64_t b)
 	buf_free(f);
 }
 
+/* dmg_version - claim version 9 in the envelope of A */
+
 static void
 dmg_version(const char *d, uint64_t a, uint64_t b)
 {
@@ -567,6 +575,8 @@ dmg_version(const char *d, uint64_t a, uint64_t b)
 	buf_free(f);
 }
 
+/* dmg_no_content - remove the content of A */
+
 static void
 dmg_no_content(const char *d, uint64_t a, uint64_t b)
 {
@@ -575,6 +585,8 @@ dmg_no_content(const char *d, uint64_t a, uint64_t b)
 	cr_assert_eq(unlink(p), 0);
 	mem_free(p);
 }
+
+/* dmg_short_content - cut the content of A to 3 bytes */
 
 static void
 dmg_short_content(const char *d, uint64_t a, uint64_t b)
@@ -585,6 +597,8 @@ dmg_short_content(const char *d, uint64_t a, uint64_t b)
 	mem_free(p);
 }
 
+/* dmg_mode - make the envelope of A readable by all */
+
 static void
 dmg_mode(const char *d, uint64_t a, uint64_t b)
 {
@@ -593,6 +607,8 @@ dmg_mode(const char *d, uint64_t a, uint64_t b)
 	cr_assert_eq(chmod(p, 0644), 0);
 	mem_free(p);
 }
+
+/* dmg_symlink - replace the envelope of A by a symlink to B */
 
 static void
 dmg_symlink(const char *d, uint64_t a, uint64_t b)
@@ -606,6 +622,8 @@ dmg_symlink(const char *d, uint64_t a, uint64_t b)
 	mem_free(q);
 }
 
+/* dmg_other_mid - put the envelope of B under the name of A */
+
 static void
 dmg_other_mid(const char *d, uint64_t a, uint64_t b)
 {
@@ -614,6 +632,8 @@ dmg_other_mid(const char *d, uint64_t a, uint64_t b)
 	write_file(d, "active", mid_name(a), f->data, f->len);
 	buf_free(f);
 }
+
+/* dmg_bad_name - a file in active/ whose name is not a MID */
 
 static void
 dmg_bad_name(const char *d, uint64_t a, uint64_t b)
@@ -704,8 +724,8 @@ Test(queue_spool, corrupt_files_move_to_corrupt_with_a_reason)
 		/* B is untouched. A counts only if it was not damaged. */
 		cr_assert_geq(qt_scan_find(&sc, b), 0, "%s: B lost", cc->label);
 		assert_content(spool, b, "Subject: B\r\n\r\nB\r\n", cc->label);
-		cr_assert_eq(stats.corrupt, 1 + cc->data_moved, "%s: corrupt %zu",
-		    cc->label, stats.corrupt);
+		cr_assert_eq(stats.corrupt, 1 + cc->data_moved,
+		    "%s: corrupt %zu", cc->label, stats.corrupt);
 		cr_assert_eq(qt_scan_find(&sc, a) >= 0, *cc->where != 0,
 		    "%s: A reported", cc->label);
 
@@ -817,6 +837,8 @@ struct fault_plan {
 	const char *fail_match;		/* fail the step containing this */
 	struct buf log;			/* steps, one per line */
 };
+
+/* fault_hook - log each step; fail the chosen one with an errno */
 
 static int
 fault_hook(const char *step, void *ctx)

@@ -37,7 +37,8 @@ qt_tmpdir(void)
 	struct buf path;
 
 	buf_init(&path, 0);
-	buf_printf(&path, "%s/mtad-queue-XXXXXX", base && *base ? base : "/tmp");
+	buf_printf(&path, "%s/mtad-queue-XXXXXX",
+	    base && *base ? base : "/tmp");
 	cr_assert_not_null(mkdtemp(path.data), "mkdtemp: %s", strerror(errno));
 	return (buf_steal(&path));
 }
@@ -157,7 +158,8 @@ qt_count(const char *dir, const char *sub)
 	dirp = opendir(path);
 	cr_assert_not_null(dirp, "opendir %s: %s", path, strerror(errno));
 	while ((dp = readdir(dirp)) != NULL)
-		if (strcmp(dp->d_name, ".") != 0 && strcmp(dp->d_name, "..") != 0)
+		if (strcmp(dp->d_name, ".") != 0
+		    && strcmp(dp->d_name, "..") != 0)
 			n++;
 	(void) closedir(dirp);
 	mem_free(path);
