@@ -11,9 +11,16 @@ queue_libqueue_a_SOURCES = \
 
 if HAVE_CRITERION
 QUEUE_TESTS = t/unit/queue/queue_env_test t/unit/queue/queue_id_test \
-	t/unit/queue/queue_spool_test t/unit/queue/queue_crash_test
-check_PROGRAMS += $(QUEUE_TESTS)
+	t/unit/queue/queue_spool_test t/unit/queue/queue_crash_test \
+	t/unit/queue/queue_order_test
+check_PROGRAMS += $(QUEUE_TESTS) t/unit/queue/queue_commit_probe
 TESTS += $(QUEUE_TESTS)
+t_unit_queue_queue_commit_probe_SOURCES = t/unit/queue/queue_commit_probe.c
+t_unit_queue_queue_commit_probe_LDADD = $(ALL_LDADD)
+t_unit_queue_queue_order_test_SOURCES = t/unit/queue/queue_order_test.c \
+	t/unit/queue/queue_testlib.c t/unit/queue/queue_testlib.h
+t_unit_queue_queue_order_test_CFLAGS = $(TEST_CFLAGS)
+t_unit_queue_queue_order_test_LDADD = $(TEST_LDADD)
 t_unit_queue_queue_env_test_SOURCES = t/unit/queue/queue_env_test.c
 t_unit_queue_queue_env_test_CFLAGS = $(TEST_CFLAGS)
 t_unit_queue_queue_env_test_LDADD = $(TEST_LDADD)
