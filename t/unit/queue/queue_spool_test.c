@@ -1178,3 +1178,63 @@ Test(queue_spool, spool_itself_may_be_a_symlink)
 	mem_free(real);
 	done_spool(tmp, spooldir);
 }
+
+Test(queue_spool, same_mid_in_two_states_is_delivered_once)
+{
+	char   *tmp;
+	char   *spooldir = new_spool(&tmp);
+	struct queue_spool *spool = qt_open(spooldir);
+	struct queue_scan_stats stats;
+	struct qt_scan sc;
+	struct buf *f;
+	uint64_t a;
+	int	k;
+
+	/* What a power loss in the middle of a state change could leave. */
+	a = receive_sample(spool, content);
+	queue_spool_close(spool);
+	f = read_file(spooldir, "active", mid_name(a));
+	write_file(spooldir, "deferred", mid_name(a), f->data, f->len);
+	buf_free(f);
+	qt_capture_start();
+	spool = rescan(NULL, spooldir, &sc, &stats);
+	cr_assert_not_null(strstr(qt_captured(), "duplicate of MID"), "%s",
+	    qt_captured());
+	qt_capture_stop();
+	cr_assert_eq(sc.n, 1);
+	k = qt_scan_find(&sc, a);
+	cr_assert_geq(k, 0);
+	cr_assert_eq(sc.state[k], QUEUE_STATE_ACTIVE);
+	cr_assert_eq(stats.corrupt, 1);
+	assert_content(spool, a, content, "duplicate");
+	queue_spool_close(spool);
+	done_spool(tmp, spooldir);
+}
+
+Test(queue_spool, content_grown_after_commit_keeps_the_committed_size)
+{
+	char   *tmp;
+	char   *spooldir = new_spool(&tmp);
+	struct queue_spool *spool = qt_open(spooldir);
+	struct queue_scan_stats stats;
+	struct qt_scan sc;
+	struct buf *f;
+	uint64_t a;
+
+	a = receive_sample(spool, content);
+	queue_spool_close(spool);
+	f = read_file(spooldir, "data", mid_name(a));
+	buf_puts(f, "appended by a writer that kept its descriptor\r\n");
+	write_file(spooldir, "data", mid_name(a), f->data, f->len);
+	buf_free(f);
+	qt_capture_start();
+	spool = rescan(NULL, spooldir, &sc, &stats);
+	cr_assert_not_null(strstr(qt_captured(), "the rest is ignored"), "%s",
+	    qt_captured());
+	qt_capture_stop();
+	cr_assert_eq(sc.n, 1);
+	cr_assert_eq(sc.size[0], strlen(content));
+	cr_assert_eq(stats.corrupt, 0);
+	queue_spool_close(spool);
+	done_spool(tmp, spooldir);
+}
