@@ -186,12 +186,16 @@ queue_file_replace(int tmpfd, const char *tmpdir, const char *tmp,
     int dstfd, const char *dstdir, const char *dst, const void *data,
     size_t len, struct buf *err)
 {
+	char	step[STEP_MAX];
 	int	fd;
 	int	saved;
 
 	/* A stale tmp is a leftover of a crash: it was never committed. */
-	if (unlinkat(tmpfd, tmp, 0) == -1 && errno != ENOENT)
-		return (file_fail(err, "unlink stale temporary file"));
+	if (unlinkat(tmpfd, tmp, 0) == -1 && errno != ENOENT) {
+		(void) snprintf(step, sizeof(step), "unlink %s/%s", tmpdir,
+		    tmp);
+		return (file_fail(err, step));
+	}
 	if ((fd = queue_file_create(tmpfd, tmpdir, tmp, err)) == -1)
 		return (-1);
 	if (queue_file_write(fd, tmpdir, tmp, data, len, err) == -1
@@ -203,10 +207,11 @@ queue_file_replace(int tmpfd, const char *tmpdir, const char *tmp,
 		return (-1);
 	}
 	if (close(fd) == -1) {
+		(void) snprintf(step, sizeof(step), "close %s/%s", tmpdir, tmp);
 		saved = errno;
 		(void) unlinkat(tmpfd, tmp, 0);
 		errno = saved;
-		return (file_fail(err, "close temporary file"));
+		return (file_fail(err, step));
 	}
 	if (queue_file_rename(tmpfd, tmpdir, tmp, dstfd, dstdir, dst,
 	    err) == -1) {

@@ -108,6 +108,29 @@
  *	has left the spool as it was; update has left the old or the new
  *	envelope, in state from or to; remove has left the message or
  *	nothing of it. The caller may simply try again later.
+ * EXAMPLE
+ *	The queue manager's side of receiving one message (error paths
+ *	shortened; "listener_*" stands for the channel to the listener):
+ *
+ *	    spool = queue_spool_open(dir, err);		at start
+ *	    if (spool == NULL) msg_fatal("%s", buf_cstr(err));
+ *	    queue_spool_scan(spool, schedule_fn, ctx, &stats);
+ *	    ...
+ *	    if (queue_spool_open_message(spool, &msg, err) != QUEUE_OK)
+ *		    listener_reply(QUEUE_SPOOL_TEMP_REPLY);
+ *	    listener_send_fd(msg->fd);			writer writes
+ *	    ...						envelope arrives
+ *	    mid = msg->mid;
+ *	    switch (queue_spool_commit(spool, msg, &env, err)) {
+ *	    case QUEUE_OK:   listener_reply("250 ok: Message %llu accepted");
+ *			     schedule(mid);
+ *			     break;
+ *	    default:	     listener_reply(QUEUE_SPOOL_TEMP_REPLY);
+ *	    }
+ *
+ *	After a delivery attempt: queue_spool_update() with the recipients'
+ *	new states (active -> deferred), or queue_spool_remove() when no
+ *	recipient is left pending or deferred.
  * SECURITY
  *	Spool files are opened with O_NOFOLLOW and checked after open (a
  *	regular file owned by us, no group or other bits); nothing in the
