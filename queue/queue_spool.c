@@ -13,6 +13,7 @@
  *
  *	    spool_dir/
  *		mid		the MID counter's high-water mark (queue_id)
+ *		mid.tmp		its replacement, while being written
  *		incoming/	not acknowledged, removed by the start-up scan:
  *		    MID		    content being written by a listener
  *		    MID.env	    envelope being written at commit
@@ -49,12 +50,16 @@
  *	    7. return QUEUE_OK: the listener may answer 250
  *
  *	A crash before step 5 leaves S1 or S2: nothing was acknowledged,
- *	and the scan removes the leftovers. A crash after step 5 leaves S3
- *	(whether or not step 6 ran, a journalled rename is atomic): the
+ *	and the scan removes the leftovers. A process crash after step 5
+ *	leaves S3; a power loss between steps 5 and 6 leaves S2 or S3 (a
+ *	rename is atomic), and nothing was acknowledged yet. In S3 the
  *	message is delivered, and if step 7 had not been reached the client
- *	sends it again, a duplicate at worst, never a loss (RFC 5321
- *	section 6.1; qmail accepts the same trade). Step 3 precedes step 5
- *	so that an envelope can never become durable before its content.
+ *	sends it again: a duplicate at worst, never a loss (RFC 5321
+ *	section 6.1; qmail accepts the same trade). Steps 1 and 3 precede
+ *	step 5 so that an envelope can never become durable before its
+ *	content's bytes and name; the fsync in step 4 precedes the rename
+ *	so that a committed name never points at bytes still in memory
+ *	(the empty-file-after-rename failure of delayed allocation).
  *	When a step fails (ENOSPC, EIO, EDQUOT ...) the commit removes what
  *	it created, including active/MID if the failure was step 6, and
  *	returns QUEUE_TEMP: the client gets QUEUE_SPOOL_TEMP_REPLY and no
@@ -65,7 +70,9 @@
  *	or the new envelope, never a mix), fsync FROM/; then, to change
  *	state, rename FROM/MID TO/MID and fsync TO/ and FROM/. Each rename
  *	is atomic, so at every instant exactly one envelope names the
- *	message.
+ *	message. (Should a power loss ever leave both names, the scan
+ *	keeps the one in the earlier state and moves the other to
+ *	corrupt/: a recipient may get a second copy, none is lost.)
  *
  *	Deletion (queue_spool_remove): unlink the envelope and fsync its
  *	directory (the commit point of the deletion: S3 -> S2), then
