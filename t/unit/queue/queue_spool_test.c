@@ -1238,3 +1238,68 @@ Test(queue_spool, content_grown_after_commit_keeps_the_committed_size)
 	queue_spool_close(spool);
 	done_spool(tmp, spooldir);
 }
+
+Test(queue_spool, scan_survives_a_spool_full_of_garbage)
+{
+	static const char *const subs[] = {
+		"active", "deferred", "data", "incoming",
+	};
+	char   *tmp;
+	char   *spooldir = new_spool(&tmp);
+	struct queue_spool *spool = qt_open(spooldir);
+	struct queue_scan_stats stats;
+	struct qt_scan sc;
+	uint64_t good[3];
+	unsigned seed = 4242;
+	char	name[32];
+	char	junk[300];
+	size_t	i;
+	size_t	j;
+	size_t	len;
+
+	for (i = 0; i < 3; i++)
+		good[i] = receive_sample(spool, content);
+	queue_spool_close(spool);
+
+	/*
+	 * Random bytes under random names, some of them MIDs, some of them
+	 * valid-looking envelope starts; the good messages' names are left
+	 * alone.
+	 */
+	for (i = 0; i < 300; i++) {
+		const char *sub = subs[rand_r(&seed) % 4];
+
+		if (rand_r(&seed) % 2)
+			(void) snprintf(name, sizeof(name), "%u",
+			    100 + (unsigned) rand_r(&seed) % 100000);
+		else
+			(void) snprintf(name, sizeof(name), "x%u.%c",
+			    (unsigned) rand_r(&seed), 'a' + rand_r(&seed) % 26);
+		len = (size_t) rand_r(&seed) % sizeof(junk);
+		for (j = 0; j < len; j++)
+			junk[j] = (char) rand_r(&seed);
+		if (len > 12 && rand_r(&seed) % 2)
+			memcpy(junk, "MTADENV\n\0\0\0\1", 12);
+		write_file(spooldir, sub, name, junk, len);
+	}
+	qt_capture_start();
+	spool = rescan(NULL, spooldir, &sc, &stats);
+	qt_capture_stop();
+	cr_assert_eq(sc.n, 3, "%zu messages", sc.n);
+	for (i = 0; i < 3; i++) {
+		cr_assert_geq(qt_scan_find(&sc, good[i]), 0);
+		assert_content(spool, good[i], content, "good message");
+	}
+	cr_assert_gt(stats.corrupt, 0);
+	cr_assert_eq(qt_count(spooldir, "incoming"), 0);
+	cr_assert_eq(qt_count(spooldir, "data"), 3);
+	cr_assert_eq(qt_count(spooldir, "active"), 3);
+	cr_assert_eq(qt_count(spooldir, "deferred"), 0);
+
+	/* All of it was dealt with at once. */
+	spool = rescan(spool, spooldir, &sc, &stats);
+	cr_assert_eq(stats.corrupt + stats.removed, 0);
+	cr_assert_eq(sc.n, 3);
+	queue_spool_close(spool);
+	done_spool(tmp, spooldir);
+}
