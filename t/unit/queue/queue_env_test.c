@@ -316,332 +316,236 @@ Test(queue_env, rids_are_assigned_in_order)
 	queue_env_fini(&env);
 }
 
-/* A mutation of a valid file, and the reason the decoder must give. */
+/*
+ * A damaged file: records (the minimal set or none, then more()), a
+ * version, one damage done to the finished file, and the reason the
+ * decoder must give.
+ */
 struct bad_case {
 	const char *label;
-	void	(*make)(struct buf *);
+	int	minimal;		/* start from minimal_records() */
+	void	(*more)(struct buf *);	/* records to add, or NULL */
+	uint32_t version;
+	int	damage;			/* DMG_* */
 	const char *why;
 };
 
-/* bad_empty - a file of no bytes */
+#define DMG_NONE	0
+#define DMG_EMPTY	1		/* no bytes at all */
+#define DMG_MAGIC	2		/* first magic byte changed */
+#define DMG_CUT_END	3		/* END record cut off */
+#define DMG_APPEND	4		/* a byte after END */
+#define DMG_FLIP	5		/* a bit flipped inside the records */
+
+/* more_unknown - a record type nobody defined */
 
 static void
-bad_empty(struct buf *f)
+more_unknown(struct buf *r)
 {
-	buf_reset(f);
+	rec(r, 'z', "x", 1);
 }
 
-/* bad_magic - a valid file with its magic changed */
+/* more_second_mid - a second MID record */
 
 static void
-bad_magic(struct buf *f)
+more_second_mid(struct buf *r)
 {
-	struct buf r;
-
-	buf_init(&r, 0);
-	minimal_records(&r);
-	file_build(f, 1, &r);
-	f->data[0] = 'm';
-	buf_fini(&r);
+	rec_num(r, 'M', 8, 8);
 }
 
-/* bad_version - a valid file of version 2 */
+/* more_no_rcpt - the required records without a recipient */
 
 static void
-bad_version(struct buf *f)
+more_no_rcpt(struct buf *r)
 {
-	struct buf r;
-
-	buf_init(&r, 0);
-	minimal_records(&r);
-	file_build(f, 2, &r);
-	buf_fini(&r);
+	rec_num(r, 'M', 7, 8);
+	rec_num(r, 'A', 1, 8);
+	rec_num(r, 'Z', 0, 8);
+	rec(r, 'S', "", 0);
 }
 
-/* bad_no_end - a file cut just before its END record */
+/* more_no_mid - the required records without the MID */
 
 static void
-bad_no_end(struct buf *f)
+more_no_mid(struct buf *r)
 {
-	struct buf r;
-
-	buf_init(&r, 0);
-	minimal_records(&r);
-	file_build(f, 1, &r);
-	buf_truncate(f, f->len - 9);
-	buf_fini(&r);
+	rec_num(r, 'A', 1, 8);
+	rec_num(r, 'Z', 0, 8);
+	rec(r, 'S', "", 0);
+	rcpt_rec(r, 0, "b@example.net");
 }
 
-/* bad_trailing - a byte after the END record */
+/* more_short_icid - an ICID of 4 bytes instead of 8 */
 
 static void
-bad_trailing(struct buf *f)
+more_short_icid(struct buf *r)
 {
-	struct buf r;
-
-	buf_init(&r, 0);
-	minimal_records(&r);
-	file_build(f, 1, &r);
-	buf_putc(f, '\n');
-	buf_fini(&r);
+	rec_num(r, 'I', 1, 4);
 }
 
-/* bad_flip - one bit flipped inside the records */
+/* more_body - a body type beyond the known ones */
 
 static void
-bad_flip(struct buf *f)
+more_body(struct buf *r)
 {
-	struct buf r;
-
-	buf_init(&r, 0);
-	minimal_records(&r);
-	file_build(f, 1, &r);
-	f->data[20] ^= 0x20;
-	buf_fini(&r);
+	rec_num(r, 'B', 9, 1);
 }
 
-/* bad_unknown - an unknown record type, with a good checksum */
+/* more_flags - a flag bit nobody defined */
 
 static void
-bad_unknown(struct buf *f)
+more_flags(struct buf *r)
 {
-	struct buf r;
-
-	buf_init(&r, 0);
-	minimal_records(&r);
-	rec(&r, 'z', "x", 1);
-	file_build(f, 1, &r);
-	buf_fini(&r);
+	rec_num(r, 'F', 0x80000000U, 4);
 }
 
-/* bad_duplicate - a second MID record */
+/* more_rcpt_state - a recipient state beyond the known ones */
 
 static void
-bad_duplicate(struct buf *f)
+more_rcpt_state(struct buf *r)
 {
-	struct buf r;
-
-	buf_init(&r, 0);
-	minimal_records(&r);
-	rec_num(&r, 'M', 8, 8);
-	file_build(f, 1, &r);
-	buf_fini(&r);
-}
-
-/* bad_no_rcpt - no recipient record */
-
-static void
-bad_no_rcpt(struct buf *f)
-{
-	struct buf r;
-
-	buf_init(&r, 0);
-	rec_num(&r, 'M', 7, 8);
-	rec_num(&r, 'A', 1, 8);
-	rec_num(&r, 'Z', 0, 8);
-	rec(&r, 'S', "", 0);
-	file_build(f, 1, &r);
-	buf_fini(&r);
-}
-
-/* bad_no_mid - no MID record */
-
-static void
-bad_no_mid(struct buf *f)
-{
-	struct buf r;
-
-	buf_init(&r, 0);
-	rec_num(&r, 'A', 1, 8);
-	rec_num(&r, 'Z', 0, 8);
-	rec(&r, 'S', "", 0);
-	rcpt_rec(&r, 0, "b@example.net");
-	file_build(f, 1, &r);
-	buf_fini(&r);
-}
-
-/* bad_num_length - an ICID of 4 bytes instead of 8 */
-
-static void
-bad_num_length(struct buf *f)
-{
-	struct buf r;
-
-	buf_init(&r, 0);
-	minimal_records(&r);
-	rec_num(&r, 'I', 1, 4);
-	file_build(f, 1, &r);
-	buf_fini(&r);
-}
-
-/* bad_body - a body type beyond the known ones */
-
-static void
-bad_body(struct buf *f)
-{
-	struct buf r;
-
-	buf_init(&r, 0);
-	minimal_records(&r);
-	rec_num(&r, 'B', 9, 1);
-	file_build(f, 1, &r);
-	buf_fini(&r);
-}
-
-/* bad_flags - a flag bit nobody defined */
-
-static void
-bad_flags(struct buf *f)
-{
-	struct buf r;
-
-	buf_init(&r, 0);
-	minimal_records(&r);
-	rec_num(&r, 'F', 0x80000000U, 4);
-	file_build(f, 1, &r);
-	buf_fini(&r);
-}
-
-/* bad_rcpt_state - a recipient state beyond the known ones */
-
-static void
-bad_rcpt_state(struct buf *f)
-{
-	struct buf r;
 	struct buf rr;
 
-	buf_init(&r, 0);
 	buf_init(&rr, 0);
-	minimal_records(&r);
 	rec_num(&rr, 'r', 1, 4);
 	rec(&rr, 'a', "c@x", 3);
 	rec_num(&rr, 's', 4, 1);
-	rec(&r, 'R', rr.data, rr.len);
-	file_build(f, 1, &r);
-	buf_fini(&r);
+	rec(r, 'R', rr.data, rr.len);
 	buf_fini(&rr);
 }
 
-/* bad_rid_order - two recipients with RID 0 */
+/* more_rid_again - a second recipient with RID 0 */
 
 static void
-bad_rid_order(struct buf *f)
+more_rid_again(struct buf *r)
 {
-	struct buf r;
-
-	buf_init(&r, 0);
-	minimal_records(&r);
-	rcpt_rec(&r, 0, "again@example.net");
-	file_build(f, 1, &r);
-	buf_fini(&r);
+	rcpt_rec(r, 0, "again@example.net");
 }
 
-/* bad_rcpt_no_addr - a recipient with a RID but no address */
+/* more_rcpt_no_addr - a recipient with a RID but no address */
 
 static void
-bad_rcpt_no_addr(struct buf *f)
+more_rcpt_no_addr(struct buf *r)
 {
-	struct buf r;
 	struct buf rr;
 
-	buf_init(&r, 0);
 	buf_init(&rr, 0);
-	minimal_records(&r);
 	rec_num(&rr, 'r', 1, 4);
-	rec(&r, 'R', rr.data, rr.len);
-	file_build(f, 1, &r);
-	buf_fini(&r);
+	rec(r, 'R', rr.data, rr.len);
 	buf_fini(&rr);
 }
 
-/* bad_rcpt_overrun - a recipient sub-record longer than its record */
+/* more_rcpt_overrun - a recipient sub-record longer than its record */
 
 static void
-bad_rcpt_overrun(struct buf *f)
+more_rcpt_overrun(struct buf *r)
 {
-	struct buf r;
-
-	/* A sub-record whose length runs past its recipient record. */
-	buf_init(&r, 0);
-	minimal_records(&r);
-	rec(&r, 'R', "a\0\0\0\x40xyz", 8);
-	file_build(f, 1, &r);
-	buf_fini(&r);
+	rec(r, 'R', "a\0\0\0\x40xyz", 8);
 }
 
-/* bad_record_overrun - a record longer than the file */
+/* more_record_overrun - a record longer than the file */
 
 static void
-bad_record_overrun(struct buf *f)
+more_record_overrun(struct buf *r)
 {
-	struct buf r;
-
-	buf_init(&r, 0);
-	minimal_records(&r);
-	buf_append(&r, "S\x7f\xff\xff\xffxx", 7);
-	file_build(f, 1, &r);
-	buf_fini(&r);
+	buf_append(r, "S\x7f\xff\xff\xffxx", 7);
 }
 
-/* bad_text_too_long - a sender one byte over the limit */
+/* more_long_sender - a complete set whose sender is over the limit */
 
 static void
-bad_text_too_long(struct buf *f)
+more_long_sender(struct buf *r)
 {
-	struct buf r;
 	char   *big = mem_zalloc(1, QUEUE_ENV_TEXT_MAX + 1);
 
-	buf_init(&r, 0);
-	rec_num(&r, 'M', 7, 8);
-	rec_num(&r, 'A', 1, 8);
-	rec_num(&r, 'Z', 0, 8);
-	rec(&r, 'S', big, QUEUE_ENV_TEXT_MAX + 1);
-	rcpt_rec(&r, 0, "b@example.net");
-	file_build(f, 1, &r);
-	buf_fini(&r);
+	rec_num(r, 'M', 7, 8);
+	rec_num(r, 'A', 1, 8);
+	rec_num(r, 'Z', 0, 8);
+	rec(r, 'S', big, QUEUE_ENV_TEXT_MAX + 1);
+	rcpt_rec(r, 0, "b@example.net");
 	mem_free(big);
 }
 
-/* bad_inner_end - an END record before the last one */
+/* more_inner_end - an END record before the last one */
 
 static void
-bad_inner_end(struct buf *f)
+more_inner_end(struct buf *r)
+{
+	rec_num(r, 'E', 0, 4);
+}
+
+/* bad_file - build the file of one case */
+
+static void
+bad_file(const struct bad_case *bc, struct buf *f)
 {
 	struct buf r;
 
 	buf_init(&r, 0);
-	minimal_records(&r);
-	rec_num(&r, 'E', 0, 4);
-	file_build(f, 1, &r);
+	if (bc->minimal)
+		minimal_records(&r);
+	if (bc->more != NULL)
+		bc->more(&r);
+	file_build(f, bc->version, &r);
 	buf_fini(&r);
+	switch (bc->damage) {
+	case DMG_EMPTY:
+		buf_reset(f);
+		break;
+	case DMG_MAGIC:
+		f->data[0] = 'm';
+		break;
+	case DMG_CUT_END:
+		buf_truncate(f, f->len - 9);
+		break;
+	case DMG_APPEND:
+		buf_putc(f, '\n');
+		break;
+	case DMG_FLIP:
+		f->data[20] ^= 0x20;
+		break;
+	}
 }
 
 Test(queue_env, damaged_files_are_rejected_with_a_reason)
 {
 	static const struct bad_case cases[] = {
-		{"empty file", bad_empty, "bad magic"},
-		{"wrong magic", bad_magic, "bad magic"},
-		{"newer version", bad_version, "unsupported version 2"},
-		{"no END record", bad_no_end, "missing END record"},
-		{"bytes after END", bad_trailing, "missing END record"},
-		{"flipped byte", bad_flip, "checksum mismatch"},
-		{"unknown record", bad_unknown, "unknown record type 0x7a"},
-		{"duplicate MID", bad_duplicate, "duplicate record"},
-		{"no recipients", bad_no_rcpt, "no recipients"},
-		{"no MID", bad_no_mid, "missing required record 'M'"},
-		{"number of wrong size", bad_num_length,
+		{"empty file", 1, NULL, 1, DMG_EMPTY, "bad magic"},
+		{"wrong magic", 1, NULL, 1, DMG_MAGIC, "bad magic"},
+		{"newer version", 1, NULL, 2, DMG_NONE,
+		    "unsupported version 2"},
+		{"no END record", 1, NULL, 1, DMG_CUT_END,
+		    "missing END record"},
+		{"bytes after END", 1, NULL, 1, DMG_APPEND,
+		    "missing END record"},
+		{"flipped byte", 1, NULL, 1, DMG_FLIP, "checksum mismatch"},
+		{"unknown record", 1, more_unknown, 1, DMG_NONE,
+		    "unknown record type 0x7a"},
+		{"duplicate MID", 1, more_second_mid, 1, DMG_NONE,
+		    "duplicate record"},
+		{"no recipients", 0, more_no_rcpt, 1, DMG_NONE,
+		    "no recipients"},
+		{"no MID", 0, more_no_mid, 1, DMG_NONE,
+		    "missing required record 'M'"},
+		{"number of wrong size", 1, more_short_icid, 1, DMG_NONE,
 		    "has length 4, want 8"},
-		{"body out of range", bad_body, "out of range"},
-		{"unknown flag", bad_flags, "out of range"},
-		{"recipient state out of range", bad_rcpt_state,
+		{"body out of range", 1, more_body, 1, DMG_NONE,
 		    "out of range"},
-		{"RIDs not increasing", bad_rid_order, "RID 0 after RID 0"},
-		{"recipient without address", bad_rcpt_no_addr,
-		    "recipient without address"},
-		{"sub-record overrun", bad_rcpt_overrun, "truncated record"},
-		{"record overrun", bad_record_overrun, "truncated record"},
-		{"text over the limit", bad_text_too_long, "exceeds the limit"},
-		{"END in the middle", bad_inner_end, "END record before"},
+		{"unknown flag", 1, more_flags, 1, DMG_NONE, "out of range"},
+		{"recipient state out of range", 1, more_rcpt_state, 1,
+		    DMG_NONE, "out of range"},
+		{"RIDs not increasing", 1, more_rid_again, 1, DMG_NONE,
+		    "RID 0 after RID 0"},
+		{"recipient without address", 1, more_rcpt_no_addr, 1,
+		    DMG_NONE, "recipient without address"},
+		{"sub-record overrun", 1, more_rcpt_overrun, 1, DMG_NONE,
+		    "truncated record"},
+		{"record overrun", 1, more_record_overrun, 1, DMG_NONE,
+		    "truncated record"},
+		{"text over the limit", 0, more_long_sender, 1, DMG_NONE,
+		    "exceeds the limit"},
+		{"END in the middle", 1, more_inner_end, 1, DMG_NONE,
+		    "END record before"},
 	};
 	struct queue_env env;
 	struct buf file;
@@ -651,7 +555,7 @@ Test(queue_env, damaged_files_are_rejected_with_a_reason)
 	for (i = 0; i < NELEM(cases); i++) {
 		buf_init(&file, 0);
 		buf_init(&why, 0);
-		cases[i].make(&file);
+		bad_file(cases + i, &file);
 		cr_assert_eq(queue_env_decode(&env, file.data, file.len, &why),
 		    -1, "%s: accepted", cases[i].label);
 		cr_assert_not_null(strstr(buf_cstr(&why), cases[i].why),
