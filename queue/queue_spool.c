@@ -1092,6 +1092,7 @@ queue_spool_scan(struct queue_spool *spool, queue_spool_scan_fn fn,
 	char	name[NAME_MAX_LEN];
 	size_t	i;
 	int	moved;
+	int	last;
 	int	r;
 
 	if (spool->nopen > 0)
@@ -1137,8 +1138,12 @@ queue_spool_scan(struct queue_spool *spool, queue_spool_scan_fn fn,
 		}
 		if (r == QUEUE_BAD) {
 			queue_env_fini(&env);
+
+			/* The content stays for a copy in a later state. */
+			last = i + 1 == count
+			    || found[i + 1].mid != found[i].mid;
 			if ((moved = spool_corrupt(spool,
-			    STATE_DIR(found[i].state), name, 1,
+			    STATE_DIR(found[i].state), name, last,
 			    buf_cstr(&why))) < 0) {
 				r = QUEUE_TEMP;
 				break;

@@ -1303,3 +1303,33 @@ Test(queue_spool, scan_survives_a_spool_full_of_garbage)
 	queue_spool_close(spool);
 	done_spool(tmp, spooldir);
 }
+
+Test(queue_spool, corrupt_copy_in_one_state_leaves_the_good_one_whole)
+{
+	char   *tmp;
+	char   *spooldir = new_spool(&tmp);
+	struct queue_spool *spool = qt_open(spooldir);
+	struct queue_scan_stats stats;
+	struct qt_scan sc;
+	struct buf *f;
+	uint64_t a;
+	int	k;
+
+	/* active/A damaged, deferred/A a good copy of it. */
+	a = receive_sample(spool, content);
+	queue_spool_close(spool);
+	f = read_file(spooldir, "active", mid_name(a));
+	write_file(spooldir, "deferred", mid_name(a), f->data, f->len);
+	buf_free(f);
+	dmg_flip(spooldir, a, 0);
+	qt_capture_start();
+	spool = rescan(NULL, spooldir, &sc, &stats);
+	qt_capture_stop();
+	k = qt_scan_find(&sc, a);
+	cr_assert_geq(k, 0, "the good copy was not reported");
+	cr_assert_eq(sc.state[k], QUEUE_STATE_DEFERRED);
+	cr_assert_eq(stats.corrupt, 1);
+	assert_content(spool, a, content, "good copy");
+	queue_spool_close(spool);
+	done_spool(tmp, spooldir);
+}
