@@ -10,9 +10,10 @@
  *	int	queue_fault(const char *step);
  * DESCRIPTION
  *	Every system call by which the spool changes the disk (write,
- *	fsync, rename, link, unlink, open for create) is preceded by
- *	queue_fault(step), where step names the call and its file, e.g.
- *	"fsync incoming/12" or "rename incoming/12.env active/12". With no
+ *	fsync, rename, unlink, open for create), and the read of each
+ *	spool file, is preceded by queue_fault(step), where step names the
+ *	call and its file, e.g. "fsync incoming/12", "rename
+ *	incoming/12.env active/12" or "read active/12". With no
  *	hook set (the daemon never sets one) queue_fault() returns 0 at
  *	once. A test sets a hook with queue_fault_set(); the hook may
  *	record the step, end the process there (a crash at that instant),

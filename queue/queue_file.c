@@ -291,6 +291,11 @@ queue_file_read(int dirfd, const char *dir, const char *name, size_t max,
 		return (QUEUE_FILE_BAD);
 	}
 	(void) snprintf(step, sizeof(step), "read %s/%s", dir, name);
+	if (file_fault(step) < 0) {
+		r = file_fail(err, step);
+		(void) close(fd);
+		return (r);
+	}
 	buf_reserve(out, (size_t) st.st_size);
 	for (;;) {
 		if (out->size - out->len < 2)

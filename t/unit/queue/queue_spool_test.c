@@ -1333,3 +1333,56 @@ Test(queue_spool, corrupt_copy_in_one_state_leaves_the_good_one_whole)
 	queue_spool_close(spool);
 	done_spool(tmp, spooldir);
 }
+
+Test(queue_spool, read_error_stops_the_scan_and_judges_nothing)
+{
+	char   *tmp;
+	char   *spooldir = new_spool(&tmp);
+	struct queue_spool *spool = qt_open(spooldir);
+	struct fault_plan plan = {0, -1, EIO, NULL, {0}};
+	struct queue_scan_stats stats;
+	struct qt_scan sc;
+	struct buf step;
+	struct buf err;
+	uint64_t a;
+	uint64_t b;
+
+	a = receive_sample(spool, content);
+	b = receive_sample(spool, content);
+	queue_spool_close(spool);
+	write_file(spooldir, "data", "903", "orphan", 6);
+
+	/* EIO reading B: the scan stops, moves nothing, deletes nothing. */
+	buf_init(&step, 0);
+	buf_printf(&step, "read active/%s", mid_name(b));
+	plan.fail_match = step.data;
+	buf_init(&plan.log, 0);
+	buf_init(&err, 0);
+	spool = queue_spool_open(spooldir, &err);
+	cr_assert_not_null(spool);
+	memset(&sc, 0, sizeof(sc));
+	queue_fault_set(fault_hook, &plan);
+	qt_capture_start();
+	cr_assert_eq(queue_spool_scan(spool, qt_scan_fn, &sc, &stats),
+	    QUEUE_TEMP);
+	cr_assert_not_null(strstr(qt_captured(), "Input/output error"), "%s",
+	    qt_captured());
+	qt_capture_stop();
+	queue_fault_set(NULL, NULL);
+	cr_assert_eq(stats.corrupt, 0);
+	cr_assert_eq(qt_count(spooldir, "corrupt"), 0);
+	cr_assert(qt_exists(spooldir, "active", b));
+	cr_assert_eq(qt_count(spooldir, "data"), 3, "orphans judged early");
+
+	/* The disk recovers: the next scan finds both. */
+	spool = rescan(spool, spooldir, &sc, &stats);
+	cr_assert_eq(sc.n, 2);
+	cr_assert_geq(qt_scan_find(&sc, a), 0);
+	cr_assert_geq(qt_scan_find(&sc, b), 0);
+	cr_assert_eq(stats.removed, 1);
+	buf_fini(&plan.log);
+	buf_fini(&step);
+	buf_fini(&err);
+	queue_spool_close(spool);
+	done_spool(tmp, spooldir);
+}
