@@ -33,6 +33,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -53,27 +54,40 @@
 #define NOTIFY_KNOWN	(QUEUE_NOTIFY_NEVER | QUEUE_NOTIFY_SUCCESS | \
 			 QUEUE_NOTIFY_FAILURE | QUEUE_NOTIFY_DELAY)
 
-/* queue_env_crc32 - CRC-32 with the IEEE 802.3 polynomial, reflected */
+static uint32_t crc_table[256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
-static uint32_t
-queue_env_crc32(const unsigned char *p, size_t len)
+/* queue_env_crc_init - the byte table of the reflected polynomial */
+
+static void
+queue_env_crc_init(void)
 {
-	static uint32_t table[256];
-	static int ready;
 	uint32_t crc;
 	size_t	i;
 	int	k;
 
-	if (!ready) {
-		for (i = 0; i < 256; i++) {
-			crc = (uint32_t) i;
-			for (k = 0; k < 8; k++)
-				crc = (crc & 1) ? 0xEDB88320U ^ (crc >> 1) :
-				    crc >> 1;
-			table[i] = crc;
-		}
-		ready = 1;
+	for (i = 0; i < 256; i++) {
+		crc = (uint32_t) i;
+		for (k = 0; k < 8; k++)
+			crc = (crc & 1) ? 0xEDB88320U ^ (crc >> 1) : crc >> 1;
+		crc_table[i] = crc;
 	}
+}
+
+/*
+ * queue_env_crc32 - CRC-32 with the IEEE 802.3 polynomial, reflected.
+ * Commits may run in worker threads: the table is built exactly once.
+ */
+
+static uint32_t
+queue_env_crc32(const unsigned char *p, size_t len)
+{
+	const uint32_t *table = crc_table;
+	uint32_t crc;
+	size_t	i;
+
+	if (pthread_once(&crc_once, queue_env_crc_init) != 0)
+		msg_panic("queue_env_crc32: pthread_once failed");
 	crc = 0xFFFFFFFFU;
 	for (i = 0; i < len; i++)
 		crc = table[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);

@@ -104,6 +104,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,7 +147,7 @@ struct queue_spool {
 	int	rootfd;			/* spool_dir, flock()ed */
 	int	dirfd[DIR_COUNT];
 	struct queue_id *qid;
-	size_t	nopen;			/* messages opened, not yet done */
+	atomic_size_t nopen;		/* opened, not yet done; see THREADS */
 	int	scanned;		/* incoming/ has been cleaned */
 };
 
@@ -484,9 +485,9 @@ queue_spool_close(struct queue_spool *spool)
 {
 	int	d;
 
-	if (spool->nopen > 0)
+	if (atomic_load(&spool->nopen) > 0)
 		msg_panic("queue_spool_close: %zu messages still open",
-		    spool->nopen);
+		    atomic_load(&spool->nopen));
 	if (spool->qid != NULL)
 		queue_id_close(spool->qid);
 	for (d = 0; d < DIR_COUNT; d++)
@@ -578,7 +579,7 @@ queue_spool_open_message(struct queue_spool *spool, struct queue_msg **msgp,
 	msg = mem_zalloc(1, sizeof(*msg));
 	msg->mid = mid;
 	msg->fd = fd;
-	spool->nopen++;
+	atomic_fetch_add(&spool->nopen, 1);
 	*msgp = msg;
 	return (QUEUE_OK);
 }
@@ -588,9 +589,8 @@ queue_spool_open_message(struct queue_spool *spool, struct queue_msg **msgp,
 static void
 spool_msg_done(struct queue_spool *spool, struct queue_msg *msg)
 {
-	if (spool->nopen == 0)
+	if (atomic_fetch_sub(&spool->nopen, 1) == 0)
 		msg_panic("spool_msg_done: no open message");
-	spool->nopen--;
 	(void) close(msg->fd);
 	mem_free(msg);
 }
@@ -640,8 +640,6 @@ queue_spool_commit(struct queue_spool *spool, struct queue_msg *msg,
 	 * encode, before anything touches the disk.
 	 */
 	if (queue_env_check(env, err) < 0) {
-		msg_warn("queue: spool %s: MID %s not queued: invalid "
-		    "envelope: %s", spool->path, name, buf_cstr(err));
 		buf_fini(&file);
 		spool_discard(spool, DIR_INCOMING, name);
 		spool_msg_done(spool, msg);
@@ -692,8 +690,6 @@ fail:
 	spool_discard(spool, DIR_INCOMING, tmp);
 	spool_discard(spool, DIR_DATA, name);
 	spool_discard(spool, DIR_INCOMING, name);
-	msg_warn("queue: spool %s: MID %s not queued: %s", spool->path, name,
-	    buf_cstr(err));
 	buf_fini(&file);
 	spool_msg_done(spool, msg);
 	errno = r;
@@ -1095,9 +1091,9 @@ queue_spool_scan(struct queue_spool *spool, queue_spool_scan_fn fn,
 	int	last;
 	int	r;
 
-	if (spool->nopen > 0)
+	if (atomic_load(&spool->nopen) > 0)
 		msg_panic("queue_spool_scan: %zu messages are open",
-		    spool->nopen);
+		    atomic_load(&spool->nopen));
 	memset(st, 0, sizeof(*st));
 	if ((r = spool_scan_incoming(spool, st)) != QUEUE_OK)
 		return (r);

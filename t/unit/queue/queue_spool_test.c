@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1384,5 +1385,90 @@ Test(queue_spool, read_error_stops_the_scan_and_judges_nothing)
 	buf_fini(&step);
 	buf_fini(&err);
 	queue_spool_close(spool);
+	done_spool(tmp, spooldir);
+}
+
+#define PAR_THREADS	8
+#define PAR_MESSAGES	64
+
+/* What the commit threads share: messages opened by the main thread. */
+struct par_work {
+	struct queue_spool *spool;
+	struct queue_msg *msg[PAR_MESSAGES];
+	const struct queue_env *env;
+	int	result[PAR_MESSAGES];
+};
+
+/* One thread's share. */
+struct par_arg {
+	struct par_work *w;
+	int	t;
+};
+
+/* par_commit - commit every PAR_THREADS-th message, from a thread */
+
+static void *
+par_commit(void *arg)
+{
+	struct par_arg *pa = arg;
+	struct buf err;
+	int	i;
+
+	buf_init(&err, 0);
+	for (i = pa->t; i < PAR_MESSAGES; i += PAR_THREADS)
+		pa->w->result[i] = queue_spool_commit(pa->w->spool,
+		    pa->w->msg[i], pa->w->env, &err);
+	buf_fini(&err);
+	return (NULL);
+}
+
+Test(queue_spool, concurrent_commits_from_worker_threads)
+{
+	char   *tmp;
+	char   *spooldir = new_spool(&tmp);
+	struct par_work w;
+	struct par_arg args[PAR_THREADS];
+	pthread_t th[PAR_THREADS];
+	struct queue_env env;
+	struct qt_scan sc;
+	struct buf err;
+	uint64_t mid[PAR_MESSAGES];
+	int	i;
+
+	memset(&w, 0, sizeof(w));
+	w.spool = qt_open(spooldir);
+	qt_env_sample(&env, 2);
+	w.env = &env;
+	buf_init(&err, 0);
+	for (i = 0; i < PAR_MESSAGES; i++) {
+		cr_assert_eq(queue_spool_open_message(w.spool, &w.msg[i], &err),
+		    QUEUE_OK);
+		cr_assert_eq(write(w.msg[i]->fd, content, strlen(content)),
+		    (ssize_t) strlen(content));
+		mid[i] = w.msg[i]->mid;
+	}
+
+	for (i = 0; i < PAR_THREADS; i++) {
+		args[i].w = &w;
+		args[i].t = i;
+		cr_assert_eq(pthread_create(&th[i], NULL, par_commit,
+		    &args[i]), 0);
+	}
+	for (i = 0; i < PAR_THREADS; i++)
+		cr_assert_eq(pthread_join(th[i], NULL), 0);
+	for (i = 0; i < PAR_MESSAGES; i++)
+		cr_assert_eq(w.result[i], QUEUE_OK, "message %d", i);
+	cr_assert_eq(qt_count(spooldir, "incoming"), 0);
+
+	w.spool = rescan(w.spool, spooldir, &sc, NULL);
+	cr_assert_eq(sc.n, PAR_MESSAGES);
+	for (i = 0; i < PAR_MESSAGES; i++) {
+		cr_assert_geq(qt_scan_find(&sc, mid[i]), 0, "MID %llu lost",
+		    (unsigned long long) mid[i]);
+		assert_content(w.spool, mid[i], content, "concurrent");
+	}
+	queue_env_fini(&env);
+	buf_fini(&err);
+	queue_spool_close(w.spool);
 	done_spool(tmp, spooldir);
 }
