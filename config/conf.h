@@ -106,6 +106,8 @@
 
 #include "buf.h"
 
+struct conf_priv;
+
 /*
  * Where a value came from, so that a module that validates it later
  * (policy/ compiling sender group members) can say where the problem is.
@@ -413,9 +415,7 @@ struct conf {
 		struct conf_dest *domains;
 		size_t	domain_count;
 	}	dest;
-	/* private to the loader */
-	char  **files;			/* interned file names for conf_loc */
-	size_t	file_count;
+	struct conf_priv *priv;		/* private to config/ */
 };
 
 extern const char conf_default_yaml[];

@@ -22,12 +22,13 @@
  *	void	conf_param_format(const struct conf_param *pp,
  *		const void *in, struct buf *out);
  *	void	conf_param_free(const struct conf_param *pp, void *in);
+ *	void	conf_param_quote(const char *text, struct buf *out);
  * DESCRIPTION
  *	conf_params[] is conf_params.def as data: every scalar parameter
  *	with its scope, path (relative to the scope's prefix), kind, enum
  *	words, default text, bounds, one-line description, and the offset
- *	of its field in the scope's struct. index is the parameter's number
- *	within its scope (the bit of a "set" mask).
+ *	of its field in the scope's struct; for POLICY and DEST, index is
+ *	the parameter's bit in the "set" mask.
  *
  *	conf_param_find() looks a parameter up by scope and relative path.
  *	conf_param_prefix() returns the path prefix of a scope for
@@ -43,7 +44,9 @@
  *	conf_param_format() appends the value at in as YAML scalar text
  *	(sizes and durations in the largest exact unit, strings quoted
  *	when YAML would read them as something else). conf_param_free()
- *	frees a string value at in.
+ *	frees a string value at in. conf_param_quote() appends text as a
+ *	YAML scalar, in double quotes when plain text would not read back
+ *	as the same string.
  */
 #ifndef CONF_PARAM_H
 #define CONF_PARAM_H
@@ -87,7 +90,8 @@ struct conf_param {
 	long long max;
 	const char *doc;		/* one line */
 	size_t	offset;			/* of the field in the scope's struct */
-	int	index;			/* number within the scope */
+	int	index;			/* POLICY, DEST: bit of the set mask;
+					 * others: -1 */
 };
 
 extern const struct conf_param conf_params[];
@@ -105,5 +109,6 @@ const char *conf_param_enum_word(const struct conf_param *, int, size_t *);
 void	conf_param_format(const struct conf_param *, const void *,
 	struct buf *);
 void	conf_param_free(const struct conf_param *, void *);
+void	conf_param_quote(const char *, struct buf *);
 
 #endif
