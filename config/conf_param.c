@@ -321,7 +321,7 @@ conf_param_parse(const struct conf_param *pp, const char *text, void *out,
 		}
 		break;
 	case CONF_K_PATH:
-		if (text[0] != '/') {
+		if (text[0] != '/' && len > 0) {
 			buf_printf(why, "\"%s\" is not an absolute path", text);
 			return (-1);
 		}

@@ -34,6 +34,7 @@ struct conf_target {
 	void   *obj;
 	const char *rel;		/* path of the parameter in the scope */
 	uint32_t *setmask;		/* named policy or destination entry */
+	struct conf_listener *lp;	/* listener of a policy or group */
 };
 
 static const struct conf_loc conf_set_loc = {"-o", 0, 0};
@@ -109,6 +110,7 @@ conf_set_listener(struct conf_listener *lp, const char *rest,
 	tp->scope = CONF_SCOPE_LISTENER;
 	tp->obj = lp;
 	tp->rel = rest;
+	tp->lp = lp;
 	if (strncmp(rest, "default_policy.", 15) == 0) {
 		tp->scope = CONF_SCOPE_POLICY;
 		tp->obj = &lp->default_policy;
@@ -250,6 +252,22 @@ conf_set_unknown(enum conf_scope scope, const char *rel, const char *path,
 	return (-1);
 }
 
+/*
+ * conf_set_owned - a changed predefined policy or sender group is the
+ * operator's now, so that conf_dump() writes it out.
+ */
+static void
+conf_set_owned(const struct conf_target *tp)
+{
+	size_t	i;
+
+	if (tp->scope == CONF_SCOPE_POLICY && tp->setmask != NULL)
+		((struct conf_policy *) tp->obj)->predefined = 0;
+	if (tp->scope == CONF_SCOPE_GROUP)
+		for (i = 0; i < tp->lp->sender_group_count; i++)
+			tp->lp->sender_groups[i].predefined = 0;
+}
+
 /* conf_set - assign one parameter, with full validation */
 
 int
@@ -300,6 +318,7 @@ conf_set(struct conf *cf, const char *path, const char *value,
 	}
 	buf_fini(&why);
 	conf_param_free(pp, &val);
+	conf_set_owned(&t);
 	if (field == &cf->log.syslog.target)
 		cf->log.syslog.target_loc = conf_set_loc;
 	return (0);
