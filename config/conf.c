@@ -155,7 +155,8 @@ conf_distance(const char *a, const char *b)
 			if (d[i][j - 1] + 1 < best)
 				best = d[i][j - 1] + 1;
 			if (i > 1 && j > 1 && a[i - 1] == b[j - 2]
-			    && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+			    && a[i - 2] == b[j - 1]
+			    && d[i - 2][j - 2] + 1 < best)
 				best = d[i - 2][j - 2] + 1;
 			d[i][j] = best;
 		}
@@ -363,13 +364,16 @@ static char *
 conf_path(const char *parent, const char *key)
 {
 	struct buf bp;
+	char   *path;
 
 	buf_init(&bp, 0);
 	if (*parent != 0)
 		buf_printf(&bp, "%s.%s", parent, key);
 	else
 		buf_puts(&bp, key);
-	return (buf_steal(&bp));
+	path = buf_steal(&bp);
+	buf_fini(&bp);
+	return (path);
 }
 
 /* conf_path_index - parent[index] */
@@ -378,10 +382,13 @@ static char *
 conf_path_index(const char *parent, size_t index)
 {
 	struct buf bp;
+	char   *path;
 
 	buf_init(&bp, 0);
 	buf_printf(&bp, "%s[%zu]", parent, index);
-	return (buf_steal(&bp));
+	path = buf_steal(&bp);
+	buf_fini(&bp);
+	return (path);
 }
 
 /* conf_node_loc - where a node starts, or fallback when unknown */
@@ -798,7 +805,8 @@ conf_load_servers(struct conf_ctx *ctx, struct fy_node *val,
 {
 	struct conf *cf = obj;
 
-	conf_texts(ctx, val, path, loc, &cf->dns.servers, &cf->dns.server_count);
+	conf_texts(ctx, val, path, loc, &cf->dns.servers,
+	    &cf->dns.server_count);
 }
 
 /* conf_load_dnslists - sbrs.dnslists: DNS zones */

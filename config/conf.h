@@ -9,8 +9,8 @@
  *		size_t len, struct buf *errors);
  *	struct conf *conf_load_default(void);
  *	struct conf *conf_free(struct conf *cf);
- *	int	conf_set(struct conf *cf, const char *path, const char *value,
- *		struct buf *errors);
+ *	int	conf_set(struct conf *cf, const char *path,
+ *		const char *value, struct buf *errors);
  *	int	conf_set_option(struct conf *cf, const char *assignment,
  *		struct buf *errors);
  *	void	conf_dump(const struct conf *cf, struct buf *out);
@@ -25,7 +25,8 @@
  *		const char *name);
  *	const struct conf_dest *conf_dest_find(const struct conf *cf,
  *		const char *destination);
- *	void	conf_loc_format(const struct conf_loc *loc, struct buf *out);
+ *	void	conf_loc_format(const struct conf_loc *loc,
+ *		struct buf *out);
  *
  *	extern const char conf_default_yaml[];
  * DESCRIPTION
@@ -235,18 +236,22 @@ struct conf_text {
 struct conf_policy {
 	char   *name;			/* "" for the default policy */
 	struct conf_loc loc;		/* where the policy is defined */
-	uint32_t set;			/* 1 << CONF_POLICY_x: given explicitly */
+	/* 1 << CONF_POLICY_x: given explicitly */
+	uint32_t set;
 	int	predefined;		/* an AsyncOS predefined policy */
 	enum conf_connection connection; /* accept, relay, reject, tcprefuse */
 	int	max_msgs_per_session;	/* messages per connection */
 	int	max_rcpts_per_msg;	/* recipients per message */
 	long long max_message_size;	/* bytes */
-	int	max_concurrency;	/* concurrent connections per client IP */
+	/* concurrent connections per client IP */
+	int	max_concurrency;
 	int	smtp_banner_code;	/* greeting code (220) */
-	char   *smtp_banner_text;	/* greeting text, HAT variables allowed */
+	/* greeting text, HAT variables allowed */
+	char   *smtp_banner_text;
 	int	reject_banner_code;	/* code when the policy rejects (554) */
 	char   *reject_banner_text;	/* text when the policy rejects */
-	int	max_rcpts_per_hour;	/* recipients per hour per IP; -1 none */
+	/* recipients per hour per IP; -1 none */
+	int	max_rcpts_per_hour;
 	int	max_rcpts_per_hour_code; /* reply code over the rate (452) */
 	char   *max_rcpts_per_hour_text; /* reply text over the rate */
 	enum conf_tls_in tls;		/* off, preferred, required */
@@ -262,7 +267,8 @@ struct conf_sender_group {
 	struct conf_loc loc;		/* where the group is defined */
 	char   *policy;			/* name of a policy of the listener */
 	struct conf_loc policy_loc;	/* where the policy name is written */
-	struct conf_text *members;	/* member strings as written, unparsed */
+	/* member strings as written, unparsed */
+	struct conf_text *members;
 	size_t	member_count;
 	int	predefined;		/* an AsyncOS predefined group */
 };
@@ -275,7 +281,8 @@ struct conf_listener {
 	char   *address;		/* numeric IPv4 or IPv6 address */
 	int	port;			/* TCP port */
 	enum conf_listener_type type;	/* public, private, blackhole */
-	char   *hostname;		/* banner host name; "" = cf->hostname */
+	/* banner host name; "" = cf->hostname */
+	char   *hostname;
 	char   *certificate;		/* name of a conf_cert */
 	char   *bounce_profile;		/* name of a conf_bounce */
 	char   *all_policy;		/* policy of the implicit ALL group */

@@ -137,7 +137,8 @@ conf_check_listener(struct conf *cf, size_t idx, struct buf *errors)
 		gp = &lp->sender_groups[i];
 		if (gp->policy != NULL && conf_policy_find(lp, gp->policy)
 		    == NULL) {
-			conf_error(errors, &gp->policy_loc, conf_check_path(&path,
+			conf_error(errors, &gp->policy_loc,
+			    conf_check_path(&path,
 			    "listeners[%zu].sender_groups[%zu].policy", idx, i),
 			    "undefined policy \"%s\"", gp->policy);
 			n++;

@@ -275,7 +275,8 @@ conf_dump(const struct conf *cf, struct buf *out)
 		if (cf->sbrs.table_count > 0) {
 			buf_puts(out, "  table:\n");
 			for (i = 0; i < cf->sbrs.table_count; i++) {
-				conf_dump_key(out, 2, cf->sbrs.table[i].network);
+				conf_dump_key(out, 2,
+				    cf->sbrs.table[i].network);
 				buf_printf(out, " %.6g\n",
 				    cf->sbrs.table[i].score);
 			}

@@ -31,12 +31,14 @@ const struct conf_param conf_params[] = {
 #define CONF_P_GLOBAL(f, p, k, w, d, mn, mx, doc) \
 	CONF_ENTRY(GLOBAL, struct conf, f, p, k, w, d, mn, mx, doc, -1)
 #define CONF_P_LISTENER(f, p, k, w, d, mn, mx, doc) \
-	CONF_ENTRY(LISTENER, struct conf_listener, f, p, k, w, d, mn, mx, doc, -1)
+	CONF_ENTRY(LISTENER, struct conf_listener, f, p, k, w, d, mn, mx, \
+	doc, -1)
 #define CONF_P_POLICY(f, p, k, w, d, mn, mx, doc) \
 	CONF_ENTRY(POLICY, struct conf_policy, f, p, k, w, d, mn, mx, doc, \
 	CONF_POLICY_##f)
 #define CONF_P_GROUP(f, p, k, w, d, mn, mx, doc) \
-	CONF_ENTRY(GROUP, struct conf_sender_group, f, p, k, w, d, mn, mx, doc, -1)
+	CONF_ENTRY(GROUP, struct conf_sender_group, f, p, k, w, d, mn, mx, \
+	doc, -1)
 #define CONF_P_CERT(f, p, k, w, d, mn, mx, doc) \
 	CONF_ENTRY(CERT, struct conf_cert, f, p, k, w, d, mn, mx, doc, -1)
 #define CONF_P_BOUNCE(f, p, k, w, d, mn, mx, doc) \

@@ -11,10 +11,11 @@
  *		const char *path);
  *	const char *conf_param_prefix(enum conf_scope scope);
  *	const char *conf_param_kind_name(enum conf_kind kind);
- *	int	conf_param_parse(const struct conf_param *pp, const char *text,
- *		void *out, struct buf *why);
+ *	int	conf_param_parse(const struct conf_param *pp,
+ *		const char *text, void *out, struct buf *why);
  *	int	conf_param_parse_size(const char *text, long long *out);
- *	int	conf_param_parse_duration(const char *text, long long *out);
+ *	int	conf_param_parse_duration(const char *text,
+ *		long long *out);
  *	int	conf_param_enum_index(const struct conf_param *pp,
  *		const char *word);
  *	const char *conf_param_enum_word(const struct conf_param *pp,
@@ -84,14 +85,15 @@ struct conf_param {
 	enum conf_scope scope;
 	const char *path;		/* relative to the scope prefix */
 	enum conf_kind kind;
-	const char *words;		/* ENUM: allowed words, space separated */
-	const char *def;		/* default as YAML text; NULL: required */
-	long long min;			/* numbers: value; strings: length */
+	/* ENUM: allowed words, space separated */
+	const char *words;
+	/* default as YAML text; NULL: required */
+	const char *def;
+	long long min;			/* number: value; string: length */
 	long long max;
 	const char *doc;		/* one line */
-	size_t	offset;			/* of the field in the scope's struct */
-	int	index;			/* POLICY, DEST: bit of the set mask;
-					 * others: -1 */
+	size_t	offset;			/* of the field in its struct */
+	int	index;			/* POLICY, DEST: set mask bit */
 };
 
 extern const struct conf_param conf_params[];

@@ -85,12 +85,14 @@ void   *conf_field(const struct conf_param *, const void *);
 int	conf_value_set(const struct conf_param *, void *, const char *,
 	struct buf *);
 void	conf_value_copy(const struct conf_param *, void *, const void *);
-void	conf_value_swap(const struct conf_param *, void *, union conf_value *);
+void	conf_value_swap(const struct conf_param *, void *,
+	union conf_value *);
 void	conf_inherit(struct conf *);
 int	conf_check(struct conf *, struct buf *);
 void	conf_error(struct buf *, const struct conf_loc *, const char *,
 	const char *, ...) MSG_PRINTFLIKE(4, 5);
-void	conf_suggest(const char *, const char *const *, size_t, struct buf *);
+void	conf_suggest(const char *, const char *const *, size_t,
+	struct buf *);
 const char *conf_predef_text(enum conf_listener_type);
 
 #endif

@@ -4,8 +4,8 @@
  * SYNOPSIS
  *	#include "conf.h"
  *
- *	int	conf_set(struct conf *cf, const char *path, const char *value,
- *		struct buf *errors);
+ *	int	conf_set(struct conf *cf, const char *path,
+ *		const char *value, struct buf *errors);
  *	int	conf_set_option(struct conf *cf, const char *assignment,
  *		struct buf *errors);
  * DESCRIPTION
@@ -33,7 +33,7 @@ struct conf_target {
 	enum conf_scope scope;
 	void   *obj;
 	const char *rel;		/* path of the parameter in the scope */
-	uint32_t *setmask;		/* named policy or destination entry */
+	uint32_t *setmask;		/* of a named policy or destination */
 	struct conf_listener *lp;	/* listener of a policy or group */
 };
 

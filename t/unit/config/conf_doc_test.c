@@ -98,7 +98,8 @@ Test(conf_doc, markers)
 		const char *want;	/* in the output or the errors */
 	}	cases[] = {
 		{"a\n@PARAMS bounce@\nb\n", 0,
-			"| `bounce_profiles.NAME.max_retries` | integer | `100` "
+			"| `bounce_profiles.NAME.max_retries` | integer | "
+			"`100` "
 			"| 0..10000 |"},
 		{"@PARAMS dest@\n", 0, "| `destination_controls.domains."
 			"DESTINATION.tls` | enum | `none` | `none`, "

@@ -91,7 +91,8 @@ static const struct error_case cases[] = {
 		"\"port\"?)\n"},
 	{"unknown key in section",
 		"log:\n  sylog: {}\n",
-		"t.yaml:2:3: log.sylog: unknown key (did you mean \"syslog\"?)\n"},
+		"t.yaml:2:3: log.sylog: unknown key (did you mean "
+		"\"syslog\"?)\n"},
 	{"unknown key without suggestion",
 		"frobnicate: 1\n",
 		"t.yaml:1:1: frobnicate: unknown key\n"},
@@ -125,7 +126,8 @@ static const struct error_case cases[] = {
 		"t.yaml:1:14: spool_dir: expected a scalar, found a mapping\n"},
 	{"listeners not a sequence",
 		"listeners: { name: In }\n",
-		"t.yaml:1:14: listeners: expected a sequence, found a mapping\n"},
+		"t.yaml:1:14: listeners: expected a sequence, found a "
+		"mapping\n"},
 	{"root not a mapping",
 		"- a\n- b\n",
 		"t.yaml:1:3: expected a mapping, found a sequence\n"},
@@ -134,14 +136,16 @@ static const struct error_case cases[] = {
 		"t.yaml:2:5: listeners[0]: missing required key \"name\"\n"},
 	{"certificate without key",
 		"certificates:\n  mine: { cert: /a.pem }\n",
-		"t.yaml:2:3: certificates.mine: missing required key \"key\"\n"},
+		"t.yaml:2:3: certificates.mine: missing required key "
+		"\"key\"\n"},
 	{"duplicate listener name",
 		"listeners:\n"
 		"  - name: In\n"
 		"    port: 25\n"
 		"  - name: In\n"
 		"    port: 26\n",
-		"t.yaml:4:11: listeners[1].name: duplicate listener name \"In\" "
+		"t.yaml:4:11: listeners[1].name: duplicate listener name "
+		"\"In\" "
 		"(first at 2:5)\n"},
 	{"two listeners on one port",
 		"listeners:\n"
@@ -149,7 +153,8 @@ static const struct error_case cases[] = {
 		"    port: 2525\n"
 		"  - name: B\n"
 		"    port: 2525\n",
-		"t.yaml:5:11: listeners[1].port: address 127.0.0.1 port 2525 is "
+		"t.yaml:5:11: listeners[1].port: address 127.0.0.1 port 2525 "
+		"is "
 		"already used by listeners[0]\n"},
 	{"undefined policy in sender group",
 		"listeners:\n"
@@ -210,19 +215,22 @@ static const struct error_case cases[] = {
 		"t.yaml:2:29: bounce_profiles.Default.initial_retry: 7200s is "
 		"longer than max_retry (3600s)\n"},
 	{"tls versions inverted",
-		"tls: { inbound: { min_version: tls1.3, max_version: tls1.2 } }\n",
+		"tls: { inbound: { min_version: tls1.3, max_version: tls1.2 } "
+		"}\n",
 		"t.yaml:1:32: tls.inbound.min_version: is above "
 		"tls.inbound.max_version\n"},
 	{"bad destination",
 		"destination_controls:\n  domains:\n    \"a b\": {}\n",
-		"t.yaml:3:5: destination_controls.domains.a b: \"a b\" is not a "
+		"t.yaml:3:5: destination_controls.domains.a b: \"a b\" is not "
+		"a "
 		"domain, .domain or [address]\n"},
 	{"duplicate destination ignoring case",
 		"destination_controls:\n"
 		"  domains:\n"
 		"    example.com: {}\n"
 		"    EXAMPLE.com: {}\n",
-		"t.yaml:4:5: destination_controls.domains.EXAMPLE.com: duplicate "
+		"t.yaml:4:5: destination_controls.domains.EXAMPLE.com: "
+		"duplicate "
 		"destination (first at 3:5)\n"},
 	{"bad syslog target",
 		"log: { syslog: { target: \"udp:host\" } }\n",
@@ -238,7 +246,8 @@ static const struct error_case cases[] = {
 		"-10.0..10.0\n"},
 	{"sbrs score not a number",
 		"sbrs: { table: { \"192.0.2.1\": high } }\n",
-		"t.yaml:1:31: sbrs.table.192.0.2.1: \"high\" is not a number\n"},
+		"t.yaml:1:31: sbrs.table.192.0.2.1: \"high\" is not a "
+		"number\n"},
 	{"yaml syntax error",
 		"a: [1\nb: 2\n",
 		"t.yaml:3:1: yaml: flow sequence without a closing bracket\n"},

@@ -360,14 +360,16 @@ Test(conf_load, predefined_per_listener_type)
 			"RELAYED BLOCKED", "RELAYLIST", "BLOCKED"},
 		{"user policy replaces predefined one",
 			"listeners: [ { name: L, type: private, policies: "
-			"{ BLOCKED: { connection: tcprefuse }, MINE: {} } } ]\n",
+			"{ BLOCKED: { connection: tcprefuse }, MINE: {} } } "
+			"]\n",
 			"BLOCKED MINE RELAYED", "RELAYLIST", "BLOCKED"},
 		{"user groups replace predefined ones",
 			"listeners: [ { name: L, sender_groups: [ { name: G, "
 			"policy: TRUSTED, members: [1.2.3.4] } ] } ]\n",
 			"TRUSTED BLOCKED THROTTLED ACCEPTED", "G", "ACCEPTED"},
 		{"no groups at all",
-			"listeners: [ { name: L, sender_groups: [], all_policy: "
+			"listeners: [ { name: L, sender_groups: [], "
+			"all_policy: "
 			"THROTTLED } ]\n",
 			"TRUSTED BLOCKED THROTTLED ACCEPTED", "", "THROTTLED"},
 	};
@@ -381,7 +383,8 @@ Test(conf_load, predefined_per_listener_type)
 		cf = load(cases[i].yaml);
 		lp = &cf->listeners[0];
 		names(&got, lp->policies, lp->policy_count,
-		    sizeof(lp->policies[0]), offsetof(struct conf_policy, name));
+		    sizeof(lp->policies[0]),
+		    offsetof(struct conf_policy, name));
 		cr_expect_str_eq(buf_cstr(&got), cases[i].policies,
 		    "%s: policies %s", cases[i].label, buf_cstr(&got));
 		names(&got, lp->sender_groups, lp->sender_group_count,

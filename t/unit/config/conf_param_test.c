@@ -85,7 +85,8 @@ Test(conf_param, parse_table)
 		{"enum last", CONF_SCOPE_POLICY, "connection", "tcprefuse", 1,
 			CONF_CONN_TCPREFUSE, NULL},
 		{"enum case matters", CONF_SCOPE_POLICY, "connection",
-			"ACCEPT", 0, 0, "\"ACCEPT\" is not one of accept, relay, "
+			"ACCEPT", 0, 0, "\"ACCEPT\" is not one of accept, "
+			"relay, "
 			"reject or tcprefuse"},
 		{"enum prefix", CONF_SCOPE_POLICY, "connection", "acc", 0, 0,
 			"\"acc\" is not one of accept, relay, reject or "

@@ -52,7 +52,8 @@ static const struct set_case cases[] = {
 	{"default policy", "listeners[0].default_policy.tls=preferred", 1,
 		"      tls: preferred\n"},
 	{"named policy", "listeners[In].policies.P.tls=required", 1,
-		"      P:\n        max_rcpts_per_msg: 9\n        tls: required\n"},
+		"      P:\n        max_rcpts_per_msg: 9\n        tls: "
+		"required\n"},
 	{"predefined policy", "listeners[0].policies.TRUSTED.max_rcpts_per_msg"
 		"=5", 1, "      TRUSTED:\n        connection: accept\n"
 		"        max_msgs_per_session: 1000\n"
@@ -76,7 +77,8 @@ static const struct set_case cases[] = {
 	{"relative path", "spool_dir=x", 0,
 		"-o: spool_dir: \"x\" is not an absolute path\n"},
 	{"unknown parameter", "spool_dri=/x", 0,
-		"-o: spool_dri: unknown parameter (did you mean \"spool_dir\"?)\n"},
+		"-o: spool_dri: unknown parameter (did you mean "
+		"\"spool_dir\"?)\n"},
 	{"unknown listener parameter", "listeners[0].prot=1", 0,
 		"-o: listeners[0].prot: unknown parameter (did you mean "
 		"\"port\"?)\n"},
@@ -89,11 +91,13 @@ static const struct set_case cases[] = {
 	{"no such certificate", "certificates.x.key=/k", 0,
 		"-o: certificates.x.key: no such certificate\n"},
 	{"undefined certificate", "listeners[0].certificate=nope", 0,
-		"-o: listeners[0].certificate: undefined certificate \"nope\"\n"},
+		"-o: listeners[0].certificate: undefined certificate "
+		"\"nope\"\n"},
 	{"undefined policy", "listeners[0].all_policy=NOPE", 0,
 		"-o: listeners[0].all_policy: undefined policy \"NOPE\"\n"},
 	{"constraint", "bounce_profiles.Default.initial_retry=2h", 0,
-		"-o: bounce_profiles.Default.initial_retry: 7200s is longer than "
+		"-o: bounce_profiles.Default.initial_retry: 7200s is longer "
+		"than "
 		"max_retry (3600s)\n"},
 	{"port clash", "listeners[1].port=2525", 0,
 		"-o: listeners[1].port: address 127.0.0.1 port 2525 is already "

@@ -21,20 +21,27 @@
 
 #include "conf.h"
 
+/* conf_test_load - load YAML text as the file "t.yaml" */
+
 static inline struct conf *
 conf_test_load(const char *yaml, struct buf *errors)
 {
 	return (conf_load_string("t.yaml", yaml, strlen(yaml), errors));
 }
 
+/* conf_test_dump - conf_dump() output as a string to mem_free() */
+
 static inline char *
 conf_test_dump(const struct conf *cf)
 {
 	struct buf out;
+	char   *text;
 
 	buf_init(&out, 0);
 	conf_dump(cf, &out);
-	return (buf_steal(&out));
+	text = buf_steal(&out);
+	buf_fini(&out);
+	return (text);
 }
 
 #endif
