@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -203,19 +204,52 @@ conf_intern_file(struct conf *cf, const char *name)
 	return (pp->files[pp->file_count++]);
 }
 
+/* conf_vloc_slot - the hash slot of a field, or of where it would go */
+
+static size_t
+conf_vloc_slot(const struct conf_priv *pp, const void *field)
+{
+	uintptr_t h = (uintptr_t) field;
+	size_t	i;
+
+	h ^= h >> 17;
+	h *= (uintptr_t) 0x9e3779b97f4a7c15ULL;
+	h ^= h >> 29;
+	for (i = h & (pp->hash_size - 1); pp->vloc_hash[i] != 0;
+	    i = (i + 1) & (pp->hash_size - 1))
+		if (pp->vlocs[pp->vloc_hash[i] - 1].field == field)
+			break;
+	return (i);
+}
+
+/* conf_vloc_rehash - grow the hash index */
+
+static void
+conf_vloc_rehash(struct conf_priv *pp)
+{
+	size_t	i;
+
+	mem_free(pp->vloc_hash);
+	pp->hash_size = pp->hash_size ? 2 * pp->hash_size : 128;
+	pp->vloc_hash = mem_zalloc(pp->hash_size, sizeof(*pp->vloc_hash));
+	for (i = 0; i < pp->vloc_count; i++)
+		pp->vloc_hash[conf_vloc_slot(pp, pp->vlocs[i].field)] = i + 1;
+}
+
 /* conf_vloc_set - record where the value of a field was written */
 
 void
 conf_vloc_set(struct conf *cf, const void *field, const struct conf_loc *loc)
 {
 	struct conf_priv *pp = cf->priv;
-	size_t	i;
+	size_t	slot;
 
-	for (i = 0; i < pp->vloc_count; i++) {
-		if (pp->vlocs[i].field == field) {
-			pp->vlocs[i].loc = *loc;
-			return;
-		}
+	if (2 * (pp->vloc_count + 1) > pp->hash_size)
+		conf_vloc_rehash(pp);
+	slot = conf_vloc_slot(pp, field);
+	if (pp->vloc_hash[slot] != 0) {
+		pp->vlocs[pp->vloc_hash[slot] - 1].loc = *loc;
+		return;
 	}
 	if (pp->vloc_count == pp->vloc_size) {
 		pp->vloc_size = pp->vloc_size ? 2 * pp->vloc_size : 64;
@@ -223,7 +257,8 @@ conf_vloc_set(struct conf *cf, const void *field, const struct conf_loc *loc)
 		    sizeof(*pp->vlocs));
 	}
 	pp->vlocs[pp->vloc_count].field = field;
-	pp->vlocs[pp->vloc_count++].loc = *loc;
+	pp->vlocs[pp->vloc_count].loc = *loc;
+	pp->vloc_hash[slot] = ++pp->vloc_count;
 }
 
 /* conf_vloc_get - where the value of a field was written, or fallback */
@@ -233,12 +268,22 @@ conf_vloc_get(const struct conf *cf, const void *field,
 	const struct conf_loc *fallback)
 {
 	const struct conf_priv *pp = cf->priv;
-	size_t	i;
+	size_t	slot;
 
-	for (i = pp->vloc_count; i-- > 0;)
-		if (pp->vlocs[i].field == field)
-			return (&pp->vlocs[i].loc);
-	return (fallback);
+	if (pp->hash_size == 0)
+		return (fallback);
+	slot = conf_vloc_slot(pp, field);
+	if (pp->vloc_hash[slot] == 0)
+		return (fallback);
+	return (&pp->vlocs[pp->vloc_hash[slot] - 1].loc);
+}
+
+/* conf_where - where the value of a configuration field was written */
+
+const struct conf_loc *
+conf_where(const struct conf *cf, const void *field)
+{
+	return (conf_vloc_get(cf, field, NULL));
 }
 
 /* conf_field - address of a parameter's field in an object */
@@ -494,6 +539,11 @@ conf_scalar(struct conf_ctx *ctx, struct fy_node *fyn, const char *path,
 
 	if ((text = fy_node_get_scalar(fyn, &len)) == NULL)
 		return (mem_strdup(""));
+	/* A plain null ("key:", "key: ~") reads as the empty string. */
+	if (fy_node_get_style(fyn) == FYNS_PLAIN && ((len == 1 && *text == '~')
+	    || (len == 4 && (memcmp(text, "null", 4) == 0
+	    || memcmp(text, "Null", 4) == 0 || memcmp(text, "NULL", 4) == 0))))
+		return (mem_strdup(""));
 	if (memchr(text, 0, len) != NULL) {
 		conf_ctx_error(ctx, loc, path, "contains a NUL character");
 		return (NULL);
@@ -575,33 +625,103 @@ conf_unknown(struct conf_ctx *ctx, enum conf_scope scope, const char *prefix,
 	mem_free(cands);
 }
 
+/*
+ * Keys of one mapping, for finding duplicates in O(n log n): a mapping
+ * of destinations may hold many thousands of entries.
+ */
+struct conf_key {
+	const char *text;		/* NULL: not a scalar */
+	size_t	len;
+	size_t	pos;			/* order in the mapping */
+};
+
+struct conf_keys {
+	struct fy_node **nodes;		/* key nodes, in order */
+	long   *first;			/* position of an earlier equal key, or
+					 * -1 */
+	size_t	count;
+};
+
+/* conf_key_cmp - order keys by text, then by position */
+
+static int
+conf_key_cmp(const void *a, const void *b)
+{
+	const struct conf_key *ka = a;
+	const struct conf_key *kb = b;
+	size_t	n = ka->len < kb->len ? ka->len : kb->len;
+	int	c;
+
+	if (ka->text == NULL || kb->text == NULL) {
+		if (ka->text != kb->text)
+			return (ka->text == NULL ? -1 : 1);
+	} else if ((c = memcmp(ka->text, kb->text, n)) != 0) {
+		return (c);
+	} else if (ka->len != kb->len) {
+		return (ka->len < kb->len ? -1 : 1);
+	}
+	return (ka->pos < kb->pos ? -1 : ka->pos > kb->pos);
+}
+
+/* conf_keys_scan - index the keys of a mapping */
+
+static void
+conf_keys_scan(struct fy_node *map, struct conf_keys *kp)
+{
+	struct fy_node_pair *pair;
+	struct conf_key *keys;
+	void   *iter = NULL;
+	size_t	n = (size_t) fy_node_mapping_item_count(map);
+	size_t	i, run;
+
+	kp->nodes = mem_zalloc(n + 1, sizeof(*kp->nodes));
+	kp->first = mem_zalloc(n + 1, sizeof(*kp->first));
+	keys = mem_zalloc(n + 1, sizeof(*keys));
+	for (i = 0; i < n && (pair = fy_node_mapping_iterate(map, &iter))
+	    != NULL; i++) {
+		kp->nodes[i] = conf_deref(fy_node_pair_key(pair));
+		keys[i].pos = i;
+		kp->first[i] = -1;
+		if (kp->nodes[i] != NULL && fy_node_is_scalar(kp->nodes[i]))
+			keys[i].text = fy_node_get_scalar(kp->nodes[i],
+			    &keys[i].len);
+	}
+	kp->count = i;
+	qsort(keys, kp->count, sizeof(*keys), conf_key_cmp);
+	for (run = 0, i = 1; i < kp->count; i++) {
+		if (keys[i].text != NULL && keys[run].text != NULL
+		    && keys[i].len == keys[run].len
+		    && memcmp(keys[i].text, keys[run].text, keys[i].len) == 0)
+			kp->first[keys[i].pos] = (long) keys[run].pos;
+		else
+			run = i;
+	}
+	mem_free(keys);
+}
+
+/* conf_keys_free - release a key index */
+
+static void
+conf_keys_free(struct conf_keys *kp)
+{
+	kp->nodes = mem_free(kp->nodes);
+	kp->first = mem_free(kp->first);
+}
+
 /* conf_dup_key - report a key given twice in one mapping */
 
 static int
-conf_dup_key(struct conf_ctx *ctx, struct fy_node *map,
-	struct fy_node_pair *upto, const char *key, const char *path,
-	const struct conf_loc *loc)
+conf_dup_key(struct conf_ctx *ctx, const struct conf_keys *kp, size_t pos,
+	const char *path, const struct conf_loc *loc)
 {
-	struct fy_node_pair *pair;
-	struct fy_node *kn;
 	struct conf_loc first;
-	void   *iter = NULL;
-	const char *text;
-	size_t	len;
 
-	while ((pair = fy_node_mapping_iterate(map, &iter)) != upto) {
-		kn = conf_deref(fy_node_pair_key(pair));
-		if (kn == NULL || !fy_node_is_scalar(kn)
-		    || (text = fy_node_get_scalar(kn, &len)) == NULL)
-			continue;
-		if (len == strlen(key) && memcmp(text, key, len) == 0) {
-			conf_node_loc(ctx, kn, loc, &first);
-			conf_ctx_error(ctx, loc, path, "duplicate key (first "
-			    "given at %d:%d)", first.line, first.column);
-			return (1);
-		}
-	}
-	return (0);
+	if (pos >= kp->count || kp->first[pos] < 0)
+		return (0);
+	conf_node_loc(ctx, kp->nodes[kp->first[pos]], loc, &first);
+	conf_ctx_error(ctx, loc, path, "duplicate key (first given at %d:%d)",
+	    first.line, first.column);
+	return (1);
 }
 
 /* conf_set_param - store the scalar value of one parameter */
@@ -649,9 +769,12 @@ conf_walk(struct conf_ctx *ctx, struct fy_node *map, enum conf_scope scope,
 	struct conf_loc none = {ctx->file, 0, 0};
 	void   *iter = NULL;
 	char   *key, *rel, *child;
-	size_t	i;
+	struct conf_keys keys;
+	size_t	i, pos;
 
-	while ((pair = fy_node_mapping_iterate(map, &iter)) != NULL) {
+	conf_keys_scan(map, &keys);
+	for (pos = 0; (pair = fy_node_mapping_iterate(map, &iter)) != NULL;
+	    pos++) {
 		kn = conf_deref(fy_node_pair_key(pair));
 		val = conf_deref(fy_node_pair_value(pair));
 		conf_node_loc(ctx, kn, &none, &keyloc);
@@ -661,7 +784,7 @@ conf_walk(struct conf_ctx *ctx, struct fy_node *map, enum conf_scope scope,
 			continue;
 		child = conf_path(path, key);
 		rel = conf_path(prefix, key);
-		if (conf_dup_key(ctx, map, pair, key, child, &keyloc))
+		if (conf_dup_key(ctx, &keys, pos, child, &keyloc))
 			goto next;
 		for (i = 0; i < CONF_SPECIAL_COUNT; i++) {
 			if (conf_specials[i].scope == scope
@@ -686,6 +809,7 @@ next:
 		mem_free(child);
 		mem_free(key);
 	}
+	conf_keys_free(&keys);
 }
 
 /* conf_walk_object - load one object: defaults, keys, required keys */
@@ -740,10 +864,14 @@ conf_map_entries(struct conf_ctx *ctx, struct fy_node *map, const char *path,
 	struct conf_loc keyloc;
 	void   *iter = NULL;
 	char   *key, *child;
+	struct conf_keys keys;
+	size_t	pos;
 
 	if (!conf_expect(ctx, map, FYNT_MAPPING, path, loc))
 		return;
-	while ((pair = fy_node_mapping_iterate(map, &iter)) != NULL) {
+	conf_keys_scan(map, &keys);
+	for (pos = 0; (pair = fy_node_mapping_iterate(map, &iter)) != NULL;
+	    pos++) {
 		kn = conf_deref(fy_node_pair_key(pair));
 		conf_node_loc(ctx, kn, loc, &keyloc);
 		if (!conf_expect(ctx, kn, FYNT_SCALAR, path, loc))
@@ -751,12 +879,13 @@ conf_map_entries(struct conf_ctx *ctx, struct fy_node *map, const char *path,
 		if ((key = conf_scalar(ctx, kn, path, &keyloc)) == NULL)
 			continue;
 		child = conf_path(path, key);
-		if (!conf_dup_key(ctx, map, pair, key, child, &keyloc))
+		if (!conf_dup_key(ctx, &keys, pos, child, &keyloc))
 			fn(ctx, key, &keyloc,
 			    conf_deref(fy_node_pair_value(pair)), child, arg);
 		mem_free(child);
 		mem_free(key);
 	}
+	conf_keys_free(&keys);
 }
 
 /* conf_texts - load a sequence of scalars with their locations */
@@ -1312,25 +1441,6 @@ conf_finish(struct conf_ctx *ctx)
 	conf_inherit(cf);
 }
 
-/* conf_blank - does text hold only spaces, line ends and comments? */
-
-static int
-conf_blank(const char *text, size_t len)
-{
-	size_t	i;
-
-	for (i = 0; i < len; i++) {
-		if (text[i] == '#') {
-			while (i < len && text[i] != '\n')
-				i++;
-		} else if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r'
-		    && text[i] != '\n') {
-			return (0);
-		}
-	}
-	return (1);
-}
-
 /* conf_diag_output - libfyaml's own printing: swallowed */
 
 static void
@@ -1343,58 +1453,79 @@ conf_diag_output(struct fy_diag *diag, void *user, const char *buf,
 	(void) len;
 }
 
-/* conf_parse - build the YAML document, reporting syntax errors */
-
+/*
+ * conf_parse - parse the one YAML document of the text. Syntax errors
+ * (collected from libfyaml, never printed by it) and a second document
+ * are reported. Returns the document, or NULL when there is none (an
+ * empty text is not an error) or on error. The caller destroys the
+ * document with conf_parse_done().
+ */
 static struct fy_document *
-conf_parse(struct conf_ctx *ctx, const char *text, size_t len, int *empty)
+conf_parse(struct conf_ctx *ctx, const char *text, size_t len,
+	struct fy_parser **fypp, struct fy_diag **diagp)
 {
 	struct fy_diag_cfg dcfg;
 	struct fy_parse_cfg pcfg;
-	struct fy_diag *diag;
-	struct fy_document *fyd;
+	struct fy_document *fyd, *extra;
+	struct fy_document_state *fyds;
+	const struct fy_mark *mark;
 	struct fy_diag_error *err;
 	struct conf_loc loc;
 	void   *iter = NULL;
-	int	reported = 0;
 
-	*empty = 0;
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
 	dcfg.output_fn = conf_diag_output;
-	dcfg.user = ctx;
 	dcfg.colorize = false;
-	if ((diag = fy_diag_create(&dcfg)) == NULL)
+	if ((*diagp = fy_diag_create(&dcfg)) == NULL)
 		msg_fatal("conf: cannot create a libfyaml diagnostic object");
-	fy_diag_set_collect_errors(diag, true);
+	fy_diag_set_collect_errors(*diagp, true);
 	memset(&pcfg, 0, sizeof(pcfg));
 	pcfg.flags = FYPCF_QUIET | FYPCF_ALLOW_DUPLICATE_KEYS
 	    | FYPCF_DEFAULT_VERSION_1_2;
-	pcfg.diag = diag;
-	fyd = fy_document_build_from_string(&pcfg, text, len);
-	while ((err = fy_diag_errors_iterate(diag, &iter)) != NULL) {
+	pcfg.diag = *diagp;
+	if ((*fypp = fy_parser_create(&pcfg)) == NULL
+	    || fy_parser_set_string(*fypp, text, len) != 0)
+		msg_fatal("conf: cannot create a libfyaml parser");
+	fyd = fy_parse_load_document(*fypp);
+	if (fyd != NULL && (extra = fy_parse_load_document(*fypp)) != NULL) {
+		loc.file = ctx->file;
+		loc.line = loc.column = 0;
+		if ((fyds = fy_document_get_document_state(extra)) != NULL
+		    && (mark = fy_document_state_start_mark(fyds)) != NULL) {
+			loc.line = mark->line + 1;
+			loc.column = mark->column + 1;
+		}
+		conf_ctx_error(ctx, &loc, "yaml", "a second document; the "
+		    "configuration is one document");
+		fy_parse_document_destroy(*fypp, extra);
+	}
+	while ((err = fy_diag_errors_iterate(*diagp, &iter)) != NULL) {
 		if (err->type < FYET_ERROR)
 			continue;
 		loc.file = ctx->file;
 		loc.line = err->line > 0 ? err->line : 0;
 		loc.column = err->column > 0 ? err->column : 0;
 		conf_ctx_error(ctx, &loc, "yaml", "%s", err->msg);
-		reported++;
-	}
-	fy_diag_destroy(diag);
-	if (fyd == NULL && reported == 0) {
-		if (conf_blank(text, len)) {
-			*empty = 1;
-		} else {
-			loc.file = ctx->file;
-			loc.line = loc.column = 0;
-			conf_ctx_error(ctx, &loc, "yaml", "cannot parse");
-		}
 	}
 	if (fyd != NULL && ctx->nerrors) {
-		fy_document_destroy(fyd);
+		fy_parse_document_destroy(*fypp, fyd);
 		fyd = NULL;
 	}
 	return (fyd);
+}
+
+/* conf_parse_done - release what conf_parse() made */
+
+static void
+conf_parse_done(struct fy_parser *fyp, struct fy_diag *diag,
+	struct fy_document *fyd)
+{
+	if (fyd != NULL)
+		fy_parse_document_destroy(fyp, fyd);
+	if (fyp != NULL)
+		fy_parser_destroy(fyp);
+	fy_diag_destroy(diag);
 }
 
 /* conf_error_key - line and column of an error line about file */
@@ -1464,9 +1595,10 @@ conf_load_string(const char *name, const char *text, size_t len,
 	struct fy_document *fyd;
 	struct fy_node *root;
 	struct conf_loc loc;
+	struct fy_parser *fyp;
+	struct fy_diag *diag;
 	struct buf found;
-	int	empty;
-	int	parsed;
+	int	walked;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cf = conf_alloc(name);
@@ -1476,8 +1608,8 @@ conf_load_string(const char *name, const char *text, size_t len,
 	loc.file = ctx.file;
 	loc.line = 1;
 	loc.column = 1;
-	fyd = conf_parse(&ctx, text, len, &empty);
-	parsed = fyd != NULL || empty;
+	fyd = conf_parse(&ctx, text, len, &fyp, &diag);
+	walked = fyd != NULL;
 	if (fyd != NULL) {
 		root = conf_deref(fy_document_root(fyd));
 		if (root != NULL && !(fy_node_is_scalar(root)
@@ -1485,10 +1617,10 @@ conf_load_string(const char *name, const char *text, size_t len,
 		    && conf_expect(&ctx, root, FYNT_MAPPING, "", &loc))
 			conf_walk(&ctx, root, CONF_SCOPE_GLOBAL, "", ctx.cf, "",
 			    NULL, NULL);
-		fy_document_destroy(fyd);
 	}
+	conf_parse_done(fyp, diag, fyd);
 	/* Check references even after other errors: report them all. */
-	if (parsed) {
+	if (ctx.nerrors == 0 || walked) {
 		conf_finish(&ctx);
 		ctx.nerrors += conf_check(ctx.cf, &found);
 	}
@@ -1595,6 +1727,7 @@ conf_free(struct conf *cf)
 		mem_free(cf->priv->files[i]);
 	mem_free(cf->priv->files);
 	mem_free(cf->priv->vlocs);
+	mem_free(cf->priv->vloc_hash);
 	mem_free(cf->priv);
 	mem_free(cf->file);
 	return (mem_free(cf));

@@ -27,6 +27,8 @@
  *		const char *destination);
  *	void	conf_loc_format(const struct conf_loc *loc,
  *		struct buf *out);
+ *	const struct conf_loc *conf_where(const struct conf *cf,
+ *		const void *field);
  *
  *	extern const char conf_default_yaml[];
  * DESCRIPTION
@@ -78,6 +80,12 @@
  *	"[address]") or NULL; choosing the entry for a recipient domain is
  *	policy/'s job. conf_loc_format() appends "FILE:LINE:COLUMN" (or
  *	just FILE when the line is unknown).
+ *
+ *	conf_where() tells where the value of any scalar parameter was
+ *	written, given the address of its field (&lp->port,
+ *	&cf->spool_dir); it returns NULL for a value that is a default.
+ *	Modules that find a problem with a value later (a port they cannot
+ *	bind, a certificate file they cannot read) use it to say where.
  *
  *	All memory belongs to the struct conf; it is read-only for users
  *	and lives until conf_free().
@@ -445,5 +453,6 @@ const struct conf_bounce *conf_bounce_find(const struct conf *,
 	const char *);
 const struct conf_dest *conf_dest_find(const struct conf *, const char *);
 void	conf_loc_format(const struct conf_loc *, struct buf *);
+const struct conf_loc *conf_where(const struct conf *, const void *);
 
 #endif

@@ -211,6 +211,56 @@ conf_check_tls(struct conf *cf, struct conf_tls_service *sp,
 	return (1);
 }
 
+/* conf_check_dest_cmp - order destinations by name, then position */
+
+static int
+conf_check_dest_cmp(const void *a, const void *b)
+{
+	const struct conf_dest *const *da = a;
+	const struct conf_dest *const *db = b;
+	int	c;
+
+	if ((c = strcasecmp((*da)->destination, (*db)->destination)) != 0)
+		return (c);
+	return (*da < *db ? -1 : *da > *db);
+}
+
+/*
+ * conf_check_dest_dups - destinations listed twice (ignoring case, as
+ * domains compare); sorted, because there may be thousands.
+ */
+static int
+conf_check_dest_dups(struct conf *cf, struct buf *errors)
+{
+	const struct conf_dest **sorted;
+	struct buf path;
+	size_t	i, run;
+	int	n = 0;
+
+	sorted = mem_zalloc(cf->dest.domain_count + 1, sizeof(*sorted));
+	for (i = 0; i < cf->dest.domain_count; i++)
+		sorted[i] = &cf->dest.domains[i];
+	qsort(sorted, cf->dest.domain_count, sizeof(*sorted),
+	    conf_check_dest_cmp);
+	buf_init(&path, 0);
+	for (run = 0, i = 1; i < cf->dest.domain_count; i++) {
+		if (strcasecmp(sorted[i]->destination,
+		    sorted[run]->destination) != 0) {
+			run = i;
+			continue;
+		}
+		conf_error(errors, &sorted[i]->loc, conf_check_path(&path,
+		    "destination_controls.domains.%s",
+		    sorted[i]->destination), "duplicate destination (first "
+		    "at %d:%d)", sorted[run]->loc.line,
+		    sorted[run]->loc.column);
+		n++;
+	}
+	buf_fini(&path);
+	mem_free(sorted);
+	return (n);
+}
+
 /* conf_check - references, uniqueness, constraints between parameters */
 
 int
@@ -222,7 +272,7 @@ conf_check(struct conf *cf, struct buf *errors)
 	struct buf path;
 	const char *target = cf->log.syslog.target;
 	int	n = 0;
-	size_t	i, j;
+	size_t	i;
 
 	buf_init(&path, 0);
 	for (i = 0; i < cf->listener_count; i++)
@@ -253,20 +303,8 @@ conf_check(struct conf *cf, struct buf *errors)
 			    dp->destination), &dp->bounce_profile, &dp->loc,
 			    "bounce profile",
 			    conf_bounce_find(cf, dp->bounce_profile) != NULL);
-		for (j = 0; j < i; j++) {
-			if (strcasecmp(cf->dest.domains[j].destination,
-			    dp->destination) == 0) {
-				conf_error(errors, &dp->loc, conf_check_path(
-				    &path, "destination_controls.domains.%s",
-				    dp->destination), "duplicate destination "
-				    "(first at %d:%d)",
-				    cf->dest.domains[j].loc.line,
-				    cf->dest.domains[j].loc.column);
-				n++;
-				break;
-			}
-		}
 	}
+	n += conf_check_dest_dups(cf, errors);
 	n += conf_check_tls(cf, &cf->tls.inbound, "inbound", errors);
 	n += conf_check_tls(cf, &cf->tls.outbound, "outbound", errors);
 	if (*target != '/' && !((strncmp(target, "udp:", 4) == 0

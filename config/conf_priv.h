@@ -68,6 +68,8 @@ struct conf_priv {
 	struct conf_vloc *vlocs;
 	size_t	vloc_count;
 	size_t	vloc_size;
+	size_t *vloc_hash;		/* open addressing: index + 1, 0 free */
+	size_t	hash_size;		/* a power of 2, > 2 * vloc_count */
 };
 
 /* Storage large enough for the value of any parameter kind. */

@@ -255,6 +255,18 @@ static const struct error_case cases[] = {
 		"log:\n\tkeep: 3\n",
 		"t.yaml:2:1: yaml: tab character may not be used as "
 		"indentation\n"},
+	{"two documents",
+		"user: a\n---\nuser: b\n",
+		"t.yaml:2:1: yaml: a second document; the configuration is one "
+		"document\n"},
+	{"null where an integer is wanted",
+		"limits:\n  max_line:\n",
+		"t.yaml:2:3: limits.max_line: \"\" is not an integer\n"},
+	{"unknown key in a destination entry",
+		"destination_controls:\n  domains:\n"
+		"    example.com: { tsl: none }\n",
+		"t.yaml:3:20: destination_controls.domains.example.com.tsl: "
+		"unknown key (did you mean \"tls\"?)\n"},
 	{"several errors, in file order",
 		"listeners:\n"
 		"  - name: In\n"

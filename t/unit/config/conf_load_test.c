@@ -16,6 +16,10 @@
 
 #include <criterion/criterion.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
+
 #include "buf.h"
 #include "mem.h"
 
@@ -547,4 +551,105 @@ Test(conf_load, dump_keeps_inheritance)
 	    "WHITELIST BLACKLIST SUSPECTLIST UNKNOWNLIST\n"));
 	mem_free(dump);
 	conf_free(cf);
+}
+
+Test(conf_load, null_values_read_as_empty)
+{
+	struct conf *cf = load("user: ~\nhostname: host\n"
+	    "listeners: [ { name: L, hostname: null } ]\n");
+
+	cr_assert_str_eq(cf->user, "");
+	cr_assert_str_eq(cf->listeners[0].hostname, "");
+	conf_free(cf);
+	cf = load("user: \"~\"\n");
+	cr_assert_str_eq(cf->user, "~", "a quoted ~ is text");
+	conf_free(cf);
+}
+
+Test(conf_load, where_values_were_written)
+{
+	struct conf *cf = load(full_yaml);
+	const struct conf_loc *loc;
+
+	loc = conf_where(cf, &cf->listeners[0].port);
+	cr_assert_not_null(loc);
+	cr_assert_str_eq(loc->file, "t.yaml");
+	cr_assert_eq(loc->line, 35);
+	cr_assert_eq(loc->column, 11);
+	loc = conf_where(cf, &conf_cert_find(cf, "mine")->key);
+	cr_assert_not_null(loc);
+	cr_assert_eq(loc->line, 20);
+	cr_assert_null(conf_where(cf, &cf->listeners[1].address),
+	    "a default was not written anywhere");
+	cr_assert_null(conf_where(cf, &cf->limits.max_line));
+	conf_free(cf);
+}
+
+Test(conf_load, many_destinations)
+{
+	struct buf yaml, errors;
+	struct conf *cf;
+	size_t	i;
+
+	buf_init(&yaml, 0);
+	buf_puts(&yaml, "destination_controls:\n  domains:\n");
+	for (i = 0; i < 5000; i++)
+		buf_printf(&yaml, "    d%zu.example: { max_concurrency: "
+		    "%zu }\n", i, i % 1000 + 1);
+	buf_puts(&yaml, "    D17.EXAMPLE: {}\n");
+	buf_init(&errors, 0);
+	cr_assert_null(conf_test_load(buf_cstr(&yaml), &errors));
+	cr_assert_str_eq(buf_cstr(&errors), "t.yaml:5003:5: "
+	    "destination_controls.domains.D17.EXAMPLE: duplicate destination "
+	    "(first at 20:5)\n");
+	buf_truncate(&yaml, yaml.len - strlen("    D17.EXAMPLE: {}\n"));
+	buf_reset(&errors);
+	cf = conf_test_load(buf_cstr(&yaml), &errors);
+	cr_assert_not_null(cf, "%s", buf_cstr(&errors));
+	cr_assert_eq(cf->dest.domain_count, 5000);
+	cr_assert_eq(conf_dest_find(cf, "d4999.example")->max_concurrency,
+	    1000);
+	conf_free(cf);
+	buf_fini(&yaml);
+	buf_fini(&errors);
+}
+
+/*
+ * Under AddressSanitizer, check that loading, overriding, dumping and
+ * freeing (including failed loads) leak nothing: criterion's workers do
+ * not run the leak checker at exit, so ask for it here.
+ */
+Test(conf_load, nothing_leaks)
+{
+	static const char *const texts[] = {
+		full_yaml,
+		"listeners: [ { name: In, port: 70000, prot: 1 } ]\n",
+		"a: [1\n",
+		"a: 1\n---\nb: 2\n",
+	};
+	struct buf errors;
+	struct conf *cf;
+	char   *dump;
+	size_t	i;
+
+	buf_init(&errors, 0);
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		cf = conf_test_load(texts[i], &errors);
+		if (cf == NULL)
+			continue;
+		(void) conf_set(cf, "listeners[0].policies.TRUSTED.tls",
+		    "required", &errors);
+		(void) conf_set(cf, "listeners[0].certificate", "nope",
+		    &errors);
+		(void) conf_set(cf, "spool_dir", "/x", &errors);
+		dump = conf_test_dump(cf);
+		mem_free(dump);
+		conf_free(cf);
+	}
+	conf_free(conf_load_default());
+	buf_fini(&errors);
+#if defined(__SANITIZE_ADDRESS__)
+	cr_assert_eq(__lsan_do_recoverable_leak_check(), 0, "leaks: see the "
+	    "report on standard error");
+#endif
 }
