@@ -65,13 +65,19 @@
  *	"bounce_profiles.Default.max_retries",
  *	"destination_controls.default.tls",
  *	"destination_controls.domains.example.com.tls". Only existing
- *	list and map entries can be addressed. On error it returns -1,
- *	appends one line to errors ("-o: PATH: why") and leaves cf as it
- *	was; on success it returns 0. conf_set_option() takes "path=value".
+ *	list and map entries can be addressed, and a listener's type
+ *	cannot be changed (it chose the predefined policies and sender
+ *	groups). Changing a predefined policy or sender group makes it the
+ *	operator's (predefined = 0), so conf_dump() writes it out. After a
+ *	change, inherited values are propagated again. On error conf_set()
+ *	returns -1, appends one line to errors ("-o: PATH: why") and leaves
+ *	cf as it was; on success it returns 0. conf_set_option() takes
+ *	"path=value".
  *
  *	conf_dump() appends the effective configuration as YAML that
  *	conf_load_string() reads back to an equal configuration. Policy and
- *	destination parameters that are inherited are not written.
+ *	destination parameters that are inherited are not written, nor are
+ *	predefined policies and sender groups (a comment names them).
  *
  *	The conf_*_find() functions look an entry up by name (ASCII case
  *	is significant for listener, policy, certificate and bounce profile

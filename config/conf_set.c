@@ -287,6 +287,10 @@ conf_set(struct conf *cf, const char *path, const char *value,
 		return (-1);
 	if ((pp = conf_param_find(t.scope, t.rel)) == NULL)
 		return (conf_set_unknown(t.scope, t.rel, path, errors));
+	/* The type decides the predefined policies and sender groups. */
+	if (t.scope == CONF_SCOPE_LISTENER && strcmp(t.rel, "type") == 0)
+		return (conf_set_error(errors, path, "cannot be overridden; "
+		    "change it in the file"));
 	memset(&val, 0, sizeof(val));
 	buf_init(&why, 0);
 	if (conf_param_parse(pp, value, &val, &why) < 0) {

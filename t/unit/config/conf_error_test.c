@@ -267,6 +267,10 @@ static const struct error_case cases[] = {
 		"    example.com: { tsl: none }\n",
 		"t.yaml:3:20: destination_controls.domains.example.com.tsl: "
 		"unknown key (did you mean \"tls\"?)\n"},
+	{"dotted key",
+		"log.keep: 3\n",
+		"t.yaml:1:1: log.keep: unknown key (write dotted names as nested "
+		"mappings)\n"},
 	{"several errors, in file order",
 		"listeners:\n"
 		"  - name: In\n"

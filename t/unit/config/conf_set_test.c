@@ -102,6 +102,9 @@ static const struct set_case cases[] = {
 	{"port clash", "listeners[1].port=2525", 0,
 		"-o: listeners[1].port: address 127.0.0.1 port 2525 is already "
 		"used by listeners[0]\n"},
+	{"listener type", "listeners[0].type=private", 0,
+		"-o: listeners[0].type: cannot be overridden; change it in the "
+		"file\n"},
 	{"no equals sign", "spool_dir", 0,
 		"-o: \"spool_dir\": expected NAME=VALUE\n"},
 	{"empty name", "=x", 0, "-o: \"=x\": expected NAME=VALUE\n"},
