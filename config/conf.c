@@ -1401,6 +1401,20 @@ conf_alloc(const char *name)
 	return (cf);
 }
 
+/* conf_hostname - an empty hostname means the machine's */
+
+void
+conf_hostname(struct conf *cf)
+{
+	char	host[256];
+
+	if (*cf->hostname == 0 && gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = 0;
+		mem_free(cf->hostname);
+		cf->hostname = mem_strdup(host);
+	}
+}
+
 /* conf_finish - implicit entries, computed defaults, inheritance */
 
 static void
@@ -1410,7 +1424,6 @@ conf_finish(struct conf_ctx *ctx)
 	struct conf_cert *cp;
 	struct conf_bounce *bp;
 	struct conf_loc none = {conf_intern_file(cf, "<built-in>"), 0, 0};
-	char	host[256];
 	struct buf bp_path;
 
 	if (conf_cert_find(cf, "demo") == NULL) {
@@ -1436,11 +1449,7 @@ conf_finish(struct conf_ctx *ctx)
 		bp->name = mem_strdup("Default");
 		bp->loc = none;
 	}
-	if (*cf->hostname == 0 && gethostname(host, sizeof(host)) == 0) {
-		host[sizeof(host) - 1] = 0;
-		mem_free(cf->hostname);
-		cf->hostname = mem_strdup(host);
-	}
+	conf_hostname(cf);
 	cf->log.syslog.target_loc = *conf_vloc_get(cf, &cf->log.syslog.target,
 	    &none);
 	conf_inherit(cf);

@@ -17,6 +17,7 @@
  *	void	conf_value_swap(const struct conf_param *pp, void *obj,
  *		void *save);
  *	void	conf_inherit(struct conf *cf);
+ *	void	conf_hostname(struct conf *cf);
  *	int	conf_check(struct conf *cf, struct buf *errors);
  *	void	conf_error(struct buf *errors, const struct conf_loc *loc,
  *		const char *path, const char *fmt, ...);
@@ -38,7 +39,8 @@
  *
  *	conf_inherit() copies default_policy and destination_controls.default
  *	values into the parameters that named policies and destination
- *	entries do not set. conf_check() checks name references and
+ *	entries do not set. conf_hostname() replaces an empty hostname by
+ *	the machine's. conf_check() checks name references and
  *	constraints between parameters, appends one line per problem and
  *	returns their number.
  *
@@ -90,6 +92,7 @@ void	conf_value_copy(const struct conf_param *, void *, const void *);
 void	conf_value_swap(const struct conf_param *, void *,
 	union conf_value *);
 void	conf_inherit(struct conf *);
+void	conf_hostname(struct conf *);
 int	conf_check(struct conf *, struct buf *);
 void	conf_error(struct buf *, const struct conf_loc *, const char *,
 	const char *, ...) MSG_PRINTFLIKE(4, 5);

@@ -323,6 +323,7 @@ conf_set(struct conf *cf, const char *path, const char *value,
 	buf_fini(&why);
 	conf_param_free(pp, &val);
 	conf_set_owned(&t);
+	conf_hostname(cf);
 	if (field == &cf->log.syslog.target)
 		cf->log.syslog.target_loc = conf_set_loc;
 	return (0);

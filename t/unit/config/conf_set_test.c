@@ -190,6 +190,10 @@ Test(conf_set, string_values_and_locations)
 	cr_assert_eq(conf_set(cf, "log.syslog.target", "tcp:nowhere",
 	    &errors), -1);
 	cr_assert_str_eq(cf->log.syslog.target, "tcp:127.0.0.1:601");
+	cr_assert_eq(conf_set(cf, "hostname", "mx.example", &errors), 0);
+	cr_assert_str_eq(cf->hostname, "mx.example");
+	cr_assert_eq(conf_set(cf, "hostname", "", &errors), 0);
+	cr_assert_str_neq(cf->hostname, "", "empty means the machine's");
 	conf_free(cf);
 	buf_fini(&errors);
 }
