@@ -800,8 +800,8 @@ conf_walk(struct conf_ctx *ctx, struct fy_node *map, enum conf_scope scope,
 			    setmask, given);
 		} else if (strchr(key, '.') != NULL) {
 			/* "log.keep: 3" would bypass duplicate detection. */
-			conf_ctx_error(ctx, &keyloc, child, "unknown key (write "
-			    "dotted names as nested mappings)");
+			conf_ctx_error(ctx, &keyloc, child, "unknown key "
+			    "(write dotted names as nested mappings)");
 		} else if (conf_is_section(scope, rel)) {
 			if (conf_expect(ctx, val, FYNT_MAPPING, child, &keyloc))
 				conf_walk(ctx, val, scope, rel, obj, child,

@@ -269,8 +269,8 @@ static const struct error_case cases[] = {
 		"unknown key (did you mean \"tls\"?)\n"},
 	{"dotted key",
 		"log.keep: 3\n",
-		"t.yaml:1:1: log.keep: unknown key (write dotted names as nested "
-		"mappings)\n"},
+		"t.yaml:1:1: log.keep: unknown key (write dotted names as "
+		"nested mappings)\n"},
 	{"several errors, in file order",
 		"listeners:\n"
 		"  - name: In\n"
