@@ -126,3 +126,30 @@ Test(conf_doc, markers)
 		buf_fini(&errors);
 	}
 }
+
+Test(conf_doc, example_loads)
+{
+	static const char mark[] = "<!-- example -->\n```yaml\n";
+	struct buf template, errors;
+	struct conf *cf;
+	const char *start, *end;
+
+	buf_init(&template, 0);
+	buf_init(&errors, 0);
+	slurp("config/configuration.md.in", &template);
+	start = strstr(buf_cstr(&template), mark);
+	cr_assert_not_null(start, "no example in the template");
+	start += sizeof(mark) - 1;
+	end = strstr(start, "```\n");
+	cr_assert_not_null(end);
+	cf = conf_load_string("example", start, (size_t) (end - start),
+	    &errors);
+	cr_assert_not_null(cf, "the documented example does not load:\n%s",
+	    buf_cstr(&errors));
+	cr_assert_eq(cf->listener_count, 2);
+	cr_assert_eq(conf_policy_find(&cf->listeners[1], "RELAYED")->smtp_auth,
+	    CONF_AUTH_REQUIRED);
+	conf_free(cf);
+	buf_fini(&template);
+	buf_fini(&errors);
+}
