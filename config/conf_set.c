@@ -114,6 +114,7 @@ conf_set_listener(struct conf_listener *lp, const char *rest,
 	if (strncmp(rest, "default_policy.", 15) == 0) {
 		tp->scope = CONF_SCOPE_POLICY;
 		tp->obj = &lp->default_policy;
+		tp->setmask = &lp->default_policy.set;
 		tp->rel = rest + 15;
 	} else if (strncmp(rest, "policies.", 9) == 0) {
 		if ((name = conf_set_split(rest + 9, &tp->rel)) == NULL)
@@ -209,6 +210,7 @@ conf_set_resolve(struct conf *cf, const char *path, struct conf_target *tp,
 	} else if (strncmp(path, "destination_controls.default.", 29) == 0) {
 		tp->scope = CONF_SCOPE_DEST;
 		tp->obj = &cf->dest.def;
+		tp->setmask = &cf->dest.def.set;
 		tp->rel = path + 29;
 	} else if (strncmp(path, "destination_controls.domains.", 29) == 0) {
 		if ((name = conf_set_split(path + 29, &rel)) == NULL)
@@ -254,18 +256,24 @@ conf_set_unknown(enum conf_scope scope, const char *rel, const char *path,
 
 /*
  * conf_set_owned - a changed predefined policy or sender group is the
- * operator's now, so that conf_dump() writes it out.
+ * operator's now, so that conf_dump() writes it out; a sender group's
+ * policy name now comes from the command line.
  */
 static void
-conf_set_owned(const struct conf_target *tp)
+conf_set_owned(const struct conf_target *tp, const struct conf_param *pp)
 {
+	struct conf_sender_group *gp;
 	size_t	i;
 
-	if (tp->scope == CONF_SCOPE_POLICY && tp->setmask != NULL)
+	if (tp->scope == CONF_SCOPE_POLICY)
 		((struct conf_policy *) tp->obj)->predefined = 0;
-	if (tp->scope == CONF_SCOPE_GROUP)
+	if (tp->scope == CONF_SCOPE_GROUP) {
 		for (i = 0; i < tp->lp->sender_group_count; i++)
 			tp->lp->sender_groups[i].predefined = 0;
+		gp = tp->obj;
+		if (&gp->policy == conf_field(pp, gp))
+			gp->policy_loc = conf_set_loc;
+	}
 }
 
 /* conf_set - assign one parameter, with full validation */
@@ -322,7 +330,7 @@ conf_set(struct conf *cf, const char *path, const char *value,
 	}
 	buf_fini(&why);
 	conf_param_free(pp, &val);
-	conf_set_owned(&t);
+	conf_set_owned(&t, pp);
 	conf_hostname(cf);
 	if (field == &cf->log.syslog.target)
 		cf->log.syslog.target_loc = conf_set_loc;

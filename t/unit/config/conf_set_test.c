@@ -169,6 +169,11 @@ Test(conf_set, default_policy_change_reaches_inheritors)
 	    "3", &errors), 0);
 	cr_assert(conf_policy_find(lp, "P")->set
 	    & (1U << CONF_POLICY_max_concurrency));
+	cr_assert_eq(conf_set(cf, "listeners[0].sender_groups[2].policy",
+	    "P", &errors), 0);
+	cr_assert_str_eq(lp->sender_groups[2].policy_loc.file, "-o");
+	cr_assert_eq(lp->sender_groups[2].predefined, 0);
+	cr_assert_eq(lp->sender_groups[0].predefined, 0);
 	conf_free(cf);
 	buf_fini(&errors);
 }
