@@ -327,7 +327,7 @@ master_control_error(struct ipc_chan *ch, int err, const char *why,
 {
 	struct master_child *mc = ctx;
 
-	if (err != 0)
+	if (err == EPROTO)
 		msg_warn("%s pid %d: control channel: %s", mc->role->name,
 		    mc->proc.pid, why);
 	ipc_chan_close(ch);
@@ -391,7 +391,7 @@ master_exited(uv_process_t *proc, int64_t status, int signo)
 	struct master_role *role = mc->role;
 	int	current = mc->generation == ms->generation;
 
-	if (signo)
+	if (signo && !(ms->stopping && signo == SIGTERM))
 		msg_warn("%s pid %d killed by signal %d", role->name, proc->pid,
 		    signo);
 	else if (status != 0 && !ms->stopping)

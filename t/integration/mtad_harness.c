@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -81,6 +82,11 @@ mtad_start(const struct mtad_spec *spec)
 	    "    interface: Data 1\n    address: 127.0.0.1\n    port: %d\n"
 	    "    type: public\n    certificate: demo\n", mi->port);
 	mtad_indent(cf, spec->listener, "    ");
+	if (spec->top && strstr(spec->top, "user:")) {
+		/* The unprivileged user must reach its spool and log. */
+		(void) chmod(tsup_tmp_dir(), 0755);
+		(void) chmod(mi->dir, 0755);
+	}
 	mi->config = tsup_tmp_write(tsup_strf("%s.yaml", strrchr(mi->dir, '/')
 	    + 1), cf->data, cf->len);
 	mtad_restart(mi);
