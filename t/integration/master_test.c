@@ -186,3 +186,26 @@ Test(master, children_drop_privileges)
 	}
 	mtad_stop(mi);
 }
+
+Test(master, mail_log_rolls_over_on_sigusr1)
+{
+	static const struct mtad_spec spec = {0};
+	struct mtad_inst *mi = mtad_start(&spec);
+	const char *dir = tsup_strf("%s/log", mi->dir);
+	struct buf *out = buf_new(0);
+
+	(void) master_banner(mi);
+	(void) mtad_wait_log(mi, "ICID [0-9]+ close$");
+	tsup_proc_signal(mi->proc, SIGUSR1);
+	cr_assert_eq(tsup_spool_wait(dir, ".s", 1, tsup_deadline_ms()), 0,
+	    "no rolled file in %s", dir);
+	(void) master_banner(mi);
+	(void) mtad_wait_log(mi, "ICID [0-9]+ close$");
+	tsup_tmp_read(mi->log, out);
+	cr_expect(strncmp(out->data + 25, "Info: Begin Logfile\n", 20) == 0,
+	    "the new file starts with its header:\n%s", out->data);
+	cr_expect_eq(mtad_log_count(mi, "New SMTP ICID"), 1,
+	    "the new file holds only the second connection");
+	buf_free(out);
+	mtad_stop(mi);
+}
