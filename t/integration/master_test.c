@@ -139,8 +139,7 @@ Test(master, crash_loop_is_throttled)
 		for (i = 0; i < n; i++)
 			(void) kill(pids[i], SIGKILL);
 		if (round < 2)
-			tsup_proc_wait_port(mi->proc, mi->port,
-			    tsup_deadline_ms());
+			mtad_wait_ready(mi);
 	}
 	(void) tsup_log_wait(tsup_proc_err_path(mi->proc), TSUP_LOG_SUBSTR,
 	    "throttling, next start in", tsup_deadline_ms());
