@@ -131,13 +131,13 @@ mtad_port_open(int port)
 	return (ok);
 }
 
-/* mtad_greets - one connection that gets "220 " within a second */
+/* mtad_greets - one connection that gets "220 " within five seconds */
 
 static int
 mtad_greets(int port)
 {
 	struct sockaddr_in sin;
-	struct timeval tv = {1, 0};
+	struct timeval tv = {5, 0};		/* classification takes a moment */
 	char	reply[512];
 	ssize_t	n;
 	int	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
