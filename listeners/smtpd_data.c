@@ -134,8 +134,7 @@ smtpd_data_committed(void *ctx, const struct smtpd_enqueue_answer *ans)
 	}
 	smtpd_session_reset(ss);
 	ss->state = SMTPD_S_HELO;
-	io_set_timeout(ss->io, (unsigned) ss->sd->sv->cf->limits.command_timeout
-	    * 1000U);
+	smtpd_session_command_timeout(ss);
 	smtpd_session_resume(ss);
 }
 
@@ -198,8 +197,7 @@ smtpd_data_refuse(struct smtpd_session *ss, struct mail_reply *rp)
 	smtpd_session_reply(ss, rp);
 	smtpd_session_reset(ss);
 	ss->state = SMTPD_S_HELO;
-	io_set_timeout(ss->io, (unsigned) ss->sd->sv->cf->limits.command_timeout
-	    * 1000U);
+	smtpd_session_command_timeout(ss);
 }
 
 /* smtpd_data_end - the end of data was seen */

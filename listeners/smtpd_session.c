@@ -47,12 +47,13 @@
 
 static void smtpd_session_classify(struct smtpd_session *);
 
-/* smtpd_session_timeout_ms - the command timeout */
+/* smtpd_session_command_timeout - wait for a command this long */
 
-static unsigned
-smtpd_session_timeout_ms(const struct smtpd_session *ss)
+void
+smtpd_session_command_timeout(struct smtpd_session *ss)
 {
-	return ((unsigned) ss->sd->sv->cf->limits.command_timeout * 1000U);
+	io_set_timeout(ss->io, (unsigned) ss->sd->sv->cf->limits.command_timeout
+	    * 1000U);
 }
 
 /* smtpd_session_reply - send one reply */
@@ -587,7 +588,7 @@ smtpd_session_classify(struct smtpd_session *ss)
 		ss->state = SMTPD_S_GREETED;
 	}
 	buf_free(dflt);
-	io_set_timeout(ss->io, smtpd_session_timeout_ms(ss));
+	smtpd_session_command_timeout(ss);
 	io_read_start(ss->io);
 }
 
@@ -631,6 +632,6 @@ smtpd_session_accept(struct smtpd_listener *sl)
 		return;
 	}
 	ss->state = SMTPD_S_CLASSIFY;
-	io_set_timeout(ss->io, smtpd_session_timeout_ms(ss));
+	smtpd_session_command_timeout(ss);
 	smtpd_session_start_lookups(ss);
 }

@@ -16,6 +16,7 @@
  *	void	smtpd_session_busy(struct smtpd_session *ss);
  *	void	smtpd_session_resume(struct smtpd_session *ss);
  *	void	smtpd_session_end(struct smtpd_session *ss);
+ *	void	smtpd_session_command_timeout(struct smtpd_session *ss);
  *	void	smtpd_session_reset(struct smtpd_session *ss);
  * DESCRIPTION
  *	smtpd_session_accept() takes one connection from a listening
@@ -33,6 +34,7 @@
  *	queue manager or DNS, and smtpd_session_resume() continues with
  *	the bytes the client pipelined meanwhile; smtpd_session_end()
  *	closes the connection after the replies already written;
+ *	smtpd_session_command_timeout() arms the wait for the next command;
  *	smtpd_session_reset() forgets the mail transaction (RSET, end of
  *	message), aborting an opened message at the queue manager.
  */
@@ -152,6 +154,7 @@ void	smtpd_session_log(struct smtpd_session *, enum logs_line_level);
 void	smtpd_session_busy(struct smtpd_session *);
 void	smtpd_session_resume(struct smtpd_session *);
 void	smtpd_session_end(struct smtpd_session *);
+void	smtpd_session_command_timeout(struct smtpd_session *);
 void	smtpd_session_reset(struct smtpd_session *);
 
 #endif

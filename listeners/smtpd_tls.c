@@ -135,6 +135,5 @@ smtpd_tls_done(struct io *io, const struct io_tls_info *info, void *ctx)
 	ss->state = SMTPD_S_GREETED;
 	ss->esmtp = 0;
 	ss->helo = mem_free(ss->helo);
-	io_set_timeout(io, (unsigned) ss->sd->sv->cf->limits.command_timeout
-	    * 1000U);
+	smtpd_session_command_timeout(ss);
 }
