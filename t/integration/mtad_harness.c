@@ -166,7 +166,8 @@ mtad_wait_ready(const struct mtad_inst *mi)
 {
 	int	waited;
 
-	for (waited = 0; waited < 3 * tsup_deadline_ms(); waited += 100) {
+	/* Long enough for two throttle periods of a crash-looping role. */
+	for (waited = 0; waited < 6 * tsup_deadline_ms(); waited += 100) {
 		if (mtad_greets(mi->port))
 			return;
 		(void) usleep(100000);
