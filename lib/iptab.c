@@ -37,10 +37,10 @@ enum {
 
 struct iptab_slot {
 	uint32_t state;
-	uint32_t conns;
 	uint8_t	key[16];
 	int64_t	hour_start;
 	uint64_t rcpts;
+	uint16_t conns[IPTAB_SLOTS];	/* per listener process */
 };
 
 struct iptab_head {
@@ -231,22 +231,39 @@ iptab_find(struct iptab *tp, const struct sockaddr *sa)
 	return (NULL);
 }
 
+/* iptab_conns - a host's connections over all slots */
+
+static unsigned long
+iptab_conns(struct iptab_slot *entry)
+{
+	unsigned long sum = 0;
+	unsigned i;
+
+	for (i = 0; i < IPTAB_SLOTS; i++)
+		sum += __atomic_load_n(&entry->conns[i], __ATOMIC_ACQUIRE);
+	return (sum);
+}
+
 /* iptab_conn_enter - count a connection unless over the limit */
 
 int
-iptab_conn_enter(struct iptab *tp, const struct sockaddr *sa, long max,
-    unsigned long *count)
+iptab_conn_enter(struct iptab *tp, unsigned slot, const struct sockaddr *sa,
+    long max, unsigned long *count)
 {
-	struct iptab_slot *slot = iptab_find(tp, sa);
-	uint32_t n;
+	struct iptab_slot *entry;
+	unsigned long n;
 
-	if (slot == NULL) {
+	if (slot >= IPTAB_SLOTS)
+		msg_panic("iptab_conn_enter: slot %u", slot);
+	if ((entry = iptab_find(tp, sa)) == NULL) {
 		*count = 1;
 		return (1);
 	}
-	n = __atomic_add_fetch(&slot->conns, 1, __ATOMIC_ACQ_REL);
+	(void) __atomic_add_fetch(&entry->conns[slot], 1, __ATOMIC_ACQ_REL);
+	n = iptab_conns(entry);
 	if (max >= 0 && n > (unsigned long) max) {
-		(void) __atomic_sub_fetch(&slot->conns, 1, __ATOMIC_ACQ_REL);
+		(void) __atomic_sub_fetch(&entry->conns[slot], 1,
+		    __ATOMIC_ACQ_REL);
 		*count = n - 1;
 		return (0);
 	}
@@ -257,17 +274,35 @@ iptab_conn_enter(struct iptab *tp, const struct sockaddr *sa, long max,
 /* iptab_conn_leave - forget a connection counted by iptab_conn_enter */
 
 void
-iptab_conn_leave(struct iptab *tp, const struct sockaddr *sa)
+iptab_conn_leave(struct iptab *tp, unsigned slot, const struct sockaddr *sa)
 {
-	struct iptab_slot *slot = iptab_find(tp, sa);
-	uint32_t n;
+	struct iptab_slot *entry;
+	uint16_t n;
 
-	if (slot == NULL)
+	if (slot >= IPTAB_SLOTS)
+		msg_panic("iptab_conn_leave: slot %u", slot);
+	if ((entry = iptab_find(tp, sa)) == NULL)
 		return;
-	n = __atomic_load_n(&slot->conns, __ATOMIC_ACQUIRE);
-	while (n > 0 && !__atomic_compare_exchange_n(&slot->conns, &n, n - 1,
-	    0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+	n = __atomic_load_n(&entry->conns[slot], __ATOMIC_ACQUIRE);
+	while (n > 0 && !__atomic_compare_exchange_n(&entry->conns[slot], &n,
+	    (uint16_t) (n - 1), 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		;
+}
+
+/* iptab_slot_clear - forget every connection a dead process held */
+
+void
+iptab_slot_clear(struct iptab *tp, unsigned slot)
+{
+	uint64_t i;
+
+	if (slot >= IPTAB_SLOTS)
+		msg_panic("iptab_slot_clear: slot %u", slot);
+	for (i = 0; i < tp->head->capacity; i++)
+		if (__atomic_load_n(&tp->slots[i].state, __ATOMIC_ACQUIRE)
+		    == IPTAB_READY)
+			__atomic_store_n(&tp->slots[i].conns[slot], 0,
+			    __ATOMIC_RELEASE);
 }
 
 /* iptab_rcpt_take - take one recipient from the hourly allowance */

@@ -9,9 +9,11 @@
  *	int	iptab_fd(const struct iptab *tp);
  *	struct iptab *iptab_close(struct iptab *tp);
  *
- *	int	iptab_conn_enter(struct iptab *tp, const struct sockaddr *sa,
- *		    long max, unsigned long *count);
- *	void	iptab_conn_leave(struct iptab *tp, const struct sockaddr *sa);
+ *	int	iptab_conn_enter(struct iptab *tp, unsigned slot,
+ *		    const struct sockaddr *sa, long max, unsigned long *count);
+ *	void	iptab_conn_leave(struct iptab *tp, unsigned slot,
+ *		    const struct sockaddr *sa);
+ *	void	iptab_slot_clear(struct iptab *tp, unsigned slot);
  *	int	iptab_rcpt_take(struct iptab *tp, const struct sockaddr *sa,
  *		    long max_per_hour, long long now);
  * DESCRIPTION
@@ -23,12 +25,22 @@
  *	it with iptab_adopt(). Updates are lock-free atomics, so a crashed
  *	process never leaves a lock held.
  *
- *	iptab_conn_enter() counts a new connection from sa unless that would
- *	make more than max (max < 0: no limit); it returns 1 when the
- *	connection was counted (the caller must call iptab_conn_leave() at
- *	close) and 0 when it is over the limit (nothing counted). count gets
- *	the number of connections including this one, or the current number
- *	when refused.
+ *	Connections are counted per slot: each listener process has its own
+ *	slot number (0 .. IPTAB_SLOTS - 1, given by the master), and a host's
+ *	count is the sum over the slots. A listener that dies never gets to
+ *	say which connections it held, so the master clears its slot with
+ *	iptab_slot_clear() before the slot is given to another process;
+ *	otherwise every crash would eat into the allowance of the hosts that
+ *	were connected.
+ *
+ *	iptab_conn_enter() counts a new connection from sa in slot unless
+ *	that would make more than max (max < 0: no limit); it returns 1 when
+ *	the connection was counted (the caller must call iptab_conn_leave()
+ *	with the same slot at close) and 0 when it is over the limit
+ *	(nothing counted). count gets the number of connections including
+ *	this one, or the current number when refused. Two processes racing
+ *	for the last place may both be refused; never may both be admitted
+ *	beyond the limit.
  *
  *	iptab_rcpt_take() takes one recipient from the host's hourly
  *	allowance; it returns 0 when max_per_hour would be exceeded
@@ -51,15 +63,18 @@
 
 #include "buf.h"
 
+#define IPTAB_SLOTS	128	/* listener processes alive at once */
+
 struct iptab;
 
 struct iptab *iptab_create(size_t, struct buf *);
 struct iptab *iptab_adopt(int, struct buf *);
 int	iptab_fd(const struct iptab *);
 struct iptab *iptab_close(struct iptab *);
-int	iptab_conn_enter(struct iptab *, const struct sockaddr *, long,
-	    unsigned long *);
-void	iptab_conn_leave(struct iptab *, const struct sockaddr *);
+int	iptab_conn_enter(struct iptab *, unsigned, const struct sockaddr *,
+	    long, unsigned long *);
+void	iptab_conn_leave(struct iptab *, unsigned, const struct sockaddr *);
+void	iptab_slot_clear(struct iptab *, unsigned);
 int	iptab_rcpt_take(struct iptab *, const struct sockaddr *, long,
 	    long long);
 

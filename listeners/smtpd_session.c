@@ -293,7 +293,7 @@ smtpd_session_closed(struct io *io, void *ctx)
 		smtpd_session_log(ss, logs_icid_close(ss->logline, ss->icid));
 	}
 	if (ss->conn_counted && sd->sv->iptab)
-		iptab_conn_leave(sd->sv->iptab,
+		iptab_conn_leave(sd->sv->iptab, sd->sv->args->slot,
 		    (const struct sockaddr *) &ss->peer);
 	mail_addr_fini(&ss->sender);
 	mem_free(ss->q_dnsl);
@@ -555,7 +555,7 @@ smtpd_session_classify(struct smtpd_session *ss)
 	    ss->hat.match, &sbrs, NULL));
 
 	if (sd->sv->iptab && ss->flow->action != POLICY_ACTION_REJECT) {
-		if (!iptab_conn_enter(sd->sv->iptab,
+		if (!iptab_conn_enter(sd->sv->iptab, sd->sv->args->slot,
 		    (const struct sockaddr *) &ss->peer,
 		    ss->flow->max_conns_per_ip, &count)) {
 			smtpd_session_log(ss, logs_icid_conn_limit(ss->logline,

@@ -56,6 +56,7 @@ struct master_role {
 struct master_child {
 	struct master *ms;
 	struct master_role *role;
+	int	slot;			/* listeners: iptab slot, else -1 */
 	uv_process_t proc;
 	struct ipc_chan *control;
 	int	generation;
@@ -97,6 +98,7 @@ struct master {
 	uid_t	uid;
 	gid_t	gid;
 	int	drop;			/* children drop to uid/gid */
+	unsigned char slot_used[IPTAB_SLOTS];
 };
 
 static void master_start(struct master *, struct master_role *);
@@ -403,6 +405,11 @@ master_exited(uv_process_t *proc, int64_t status, int signo)
 		msg_info("%s pid %d exited", role->name, proc->pid);
 	if (mc->control)
 		ipc_chan_close(mc->control);
+	if (mc->slot >= 0) {
+		/* Connections it counted died with it. */
+		iptab_slot_clear(ms->iptab, (unsigned) mc->slot);
+		ms->slot_used[mc->slot] = 0;
+	}
 	master_unlink(ms, mc);
 	if (current)
 		role->running--;
@@ -463,6 +470,17 @@ master_spawn(struct master *ms, struct master_role *role)
 	size_t	i;
 	int	rc;
 
+	mc->slot = -1;
+	if (is_listener) {
+		for (i = 0; i < IPTAB_SLOTS && ms->slot_used[i]; i++)
+			;
+		if (i == IPTAB_SLOTS) {
+			msg_warn("more than %d listener processes", IPTAB_SLOTS);
+			mem_free(mc);
+			return (-1);
+		}
+		mc->slot = (int) i;
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, control) == -1
 	    || (is_listener && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC,
 	    0, peer) == -1)) {
@@ -488,7 +506,7 @@ master_spawn(struct master *ms, struct master_role *role)
 		stdio[MTA_FD_LISTEN + i].flags = UV_INHERIT_FD;
 		stdio[MTA_FD_LISTEN + i].data.fd = ms->sockets[i].fd;
 	}
-	argv = mta_args_child_argv(ms->args, ms->exe, role->name);
+	argv = mta_args_child_argv(ms->args, ms->exe, role->name, mc->slot);
 	memset(&opts, 0, sizeof(opts));
 	opts.file = ms->exe;
 	opts.args = argv;
@@ -514,6 +532,8 @@ master_spawn(struct master *ms, struct master_role *role)
 	}
 	mc->ms = ms;
 	mc->role = role;
+	if (mc->slot >= 0)
+		ms->slot_used[mc->slot] = 1;
 	mc->generation = ms->generation;
 	mc->start_ms = master_now_ms(ms);
 	mc->control = ipc_chan_open(ms->loop, control[0], &master_control_ops,

@@ -12,8 +12,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "conf.h"
+#include "iptab.h"
 #include "mem.h"
+#include "str.h"
+
+#include "conf.h"
+
 #include "mta_args.h"
 
 /* mta_args_parse - parse the command line */
@@ -28,7 +32,7 @@ mta_args_parse(struct mta_args *args, int argc, char **argv,
 	args->argv0 = argv[0];
 	opterr = 0;
 	optind = 1;
-	while ((ch = getopt(argc, argv, ":c:fno:vX:")) != -1) {
+	while ((ch = getopt(argc, argv, ":c:fno:S:vX:")) != -1) {
 		switch (ch) {
 		case 'c':
 			args->config_file = optarg;
@@ -52,6 +56,18 @@ mta_args_parse(struct mta_args *args, int argc, char **argv,
 		case 'v':
 			args->verbose++;
 			break;
+		case 'S': {
+			unsigned long slot;
+
+			if (!str_to_ulong(str_from(optarg), IPTAB_SLOTS - 1,
+			    &slot)) {
+				buf_printf(err, "-S %s: not a slot number",
+				    optarg);
+				return (-1);
+			}
+			args->slot = (unsigned) slot;
+			break;
+		}
 		case 'X':
 			args->role = optarg;
 			break;
@@ -83,16 +99,24 @@ mta_args_free(struct mta_args *args)
 
 char  **
 mta_args_child_argv(const struct mta_args *args, const char *exe,
-    const char *role)
+    const char *role, int slot)
 {
 	size_t	n = 0;
-	size_t	max = 6 + 2 * args->override_count + (size_t) args->verbose;
+	size_t	max = 8 + 2 * args->override_count + (size_t) args->verbose;
 	char  **argv = mem_zalloc(max + 1, sizeof(*argv));
 	size_t	i;
 
 	argv[n++] = mem_strdup(exe);
 	argv[n++] = mem_strdup("-X");
 	argv[n++] = mem_strdup(role);
+	if (slot >= 0) {
+		struct buf *bp = buf_new(0);
+
+		buf_printf(bp, "%d", slot);
+		argv[n++] = mem_strdup("-S");
+		argv[n++] = buf_steal(bp);
+		buf_free(bp);
+	}
 	if (args->config_file) {
 		argv[n++] = mem_strdup("-c");
 		argv[n++] = mem_strdup(args->config_file);

@@ -11,6 +11,7 @@
  *		int	check_only;		-n
  *		int	verbose;		-v, repeatable
  *		const char *role;		-X ROLE (children only)
+ *		unsigned slot;			-S SLOT (listeners only)
  *		const char *argv0;
  *	};
  *
@@ -18,7 +19,7 @@
  *		    struct buf *err);
  *	void	mta_args_free(struct mta_args *args);
  *	char	**mta_args_child_argv(const struct mta_args *args,
- *		    const char *exe, const char *role);
+ *		    const char *exe, const char *role, int slot);
  *	struct conf *mta_args_load(const struct mta_args *args, int fd,
  *		    struct buf **text, struct buf *err);
  *	int	mta_args_snapshot(const struct buf *text, struct buf *err);
@@ -27,8 +28,9 @@
  *
  *	mta_args_parse() returns 0, or -1 with a usage error in err.
  *	mta_args_child_argv() makes the argument vector a child role is
- *	started with: the same configuration file and overrides, and -X
- *	ROLE (the caller frees it with mem_free() on each element and the
+ *	started with: the same configuration file and overrides, -X ROLE,
+ *	and -S SLOT when slot is not -1 (the process's slot in the
+ *	per-client counters, see iptab(3)) (the caller frees it with mem_free() on each element and the
  *	array).
  *
  *	mta_args_load() loads the configuration these arguments name and
@@ -61,13 +63,14 @@ struct mta_args {
 	int	check_only;
 	int	verbose;
 	const char *role;
+	unsigned slot;
 	const char *argv0;
 };
 
 int	mta_args_parse(struct mta_args *, int, char **, struct buf *);
 void	mta_args_free(struct mta_args *);
 char  **mta_args_child_argv(const struct mta_args *, const char *,
-	    const char *);
+	    const char *, int);
 struct conf *mta_args_load(const struct mta_args *, int, struct buf **,
 	    struct buf *);
 int	mta_args_snapshot(const struct buf *, struct buf *);

@@ -49,17 +49,17 @@ Test(iptab, connection_limit_per_address)
 	unsigned long n;
 
 	cr_assert_not_null(tp, "%s", err->data);
-	cr_expect_eq(iptab_conn_enter(tp, SA(a), 2, &n), 1);
+	cr_expect_eq(iptab_conn_enter(tp, 0, SA(a), 2, &n), 1);
 	cr_expect_eq(n, 1);
-	cr_expect_eq(iptab_conn_enter(tp, SA(a6), 2, &n), 1,
+	cr_expect_eq(iptab_conn_enter(tp, 0, SA(a6), 2, &n), 1,
 	    "v4-mapped is the same host");
 	cr_expect_eq(n, 2);
-	cr_expect_eq(iptab_conn_enter(tp, SA(a), 2, &n), 0, "third refused");
+	cr_expect_eq(iptab_conn_enter(tp, 0, SA(a), 2, &n), 0, "third refused");
 	cr_expect_eq(n, 2);
-	cr_expect_eq(iptab_conn_enter(tp, SA(b), 2, &n), 1, "other host");
-	iptab_conn_leave(tp, SA(a));
-	cr_expect_eq(iptab_conn_enter(tp, SA(a), 2, &n), 1, "room again");
-	cr_expect_eq(iptab_conn_enter(tp, SA(b), -1, &n), 1, "no limit");
+	cr_expect_eq(iptab_conn_enter(tp, 0, SA(b), 2, &n), 1, "other host");
+	iptab_conn_leave(tp, 0, SA(a));
+	cr_expect_eq(iptab_conn_enter(tp, 0, SA(a), 2, &n), 1, "room again");
+	cr_expect_eq(iptab_conn_enter(tp, 0, SA(b), -1, &n), 1, "no limit");
 	iptab_close(tp);
 	buf_free(err);
 }
@@ -111,7 +111,8 @@ Test(iptab, shared_between_processes)
 
 			if (child == NULL)
 				_exit(3);
-			_exit(iptab_conn_enter(child, SA(a), 5, &n) ? 0 : 1);
+			_exit(iptab_conn_enter(child, (unsigned) i, SA(a), 5, &n) ? 0 :
+			    1);
 		}
 	}
 	for (i = 0; i < 8; i++) {
@@ -140,8 +141,32 @@ Test(iptab, full_table_allows)
 
 		(void) snprintf(text, sizeof(text), "10.0.0.%d", i);
 		a = iptab_test_addr(text);
-		cr_expect_eq(iptab_conn_enter(tp, SA(a), 1, &n), 1, "%s", text);
+		cr_expect_eq(iptab_conn_enter(tp, 0, SA(a), 1, &n), 1, "%s", text);
 	}
+	iptab_close(tp);
+	buf_free(err);
+}
+
+Test(iptab, a_dead_process_slot_is_cleared)
+{
+	struct buf *err = buf_new(0);
+	struct iptab *tp = iptab_create(64, err);
+	struct sockaddr_storage a = iptab_test_addr("192.0.2.77");
+	unsigned long n;
+
+	cr_assert_not_null(tp, "%s", err->data);
+	cr_assert_eq(iptab_conn_enter(tp, 3, SA(a), 2, &n), 1);
+	cr_assert_eq(iptab_conn_enter(tp, 5, SA(a), 2, &n), 1);
+	cr_expect_eq(n, 2, "counted over both slots");
+	cr_expect_eq(iptab_conn_enter(tp, 7, SA(a), 2, &n), 0, "at the limit");
+	/* The process in slot 3 died holding its connection. */
+	iptab_slot_clear(tp, 3);
+	cr_expect_eq(iptab_conn_enter(tp, 7, SA(a), 2, &n), 1,
+	    "its allowance came back");
+	cr_expect_eq(n, 2);
+	iptab_conn_leave(tp, 3, SA(a));
+	cr_expect_eq(iptab_conn_enter(tp, 9, SA(a), 2, &n), 0,
+	    "leaving an emptied slot frees nothing twice");
 	iptab_close(tp);
 	buf_free(err);
 }
