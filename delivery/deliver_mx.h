@@ -5,6 +5,7 @@
  *	#include "deliver_mx.h"
  *
  *	struct deliver_mx_opts {
+ *		uv_loop_t *loop;
  *		struct dns *dns;
  *		const struct policy_route *routes;
  *		int	family;
@@ -68,6 +69,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <uv.h>
+
 #include "dns.h"
 #include "logs_maillog.h"
 #include "policy_route.h"
@@ -104,7 +107,8 @@ struct deliver_mx_result {
 };
 
 struct deliver_mx_opts {
-	struct dns *dns;		/* resolver on the caller's loop */
+	uv_loop_t *loop;		/* the loop of dns */
+	struct dns *dns;		/* resolver on that loop */
 	const struct policy_route *routes;	/* NULL: MX records only */
 	int	family;			/* AF_UNSPEC, AF_INET, AF_INET6 */
 	unsigned port;			/* 0: DELIVER_MX_PORT */

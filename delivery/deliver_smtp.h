@@ -171,8 +171,9 @@ struct deliver_result {
 	enum deliver_status status;
 	int	code;			/* reply code, 0: none ("000") */
 	char	dsn[16];		/* "5.1.1": given or inferred */
-	char   *text;			/* reply lines joined by "\n", or our
-					 * reason; owned, NULL when none */
+	char   *text;			/* reply text after the code (enhanced
+					 * code included), lines joined by
+					 * "\n", or our reason; owned */
 };
 
 struct deliver_rcpt {
