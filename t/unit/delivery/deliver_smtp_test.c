@@ -100,3 +100,452 @@ Test(deliver_smtp, clear_delivery_transcript_and_log)
 	    "Info: DCID N close\n");
 	dpeer_fini(&p);
 }
+
+/* rep - n copies of c */
+
+static const char *
+rep(int c, size_t n)
+{
+	char   *s = mem_alloc(n + 1);
+	const char *r;
+
+	memset(s, c, n);
+	s[n] = 0;
+	r = tsup_strf("%s", s);
+	mem_free(s);
+	return (r);
+}
+
+/* count - occurrences of what in text[0..len) */
+
+static size_t
+count(const char *text, size_t len, const char *what)
+{
+	size_t	n = 0, wl = strlen(what), i;
+
+	for (i = 0; i + wl <= len; i++)
+		if (memcmp(text + i, what, wl) == 0)
+			n++;
+	return (n);
+}
+
+/* bare_eol - is there a CR not before LF or an LF not after CR */
+
+static int
+bare_eol(const char *text, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		if (text[i] == '\r' && (i + 1 == len || text[i + 1] != '\n'))
+			return (1);
+		if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r'))
+			return (1);
+	}
+	return (0);
+}
+
+Test(deliver_smtp, content_on_the_wire)
+{
+	struct {
+		const char *label;
+		const char *in;
+		const char *want;
+	} cases[] = {
+		{"CRLF lines", "a\r\nb\r\n", "a\r\nb\r\n"},
+		{"bare LF", "a\nb\n", "a\r\nb\r\n"},
+		{"bare CR", "a\rb\r", "a\r\nb\r\n"},
+		{"CR CR LF", "a\r\r\nb", "a\r\n\r\nb\r\n"},
+		{"no final line end", "abc", "abc\r\n"},
+		{"empty", "", ""},
+		{"only a dot", ".", "..\r\n"},
+		{"leading dots", ".x\r\n.\r\n..\r\n", "..x\r\n..\r\n...\r\n"},
+		{"smuggle LF.LF", "a\n.\nMAIL FROM:<x@y>\r\n",
+		"a\r\n..\r\nMAIL FROM:<x@y>\r\n"},
+		{"smuggle CR.CR", "a\r.\rb", "a\r\n..\r\nb\r\n"},
+		{"smuggle CRLF.CR CRLF", "a\r\n.\r\r\nb\r\n",
+		"a\r\n..\r\n\r\nb\r\n"},
+		{"smuggle CR CRLF.CR CRLF", "a\r\r\n.\r\r\nb\r\n",
+		"a\r\n\r\n..\r\n\r\nb\r\n"},
+		{"smuggle LF.CRLF", "a\n.\r\nb", "a\r\n..\r\nb\r\n"},
+		{"smuggle CRLF.LF", "a\r\n.\nb", "a\r\n..\r\nb\r\n"},
+		{"dot after bare CR", "\r.x", "\r\n..x\r\n"},
+		{"998 octets", NULL, NULL},
+		{"999 octets", NULL, NULL},
+		{"2000 octets", NULL, NULL},
+		{"dot and 1000 octets", NULL, NULL},
+		{"300 KB of lines", NULL, NULL},
+	};
+	struct tsup_smtpd_opts so = {.max_conns = (int) NCASES(cases)};
+	struct tsup_smtpd *s;
+	struct deliver_mx_host h;
+	struct buf big, bigwant, raw;
+	size_t	i;
+
+	cases[15].in = tsup_strf("%s\r\n", rep('x', 998));
+	cases[15].want = cases[15].in;
+	cases[16].in = rep('x', 999);
+	cases[16].want = tsup_strf("%s\r\n x\r\n", rep('x', 998));
+	cases[17].in = rep('y', 2000);
+	cases[17].want = tsup_strf("%s\r\n %s\r\n %s\r\n", rep('y', 998),
+	    rep('y', 997), rep('y', 5));
+	cases[18].in = tsup_strf(".%s", rep('z', 1000));
+	cases[18].want = tsup_strf("..%s\r\n %s\r\n", rep('z', 996),
+	    rep('z', 4));
+	buf_init(&big, 310000);
+	buf_init(&bigwant, 320000);
+	for (i = 0; i < 3000; i++) {
+		buf_printf(&big, "%s%05zu %s\n", i % 7 ? "" : ".", i,
+		    rep('q', 90));
+		buf_printf(&bigwant, "%s%05zu %s\r\n", i % 7 ? "" : "..", i,
+		    rep('q', 90));
+	}
+	cases[19].in = big.data;
+	cases[19].want = bigwant.data;
+
+	s = tsup_smtpd_start(&so);
+	h = dpeer_host("mx.tsup.test", tsup_smtpd_port(s));
+	buf_init(&raw, 1024);
+	for (i = 0; i < NCASES(cases); i++) {
+		struct dpeer p;
+		const char *got;
+
+		dpeer_init(&p);
+		dpeer_msg(&p, cases[i].in, strlen(cases[i].in), one_rcpt);
+		dpeer_run(&p, &h, 1);
+		cr_assert_eq(p.msg.status, DELIVER_OK, "%s: %s",
+		    cases[i].label, deliver_status_name(p.msg.status));
+		dpeer_fini(&p);
+		got = message(s, (int) i + 1, 1);
+		cr_assert_not_null(got, "%s: no message", cases[i].label);
+		cr_assert_str_eq(got, cases[i].want, "%s", cases[i].label);
+	}
+	cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
+	for (i = 0; i < NCASES(cases); i++) {
+		const char *d;
+
+		buf_reset(&raw);
+		cr_assert_eq(tsup_smtpd_raw(s, (int) i + 1, &raw), 0);
+		cr_assert(!bare_eol(raw.data, raw.len), "%s: bare CR or LF "
+		    "on the wire", cases[i].label);
+		d = strstr(raw.data, "DATA\r\n");
+		cr_assert_not_null(d, "%s", cases[i].label);
+		/* Exactly one end of data, and QUIT right after it. */
+		cr_assert_eq(count(d + 4, raw.len - (size_t) (d + 4 - raw.data),
+		    "\r\n.\r\n"), 1,
+		    "%s: end-of-data count", cases[i].label);
+		cr_assert(raw.len > 9 && memcmp(raw.data + raw.len - 9,
+		    ".\r\nQUIT\r\n", 9) == 0, "%s: tail", cases[i].label);
+		{
+			const char *l, *e = raw.data + raw.len;
+
+			for (l = d; l < e; ) {
+				const char *n = memchr(l, '\n', (size_t) (e - l));
+
+				n = n ? n + 1 : e;
+				cr_assert_leq((size_t) (n - l), 1000,
+				    "%s: a line of %zu octets", cases[i].label,
+				    (size_t) (n - l));
+				l = n;
+			}
+		}
+	}
+	buf_fini(&raw);
+	buf_fini(&big);
+	buf_fini(&bigwant);
+}
+
+static const char *const no_pipelining[] = {"SIZE 10240000", "8BITMIME",
+"ENHANCEDSTATUSCODES", NULL};
+
+Test(deliver_smtp, per_recipient_results_pipelined_and_lock_step)
+{
+	static const char *const rcpts[] = {"ok@tsup.test", "gone@tsup.test",
+	"full@tsup.test", NULL};
+	static const struct tsup_smtpd_rule rules[] = {
+		{.verb = "RCPT", .reply = "250 2.1.5 Ok", .times = 1},
+		{.verb = "RCPT", .reply = "550 5.1.1 no such user",
+		.times = 1},
+		{.verb = "RCPT", .reply = "450 4.2.0 try later", .times = 1},
+		{.verb = NULL},
+	};
+	static const struct {
+		const char *label;
+		int	pipelining;
+	} cases[] = {
+		{"pipelined", 1},
+		{"lock-step", 0},
+	};
+	size_t	i;
+
+	for (i = 0; i < NCASES(cases); i++) {
+		struct tsup_smtpd_opts so = {.max_conns = 1, .rules = rules};
+		struct tsup_smtpd *s;
+		struct deliver_mx_host h;
+		struct dpeer p;
+
+		if (!cases[i].pipelining)
+			so.ehlo_caps = no_pipelining;
+		s = tsup_smtpd_start(&so);
+		h = dpeer_host("mx.tsup.test", tsup_smtpd_port(s));
+		dpeer_init(&p);
+		dpeer_msg(&p, "x\r\n", 3, rcpts);
+		dpeer_run(&p, &h, 1);
+		cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
+		cr_assert_eq(p.msg.status, DELIVER_DEFER, "%s",
+		    cases[i].label);
+		cr_assert_eq(p.msg.ndelivered, 1, "%s", cases[i].label);
+		cr_assert_eq(p.msg.nbounced, 1, "%s", cases[i].label);
+		cr_assert_eq(p.msg.ndeferred, 1, "%s", cases[i].label);
+		cr_assert_eq(p.rcpts[0].result.status, DELIVER_OK);
+		cr_assert_eq(p.rcpts[1].result.status, DELIVER_BOUNCE);
+		cr_assert_eq(p.rcpts[1].result.code, 550);
+		cr_assert_str_eq(p.rcpts[1].result.dsn, "5.1.1");
+		cr_assert_str_eq(p.rcpts[1].result.text, "5.1.1 no such user");
+		cr_assert_eq(p.rcpts[2].result.status, DELIVER_DEFER);
+		cr_assert_eq(p.rcpts[2].result.code, 450);
+		cr_assert_str_eq(p.rcpts[2].result.dsn, "4.2.0");
+		cr_assert_str_eq(dpeer_log(&p),
+		    "Info: New SMTP DCID N interface 127.0.0.1 address "
+		    "127.0.0.1 port P\n"
+		    "Info: Delivery start DCID N MID N to RID [N, N, N]\n"
+		    "Info: Bounced: DCID N MID N to RID N - 5.1.1 - Bad "
+		    "destination email address ('550', ['5.1.1 no such "
+		    "user']) []\n"
+		    "Info: Delayed: DCID N MID N to RID N - 4.2.0 - Other or "
+		    "undefined mailbox status ('450', ['4.2.0 try "
+		    "later'])[]\n"
+		    "Info: MID N RID [N] Response '2.0.0 Ok: queued as "
+		    "TSUP1M1'\n"
+		    "Info: Message done DCID N MID N to RID [N]\n"
+		    "Info: DCID N close\n", "%s", cases[i].label);
+		dpeer_fini(&p);
+	}
+}
+
+Test(deliver_smtp, pipelining_sends_one_flight_lock_step_waits)
+{
+	static const struct tsup_smtpd_rule rules[] = {
+		{.verb = "MAIL", .reply = "550 5.7.1 sender refused"},
+		{.verb = NULL},
+	};
+	static const struct {
+		const char *label;
+		int	pipelining;
+		int	rcpt_sent;
+	} cases[] = {
+		{"pipelined: RCPT and DATA went with MAIL", 1, 1},
+		{"lock-step: nothing after a refused MAIL", 0, 0},
+	};
+	size_t	i;
+
+	for (i = 0; i < NCASES(cases); i++) {
+		struct tsup_smtpd_opts so = {.max_conns = 1, .rules = rules};
+		struct tsup_smtpd *s;
+		struct deliver_mx_host h;
+		struct dpeer p;
+		const char *log;
+
+		if (!cases[i].pipelining)
+			so.ehlo_caps = no_pipelining;
+		s = tsup_smtpd_start(&so);
+		h = dpeer_host("mx.tsup.test", tsup_smtpd_port(s));
+		dpeer_init(&p);
+		dpeer_msg(&p, "x\r\n", 3, one_rcpt);
+		dpeer_run(&p, &h, 1);
+		cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
+		log = tsup_smtpd_log(s);
+		cr_assert_eq(p.rcpts[0].result.status, DELIVER_BOUNCE, "%s",
+		    cases[i].label);
+		cr_assert_eq(p.rcpts[0].result.code, 550);
+		cr_assert_str_eq(p.rcpts[0].result.text,
+		    "5.7.1 sender refused");
+		cr_assert_eq(has(log, "1 < RCPT TO:<b@tsup.test>\n"),
+		    cases[i].rcpt_sent, "%s:\n%s", cases[i].label, log);
+		cr_assert_eq(has(log, "1 < DATA\n"), cases[i].rcpt_sent,
+		    "%s", cases[i].label);
+		/* A lenient peer may say 354 anyway: only the dot may follow. */
+		cr_assert(!has(log, "* DATA 3"), "%s: content was sent:\n%s",
+		    cases[i].label, log);
+		cr_assert(has(log, "1 < QUIT\n"), "%s", cases[i].label);
+		dpeer_fini(&p);
+	}
+}
+
+Test(deliver_smtp, greeting_and_helo_failures)
+{
+	static const struct tsup_smtpd_rule greet554[] = {
+		{.verb = "CONNECT", .reply = "554 5.3.2 no service here"},
+		{.verb = NULL},
+	};
+	static const struct tsup_smtpd_rule greet421[] = {
+		{.verb = "CONNECT", .reply = "421 4.3.2 busy",
+		.action = TSUP_SMTPD_CLOSE},
+		{.verb = NULL},
+	};
+	static const struct tsup_smtpd_rule ehlo502[] = {
+		{.verb = "EHLO", .reply = "502 5.5.1 what"},
+		{.verb = NULL},
+	};
+	static const struct tsup_smtpd_rule both5xx[] = {
+		{.verb = "EHLO", .reply = "502 5.5.1 what"},
+		{.verb = "HELO", .reply = "501 5.5.2 go away"},
+		{.verb = NULL},
+	};
+	static const struct tsup_smtpd_rule ehlo421[] = {
+		{.verb = "EHLO", .reply = "421 4.7.0 later"},
+		{.verb = NULL},
+	};
+	static const struct {
+		const char *label;
+		const struct tsup_smtpd_rule *rules;
+		enum deliver_status want;
+		int	code;
+		const char *dsn;
+		const char *peer_has;	/* in the peer's transcript */
+		const char *log;	/* the log line after New SMTP */
+	} cases[] = {
+		{"554 greeting", greet554, DELIVER_BOUNCE, 554, "5.3.2",
+			"1 < QUIT\n",
+			"Info: Connection Error: DCID N domain: tsup.test "
+			"IP:127.0.0.1 port: P details: 554-'5.3.2 no service "
+			"here' interface: 127.0.0.1 reason: unexpected SMTP "
+			"response\n"
+			"Info: DCID N close\n"
+			"Info: Bounced: DCID N MID N to RID N - 5.3.2 - Not "
+			"accepting messages at this time ('554', ['5.3.2 no "
+		"service here']) []\n"},
+		{"421 greeting", greet421, DELIVER_DEFER, 421, "4.3.2",
+			"1 > 421 4.3.2 busy\n",
+			"Info: Connection Error: DCID N domain: tsup.test "
+			"IP:127.0.0.1 port: P details: 421-'4.3.2 busy' "
+			"interface: 127.0.0.1 reason: unexpected SMTP "
+			"response\n"
+			"Info: DCID N close\n"
+			"Info: Delayed: DCID N MID N to RID N - 4.3.2 - Not "
+		"accepting messages at this time ('421', ['4.3.2 busy'])[]\n"},
+		{"EHLO refused, HELO works", ehlo502, DELIVER_OK, 250,
+			"2.0.0", "1 < HELO out.example.org\n"
+			"1 > 250 tsup.test\n"
+			"1 < MAIL FROM:<a@example.org>\n",
+			"Info: Delivery start DCID N MID N to RID [N]\n"
+			"Info: MID N RID [N] Response '2.0.0 Ok: queued as "
+			"TSUP1M1'\n"
+			"Info: Message done DCID N MID N to RID [N]\n"
+		"Info: DCID N close\n"},
+		{"EHLO and HELO refused", both5xx, DELIVER_BOUNCE, 501,
+			"5.5.2", "1 < QUIT\n",
+			"Info: Connection Error: DCID N domain: tsup.test "
+			"IP:127.0.0.1 port: P details: 501-'5.5.2 go away' "
+			"interface: 127.0.0.1 reason: unexpected SMTP "
+			"response\n"
+			"Info: DCID N close\n"
+			"Info: Bounced: DCID N MID N to RID N - 5.5.2 - Syntax "
+		"error ('501', ['5.5.2 go away']) []\n"},
+		{"EHLO 421", ehlo421, DELIVER_DEFER, 421, "4.7.0",
+			"1 > 421 4.7.0 later\n",
+			"Info: Connection Error: DCID N domain: tsup.test "
+			"IP:127.0.0.1 port: P details: 421-'4.7.0 later' "
+			"interface: 127.0.0.1 reason: unexpected SMTP "
+			"response\n"
+			"Info: DCID N close\n"
+			"Info: Delayed: DCID N MID N to RID N - 4.7.0 - Other or "
+		"undefined security status ('421', ['4.7.0 later'])[]\n"},
+	};
+	size_t	i;
+
+	for (i = 0; i < NCASES(cases); i++) {
+		struct tsup_smtpd_opts so = {.max_conns = 1,
+		.rules = cases[i].rules};
+		struct tsup_smtpd *s = tsup_smtpd_start(&so);
+		struct deliver_mx_host h = dpeer_host("mx.tsup.test",
+		    tsup_smtpd_port(s));
+		struct dpeer p;
+
+		dpeer_init(&p);
+		dpeer_msg(&p, "x\r\n", 3, one_rcpt);
+		dpeer_run(&p, &h, 1);
+		cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
+		cr_assert_eq(p.rcpts[0].result.status, cases[i].want,
+		    "%s: %s", cases[i].label,
+		    deliver_status_name(p.rcpts[0].result.status));
+		cr_assert_eq(p.rcpts[0].result.code, cases[i].code, "%s",
+		    cases[i].label);
+		cr_assert_str_eq(p.rcpts[0].result.dsn, cases[i].dsn, "%s",
+		    cases[i].label);
+		cr_assert(has(tsup_smtpd_log(s), cases[i].peer_has),
+		    "%s:\n%s", cases[i].label, tsup_smtpd_log(s));
+		cr_assert_str_eq(dpeer_log(&p), tsup_strf("Info: New SMTP "
+		    "DCID N interface 127.0.0.1 address 127.0.0.1 port P\n%s",
+		    cases[i].log), "%s", cases[i].label);
+		dpeer_fini(&p);
+	}
+}
+
+Test(deliver_smtp, next_host_after_refusal_or_5xx_greeting)
+{
+	static const struct tsup_smtpd_rule first_bad[] = {
+		{.verb = "CONNECT", .reply = "554 5.3.2 no", .conn = 1},
+		{.verb = NULL},
+	};
+	struct tsup_smtpd_opts so = {.max_conns = 2, .rules = first_bad};
+	struct tsup_smtpd *s = tsup_smtpd_start(&so);
+	struct deliver_mx_host hosts[3];
+	struct dpeer p;
+
+	hosts[0] = dpeer_host("dead.tsup.test", tsup_port_free());
+	hosts[1] = dpeer_host("mx1.tsup.test", tsup_smtpd_port(s));
+	hosts[2] = dpeer_host("mx2.tsup.test", tsup_smtpd_port(s));
+	dpeer_init(&p);
+	dpeer_msg(&p, "x\r\n", 3, one_rcpt);
+	dpeer_run(&p, hosts, 3);
+	cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
+	cr_assert_eq(p.msg.status, DELIVER_OK);
+	cr_assert_eq(tsup_smtpd_conns(s), 2);
+	cr_assert_not_null(message(s, 2, 1));
+	cr_assert_eq(p.dcid, 102, "one DCID per connection tried");
+	cr_assert_str_eq(dpeer_log(&p),
+	    "Info: Connection Error: DCID N domain: tsup.test IP:127.0.0.1 "
+	    "port: P details: [Errno 111] Connection refused interface: "
+	    "0.0.0.0 reason: network error\n"
+	    "Info: New SMTP DCID N interface 127.0.0.1 address 127.0.0.1 "
+	    "port P\n"
+	    "Info: Connection Error: DCID N domain: tsup.test IP:127.0.0.1 "
+	    "port: P details: 554-'5.3.2 no' interface: 127.0.0.1 reason: "
+	    "unexpected SMTP response\n"
+	    "Info: DCID N close\n"
+	    "Info: New SMTP DCID N interface 127.0.0.1 address 127.0.0.1 "
+	    "port P\n"
+	    "Info: Delivery start DCID N MID N to RID [N]\n"
+	    "Info: MID N RID [N] Response '2.0.0 Ok: queued as TSUP2M1'\n"
+	    "Info: Message done DCID N MID N to RID [N]\n"
+	    "Info: DCID N close\n");
+	dpeer_fini(&p);
+}
+
+Test(deliver_smtp, every_host_refused_defers)
+{
+	struct deliver_mx_host hosts[2];
+	struct dpeer p;
+
+	hosts[0] = dpeer_host("a.tsup.test", tsup_port_free());
+	hosts[1] = dpeer_host("b.tsup.test", tsup_port_free());
+	dpeer_init(&p);
+	dpeer_msg(&p, "x\r\n", 3, one_rcpt);
+	dpeer_run(&p, hosts, 2);
+	cr_assert_eq(p.msg.status, DELIVER_DEFER);
+	cr_assert_eq(p.rcpts[0].result.code, 0);
+	cr_assert_str_eq(p.rcpts[0].result.dsn, "4.4.1");
+	cr_assert_str_eq(p.rcpts[0].result.text,
+	    "[Errno 111] Connection refused");
+	cr_assert_str_eq(dpeer_log(&p),
+	    "Info: Connection Error: DCID N domain: tsup.test IP:127.0.0.1 "
+	    "port: P details: [Errno 111] Connection refused interface: "
+	    "0.0.0.0 reason: network error\n"
+	    "Info: Connection Error: DCID N domain: tsup.test IP:127.0.0.1 "
+	    "port: P details: [Errno 111] Connection refused interface: "
+	    "0.0.0.0 reason: network error\n"
+	    "Info: Delayed: DCID N MID N to RID N - 4.4.1 - No answer from "
+	    "host ('000', ['[Errno 111] Connection refused'])[]\n");
+	dpeer_fini(&p);
+}
