@@ -720,8 +720,7 @@ ds_tls_event(struct deliver_smtp *ds, enum policy_tls_event ev)
 		    "STARTTLS unexpected response"));
 	}
 	ds_tls_required(ds);
-	ds_host_fail(ds, 0, ev == POLICY_TLS_EV_NO_STARTTLS ? "4.7.4" :
-	    "4.7.5", ev == POLICY_TLS_EV_NO_STARTTLS ?
+	ds_host_fail(ds, 0, "4.7.4", ev == POLICY_TLS_EV_NO_STARTTLS ?
 	    "TLS was required but STARTTLS command not supported" :
 	    "TLS was required but STARTTLS unexpected response", 1);
 }
@@ -762,11 +761,12 @@ ds_starttls_reply(struct deliver_smtp *ds)
 {
 	const struct mail_reply *rp = &ds->rp.reply;
 	const struct deliver_mx_host *h = ds_host(ds);
+	enum policy_tls_reason why;
 	size_t	dropped = 0;
 
 	if (rp->code != 220) {
 		if (policy_tls_outcome(ds->opts.tls,
-		    POLICY_TLS_EV_STARTTLS_REFUSED, NULL) == POLICY_TLS_DEFER) {
+		    POLICY_TLS_EV_STARTTLS_REFUSED, &why) == POLICY_TLS_DEFER) {
 			char	code[8];
 			char   *details;
 

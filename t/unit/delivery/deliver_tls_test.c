@@ -1,7 +1,269 @@
+/*
+ * NAME
+ *	deliver_tls_test - Destination Controls TLS levels against real peers
+ * DESCRIPTION
+ *	Every TLS level (none, preferred, required, preferred-verify,
+ *	required-verify) against every peer behaviour (no STARTTLS, 454 to
+ *	STARTTLS, a handshake that fails after the 220, a valid chain, a
+ *	self-signed, expired, wrongly named certificate, and a chain with
+ *	its intermediate missing): the outcome (clear, TLS, deferred), what
+ *	the peer received (never MAIL when the message is deferred) and
+ *	the exact mail log lines. Certificates are made at test time; the
+ *	client trusts the test root only.
+ */
 #include "config.h"
+
+#include <string.h>
 
 #include <criterion/criterion.h>
 
+#include "buf.h"
 #include "tsupport.h"
+#include "policy_tls.h"
+#include "deliver_smtp.h"
+#include "deliver_peer.h"
+
+#define NCASES(a)	(sizeof(a) / sizeof((a)[0]))
 
 TestSuite(deliver_tls, .init = tsup_init, .fini = tsup_fini);
+
+static const char *const one_rcpt[] = {"b@tsup.test", NULL};
+
+enum outcome {
+	CLEAR,
+	SECURE,
+	DEFER,
+};
+
+enum peer_kind {
+	P_NO_STARTTLS,
+	P_454,
+	P_TLS13_ONLY,
+	P_VALID,
+	P_SELFSIGNED,
+	P_EXPIRED,
+	P_WRONGNAME,
+	P_NO_INTERMEDIATE,
+};
+
+static const enum policy_tls_level levels[] = {
+	POLICY_TLS_NONE, POLICY_TLS_PREFERRED, POLICY_TLS_REQUIRED,
+	POLICY_TLS_PREFERRED_VERIFY, POLICY_TLS_REQUIRED_VERIFY,
+};
+
+static const struct {
+	const char *label;
+	enum peer_kind kind;
+	enum outcome want[5];		/* in the order of levels[] */
+	const char *why;		/* certificate failure, or NULL */
+} peers[] = {
+	{"no STARTTLS", P_NO_STARTTLS, {CLEAR, CLEAR, DEFER, CLEAR, DEFER},
+	NULL},
+	{"STARTTLS answered 454", P_454, {CLEAR, CLEAR, DEFER, CLEAR, DEFER},
+	NULL},
+	{"handshake fails after 220", P_TLS13_ONLY,
+	{CLEAR, DEFER, DEFER, DEFER, DEFER}, NULL},
+	{"valid chain", P_VALID, {CLEAR, SECURE, SECURE, SECURE, SECURE},
+	NULL},
+	{"self-signed", P_SELFSIGNED, {CLEAR, SECURE, SECURE, SECURE, DEFER},
+	"self-signed certificate"},
+	{"expired", P_EXPIRED, {CLEAR, SECURE, SECURE, SECURE, DEFER},
+	"certificate has expired"},
+	{"wrong name", P_WRONGNAME, {CLEAR, SECURE, SECURE, SECURE, DEFER},
+	"certificate name does not match tsup.test, mx.tsup.test"},
+	{"missing intermediate", P_NO_INTERMEDIATE,
+	{CLEAR, SECURE, SECURE, SECURE, DEFER},
+	"unable to verify the first certificate"},
+};
+
+static const char new_line[] = "Info: New SMTP DCID N interface 127.0.0.1 "
+"address 127.0.0.1 port P\n";
+static const char delivered[] =
+"Info: Delivery start DCID N MID N to RID [N]\n"
+"Info: MID N RID [N] Response '2.0.0 Ok: queued as TSUP1M1'\n"
+"Info: Message done DCID N MID N to RID [N]\n"
+"Info: DCID N close\n";
+static const char required[] = "Info: DCID N IP 127.0.0.1 TLS was required "
+"but could not be successfully negotiated\n";
+static const char tls13_reason[] = "(336151598, 'error:1409442E:SSL "
+"routines:ssl3_read_bytes:tlsv1 alert protocol version')";
+
+/* expected_log - the masked mail log of one case */
+
+static const char *
+expected_log(enum peer_kind kind, enum policy_tls_level level,
+    enum outcome out, const char *why, const char *cipher)
+{
+	int	req = policy_tls_level_required(level);
+	int	tries = level != POLICY_TLS_NONE;
+
+	switch (kind) {
+	case P_NO_STARTTLS:
+		if (!tries)
+			return (tsup_strf("%s%s", new_line, delivered));
+		if (out == CLEAR)
+			return (tsup_strf("%sInfo: DCID N STARTTLS command not "
+			    "supported.\n%s", new_line, delivered));
+		return (tsup_strf("%sInfo: DCID N STARTTLS command not "
+		    "supported.\n%sInfo: DCID N close\nInfo: Delayed: DCID N "
+		    "MID N to RID N - 4.7.4 - Security features not supported "
+		    "('000', ['TLS was required but STARTTLS command not "
+		    "supported'])[]\n", new_line, required));
+	case P_454:
+		if (out == CLEAR)
+			return (tsup_strf("%s%s", new_line, delivered));
+		return (tsup_strf("%sInfo: Connection Error: DCID N domain: "
+		    "tsup.test IP:127.0.0.1 port: P details: 454-'TLS not "
+		    "available due to temporary reason' interface: 127.0.0.1 "
+		    "reason: unexpected SMTP response\n"
+		    "Info: DCID N TLS failed: STARTTLS unexpected response\n"
+		    "%sInfo: DCID N close\nInfo: Delayed: DCID N MID N to RID "
+		    "N - 4.7.4 - Security features not supported ('000', "
+		    "['TLS was required but STARTTLS unexpected "
+		    "response'])[]\n", new_line, required));
+	case P_TLS13_ONLY:
+		if (out == CLEAR)
+			return (tsup_strf("%s%s", new_line, delivered));
+		return (tsup_strf("%sInfo: DCID N TLS deferring: %s TLS "
+		    "version mismatch could be the failure reason\n%s"
+		    "Info: DCID N close\nInfo: Delayed: DCID N MID N to RID "
+		    "N - 4.7.5 - Cryptographic failure ('000', [\"TLS failed: "
+		    "%s\"])[]\n", new_line, tls13_reason, req ? required : "",
+		    tls13_reason));
+	default:
+		if (out == CLEAR)
+			return (tsup_strf("%s%s", new_line, delivered));
+		if (out == SECURE)
+			return (tsup_strf("%sInfo: DCID N TLS success protocol "
+			    "TLSv1.3 cipher %s\n%s", new_line, cipher,
+			    delivered));
+		return (tsup_strf("%sInfo: DCID N TLS failed: certificate "
+		    "verification failed: %s\n%sInfo: DCID N close\n"
+		    "Info: Delayed: DCID N MID N to RID N - 4.7.5 - "
+		    "Cryptographic failure ('000', ['certificate verification "
+		    "failed: %s'])[]\n", new_line, why, required, why));
+	}
+}
+
+/* peer_opts - the scripted server of one behaviour */
+
+static void
+peer_opts(const struct tsup_certs *c, enum peer_kind kind,
+    struct tsup_smtpd_opts *so)
+{
+	static const struct tsup_smtpd_rule refuse[] = {
+		{.verb = "STARTTLS",
+		.reply = "454 TLS not available due to temporary reason"},
+		{.verb = NULL},
+	};
+
+	memset(so, 0, sizeof(*so));
+	so->max_conns = 1;
+	so->tls.cert_file = c->good.chain;
+	so->tls.key_file = c->good.key;
+	switch (kind) {
+	case P_NO_STARTTLS:
+		so->no_starttls = 1;
+		break;
+	case P_454:
+		so->rules = refuse;
+		break;
+	case P_TLS13_ONLY:
+		so->tls.min_proto = "TLSv1.3";
+		break;
+	case P_VALID:
+		break;
+	case P_SELFSIGNED:
+		so->tls.cert_file = c->selfsigned.cert;
+		so->tls.key_file = c->selfsigned.key;
+		break;
+	case P_EXPIRED:
+		so->tls.cert_file = c->expired.chain;
+		so->tls.key_file = c->expired.key;
+		break;
+	case P_WRONGNAME:
+		so->tls.cert_file = c->wrongname.chain;
+		so->tls.key_file = c->wrongname.key;
+		break;
+	case P_NO_INTERMEDIATE:
+		so->tls.cert_file = c->good.cert;
+		break;
+	}
+}
+
+Test(deliver_tls, every_level_against_every_peer)
+{
+	const struct tsup_certs *c = tsup_certs_make(NULL);
+	size_t	i, j;
+
+	for (i = 0; i < NCASES(peers); i++) {
+		for (j = 0; j < NCASES(levels); j++) {
+			const char *label = tsup_strf("%s, %s", peers[i].label,
+			    policy_tls_level_name(levels[j]));
+			enum outcome want = peers[i].want[j];
+			struct tsup_smtpd_opts so;
+			struct tsup_smtpd *s;
+			struct deliver_mx_host h;
+			struct dpeer p;
+			const char *plog;
+
+			peer_opts(c, peers[i].kind, &so);
+			s = tsup_smtpd_start(&so);
+			h = dpeer_host(TSUP_CERT_HOST, tsup_smtpd_port(s));
+			dpeer_init(&p);
+			p.opts.tls = levels[j];
+			p.opts.ssl_ctx = dpeer_client_ctx(c->root.cert,
+			    peers[i].kind == P_TLS13_ONLY ? "TLSv1.2" : NULL);
+			dpeer_msg(&p, "x\r\n", 3, one_rcpt);
+			dpeer_run(&p, &h, 1);
+			cr_assert_eq(tsup_smtpd_wait(s, 0), 0, "%s", label);
+			plog = tsup_smtpd_log(s);
+
+			cr_assert_eq(p.msg.status, want == DEFER ?
+			    DELIVER_DEFER : DELIVER_OK, "%s: %s", label,
+			    deliver_status_name(p.msg.status));
+			cr_assert_eq(p.msg.tls.active, want == SECURE ||
+			    (want == DEFER && peers[i].why != NULL),
+			    "%s: tls active", label);
+			cr_assert_eq(strstr(plog, "1 < MAIL") != NULL,
+			    want != DEFER, "%s: MAIL sent?\n%s", label, plog);
+			if (want == SECURE) {
+				cr_assert_str_eq(p.msg.tls.protocol, "TLSv1.3",
+				    "%s", label);
+				cr_assert_eq(p.msg.tls.verified,
+				    peers[i].kind == P_VALID, "%s", label);
+				if (peers[i].kind == P_VALID)
+					cr_assert_str_eq(p.msg.tls.matched,
+					    TSUP_CERT_HOST, "%s", label);
+				cr_assert(strstr(plog, "1 * SNI "
+				    TSUP_CERT_HOST "\n") != NULL, "%s", label);
+				/* EHLO again after the handshake. */
+				cr_assert(strstr(strstr(plog, "1 * TLS "),
+				    "1 < EHLO out.example.org") != NULL,
+				    "%s:\n%s", label, plog);
+			}
+			if (want == CLEAR)
+				cr_assert(strstr(plog, "1 * TLS ") == NULL,
+				    "%s:\n%s", label, plog);
+			if (want == CLEAR && levels[j] == POLICY_TLS_NONE)
+				cr_assert(strstr(plog, "1 < STARTTLS") == NULL,
+				    "%s: STARTTLS under none", label);
+			if (want == DEFER) {
+				cr_assert_eq(p.rcpts[0].result.status,
+				    DELIVER_DEFER, "%s", label);
+				cr_assert_eq(p.rcpts[0].result.code, 0, "%s",
+				    label);
+			}
+			{
+				const char *got = dpeer_log(&p);
+				const char *exp = expected_log(peers[i].kind,
+				    levels[j], want, peers[i].why,
+				    p.msg.tls.cipher);
+
+				cr_assert_str_eq(got, exp, "%s: got\n%s\n"
+				    "want\n%s", label, got, exp);
+			}
+			dpeer_fini(&p);
+		}
+	}
+}
