@@ -267,3 +267,131 @@ Test(deliver_tls, every_level_against_every_peer)
 		}
 	}
 }
+
+Test(deliver_tls, starttls_listed_before_the_greeting_line_is_not_seen)
+{
+	/* TN212587: AsyncOS takes the first EHLO line as the greeting. */
+	static const struct tsup_smtpd_rule rules[] = {
+		{.verb = "EHLO", .reply = "250-STARTTLS\n250-tsup.test\n"
+		"250 PIPELINING"},
+		{.verb = NULL},
+	};
+	const struct tsup_certs *c = tsup_certs_make(NULL);
+	struct tsup_smtpd_opts so = {.max_conns = 1, .rules = rules};
+	struct tsup_smtpd *s;
+	struct deliver_mx_host h;
+	struct dpeer p;
+
+	so.tls.cert_file = c->good.chain;
+	so.tls.key_file = c->good.key;
+	s = tsup_smtpd_start(&so);
+	h = dpeer_host(TSUP_CERT_HOST, tsup_smtpd_port(s));
+	dpeer_init(&p);
+	p.opts.tls = POLICY_TLS_PREFERRED;
+	p.opts.ssl_ctx = dpeer_client_ctx(c->root.cert, NULL);
+	dpeer_msg(&p, "x\r\n", 3, one_rcpt);
+	dpeer_run(&p, &h, 1);
+	cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
+	cr_assert_eq(p.msg.status, DELIVER_OK);
+	cr_assert_eq(p.msg.tls.active, 0);
+	cr_assert(strstr(tsup_smtpd_log(s), "1 < STARTTLS") == NULL);
+	cr_assert_str_eq(dpeer_log(&p), tsup_strf("%sInfo: DCID N STARTTLS "
+	    "command not supported.\n%s", new_line, delivered));
+	dpeer_fini(&p);
+}
+
+Test(deliver_tls, bytes_after_the_220_are_dropped)
+{
+	/* Response injection: nothing sent before the handshake counts. */
+	static const struct tsup_smtpd_rule rules[] = {
+		{.verb = "STARTTLS", .reply = "220 2.0.0 Ready to start TLS\n"
+		"250-evil.example\n250 AUTH PLAIN LOGIN",
+		.action = TSUP_SMTPD_TLS},
+		{.verb = NULL},
+	};
+	const struct tsup_certs *c = tsup_certs_make(NULL);
+	struct tsup_smtpd_opts so = {.max_conns = 1, .rules = rules};
+	struct tsup_smtpd *s;
+	struct deliver_mx_host h;
+	struct dpeer p;
+	const char *plog;
+
+	so.tls.cert_file = c->good.chain;
+	so.tls.key_file = c->good.key;
+	s = tsup_smtpd_start(&so);
+	h = dpeer_host(TSUP_CERT_HOST, tsup_smtpd_port(s));
+	dpeer_init(&p);
+	p.opts.tls = POLICY_TLS_REQUIRED_VERIFY;
+	p.opts.ssl_ctx = dpeer_client_ctx(c->root.cert, NULL);
+	dpeer_msg(&p, "x\r\n", 3, one_rcpt);
+	dpeer_run(&p, &h, 1);
+	cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
+	plog = tsup_smtpd_log(s);
+	cr_assert_eq(p.msg.status, DELIVER_OK, "%s", plog);
+	cr_assert_eq(p.msg.tls.verified, 1);
+	/* The EHLO after TLS was answered by the server, under TLS. */
+	cr_assert(strstr(strstr(plog, "1 * TLS "), "1 < EHLO") != NULL,
+	    "%s", plog);
+	dpeer_fini(&p);
+}
+
+Test(deliver_tls, reference_names_domain_then_host)
+{
+	static const char *const dom_sans[] = {"tsup.test", NULL};
+	static const char *const wild_sans[] = {"*.tsup.test", NULL};
+	static const char *const deep_wild[] = {"*.sub.tsup.test", NULL};
+	static const char *const other_sans[] = {"other.test", NULL};
+	static const struct {
+		const char *label;
+		const char *cn;
+		const char *const *sans;
+		const char *host;	/* name dialled */
+		int	verified;
+		const char *matched;
+		int	flags;
+	} cases[] = {
+		{"SAN names the recipient domain", "x.other.test", dom_sans,
+		"mx.elsewhere.test", 1, "tsup.test", 0},
+		{"wildcard SAN covers the MX host", "x.other.test", wild_sans,
+		TSUP_CERT_HOST, 1, TSUP_CERT_HOST, 0},
+		{"wildcard covers one label only", "x.other.test", deep_wild,
+		"a.b.sub.tsup.test", 0, "", 0},
+		{"CN ignored when SANs exist", TSUP_CERT_HOST, other_sans,
+		TSUP_CERT_HOST, 0, "", 0},
+		{"CN consulted with POLICY_TLS_CN_ALWAYS", TSUP_CERT_HOST,
+		other_sans, TSUP_CERT_HOST, 1, TSUP_CERT_HOST,
+		POLICY_TLS_CN_ALWAYS},
+	};
+	const struct tsup_certs *c = tsup_certs_make(NULL);
+	size_t	i;
+
+	for (i = 0; i < NCASES(cases); i++) {
+		struct tsup_cert_spec spec = {.cn = cases[i].cn,
+		.dns = cases[i].sans};
+		struct tsup_cert cert = tsup_certs_issue(c,
+		    tsup_strf("ref%zu", i), &spec);
+		struct tsup_smtpd_opts so = {.max_conns = 1};
+		struct tsup_smtpd *s;
+		struct deliver_mx_host h;
+		struct dpeer p;
+
+		so.tls.cert_file = cert.chain;
+		so.tls.key_file = cert.key;
+		s = tsup_smtpd_start(&so);
+		h = dpeer_host(cases[i].host, tsup_smtpd_port(s));
+		dpeer_init(&p);
+		p.opts.tls = POLICY_TLS_PREFERRED_VERIFY;
+		p.opts.cert_flags = cases[i].flags;
+		p.opts.ssl_ctx = dpeer_client_ctx(c->root.cert, NULL);
+		dpeer_msg(&p, "x\r\n", 3, one_rcpt);
+		dpeer_run(&p, &h, 1);
+		cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
+		cr_assert_eq(p.msg.status, DELIVER_OK, "%s", cases[i].label);
+		cr_assert_eq(p.msg.tls.active, 1, "%s", cases[i].label);
+		cr_assert_eq(p.msg.tls.verified, cases[i].verified, "%s",
+		    cases[i].label);
+		cr_assert_str_eq(p.msg.tls.matched, cases[i].matched, "%s",
+		    cases[i].label);
+		dpeer_fini(&p);
+	}
+}
