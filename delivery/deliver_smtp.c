@@ -679,7 +679,7 @@ ds_parse_ehlo(struct deliver_smtp *ds)
 			unsigned long n = 0;
 
 			ds->ext_size = 1;
-			if (arg.len && str_to_ulong(arg, ~0UL, &n) == 0)
+			if (arg.len && str_to_ulong(arg, ~0UL, &n))
 				ds->size_max = n;
 		}
 	}
@@ -1053,7 +1053,7 @@ ds_rcpt_advance(struct deliver_smtp *ds)
 	ds_set_timeout(ds, ds->opts.to.data_ms);
 }
 
-/* ds_txn_reply_fail - MAIL/DATA/dot refused: the pending recipients */
+/* ds_txn_fail_accepted - MAIL/DATA/dot refused: the pending recipients */
 
 static void
 ds_txn_fail_accepted(struct deliver_smtp *ds, const char *where)
@@ -1064,8 +1064,7 @@ ds_txn_fail_accepted(struct deliver_smtp *ds, const char *where)
 	for (i = 0; i < msg->nrcpts; i++) {
 		struct deliver_rcpt *rc = msg->rcpts + i;
 
-		if (rc->result.status != DELIVER_NONE
-		    && rc->result.status != DELIVER_OK)
+		if (rc->result.status != DELIVER_NONE)
 			continue;
 		ds_reply_result(ds, rc, where);
 		if (rc->result.status == DELIVER_OK) {
@@ -1226,7 +1225,7 @@ ds_dot_reply(struct deliver_smtp *ds)
 	for (i = 0; i < msg->nrcpts; i++) {
 		struct deliver_rcpt *rc = msg->rcpts + i;
 
-		if (rc->result.status != DELIVER_OK)
+		if (rc->result.status != DELIVER_NONE)
 			continue;
 		ds_reply_result(ds, rc, "0.0");
 		rids[n++] = rc->rid;
@@ -1270,8 +1269,10 @@ ds_txn_reply(struct deliver_smtp *ds)
 		rc = msg->rcpts + ds->order[ds->oi];
 		if (!ds->mail_failed && rc->result.status == DELIVER_NONE) {
 			if (rp->code / 100 == 2) {
-				/* Accepted: the result comes after the dot. */
-				ds_reply_result(ds, rc, "1.5");
+				/*
+				 * Accepted: the result comes after the dot;
+				 * until then it stays DELIVER_NONE.
+				 */
 				ds->naccepted++;
 			} else {
 				ds_reply_result(ds, rc, "1.0");

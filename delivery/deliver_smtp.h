@@ -138,6 +138,9 @@
  *	deliver_msg_fini() frees the results (not the job's own strings).
  *	deliver_dsn_text() gives the AsyncOS description of an enhanced
  *	status code ("5.1.0" "Unknown address error").
+ *
+ *	The process must ignore SIGPIPE, as every mtad process does: a
+ *	peer that closes while content is being written must not kill it.
  * SECURITY
  *	Replies are untrusted: lines are parsed by mail_reply(3) with
  *	bounded length and count; a malformed reply is a temporary failure.

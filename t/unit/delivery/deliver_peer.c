@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -48,6 +49,7 @@ dpeer_init(struct dpeer *p)
 	struct buf why;
 
 	memset(p, 0, sizeof(*p));
+	(void) signal(SIGPIPE, SIG_IGN);	/* as every mtad process */
 	cr_assert_eq(uv_loop_init(&p->loop), 0);
 	p->logdir = tsup_tmp_mkdir("maillog");
 	logs_maillog_opts_init(&lo);

@@ -467,8 +467,9 @@ Test(deliver_smtp, greeting_and_helo_failures)
 		dpeer_run(&p, &h, 1);
 		cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
 		cr_assert_eq(p.rcpts[0].result.status, cases[i].want,
-		    "%s: %s", cases[i].label,
-		    deliver_status_name(p.rcpts[0].result.status));
+		    "%s: %s\n%s", cases[i].label,
+		    deliver_status_name(p.rcpts[0].result.status),
+		    tsup_smtpd_log(s));
 		cr_assert_eq(p.rcpts[0].result.code, cases[i].code, "%s",
 		    cases[i].label);
 		cr_assert_str_eq(p.rcpts[0].result.dsn, cases[i].dsn, "%s",
@@ -548,4 +549,235 @@ Test(deliver_smtp, every_host_refused_defers)
 	    "Info: Delayed: DCID N MID N to RID N - 4.4.1 - No answer from "
 	    "host ('000', ['[Errno 111] Connection refused'])[]\n");
 	dpeer_fini(&p);
+}
+
+Test(deliver_smtp, esmtp_parameters_and_smtputf8)
+{
+	static const char *const utf8_caps[] = {"PIPELINING", "8BITMIME",
+	"SMTPUTF8", "SIZE 100", NULL};
+	static const char *const plain_caps[] = {"PIPELINING", NULL};
+	static const struct {
+		const char *label;
+		const char *const *caps;
+		int	body_8bit;
+		int	smtputf8;
+		off_t	size;
+		enum deliver_status want;
+		const char *dsn;
+		const char *mail;	/* MAIL as the peer got it, or NULL */
+	} cases[] = {
+		{"8BITMIME and SIZE offered", utf8_caps, 1, 0, 3, DELIVER_OK,
+		"2.0.0", "1 < MAIL FROM:<a@example.org> SIZE=3 BODY=8BITMIME\n"},
+		{"SMTPUTF8 offered", utf8_caps, 0, 1, 3, DELIVER_OK, "2.0.0",
+		"1 < MAIL FROM:<a@example.org> SIZE=3 SMTPUTF8\n"},
+		{"nothing offered: no parameters", plain_caps, 1, 0, 3,
+		DELIVER_OK, "2.0.0", "1 < MAIL FROM:<a@example.org>\n"},
+		{"SMTPUTF8 needed, not offered", plain_caps, 0, 1, 3,
+		DELIVER_BOUNCE, "5.6.7", NULL},
+		{"larger than the peer's SIZE", utf8_caps, 0, 0, 101,
+		DELIVER_BOUNCE, "5.3.4", NULL},
+	};
+	size_t	i;
+
+	for (i = 0; i < NCASES(cases); i++) {
+		struct tsup_smtpd_opts so = {.max_conns = 1,
+		.ehlo_caps = cases[i].caps};
+		struct tsup_smtpd *s = tsup_smtpd_start(&so);
+		struct deliver_mx_host h = dpeer_host("mx.tsup.test",
+		    tsup_smtpd_port(s));
+		struct dpeer p;
+		const char *plog;
+
+		dpeer_init(&p);
+		dpeer_msg(&p, "x\r\n", 3, one_rcpt);
+		p.msg.body_8bit = cases[i].body_8bit;
+		p.msg.smtputf8 = cases[i].smtputf8;
+		p.msg.size = cases[i].size;
+		dpeer_run(&p, &h, 1);
+		cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
+		plog = tsup_smtpd_log(s);
+		cr_assert_eq(p.rcpts[0].result.status, cases[i].want, "%s",
+		    cases[i].label);
+		cr_assert_str_eq(p.rcpts[0].result.dsn, cases[i].dsn, "%s",
+		    cases[i].label);
+		if (cases[i].mail)
+			cr_assert(has(plog, cases[i].mail), "%s:\n%s",
+			    cases[i].label, plog);
+		else
+			cr_assert(!has(plog, "1 < MAIL"), "%s:\n%s",
+			    cases[i].label, plog);
+		dpeer_fini(&p);
+	}
+}
+
+Test(deliver_smtp, smtputf8_refusal_is_logged_as_a_bounce)
+{
+	static const char *const plain_caps[] = {"PIPELINING", NULL};
+	struct tsup_smtpd_opts so = {.max_conns = 1, .ehlo_caps = plain_caps};
+	struct tsup_smtpd *s = tsup_smtpd_start(&so);
+	struct deliver_mx_host h = dpeer_host("mx.tsup.test",
+	    tsup_smtpd_port(s));
+	struct dpeer p;
+
+	dpeer_init(&p);
+	dpeer_msg(&p, "x\r\n", 3, one_rcpt);
+	p.msg.smtputf8 = 1;
+	dpeer_run(&p, &h, 1);
+	cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
+	cr_assert_str_eq(p.rcpts[0].result.text, "SMTPUTF8 is required, but "
+	    "was not offered by host mx.tsup.test[127.0.0.1]");
+	cr_assert_str_eq(dpeer_log(&p),
+	    "Info: New SMTP DCID N interface 127.0.0.1 address 127.0.0.1 "
+	    "port P\n"
+	    "Info: Bounced: DCID N MID N to RID N - 5.6.7 - Non-ASCII "
+	    "addresses not permitted ('000', ['SMTPUTF8 is required, but "
+	    "was not offered by host mx.tsup.test[127.0.0.1]']) []\n"
+	    "Info: DCID N close\n");
+	dpeer_fini(&p);
+}
+
+Test(deliver_smtp, refusals_after_rcpt)
+{
+	static const struct tsup_smtpd_rule data554[] = {
+		{.verb = "DATA", .reply = "554 5.5.1 no valid recipients"},
+		{.verb = NULL},
+	};
+	static const struct tsup_smtpd_rule dot554[] = {
+		{.verb = "DOT", .reply = "554 5.7.1 spam"},
+		{.verb = NULL},
+	};
+	static const struct tsup_smtpd_rule dot451[] = {
+		{.verb = "DOT", .reply = "451 4.3.0 local error"},
+		{.verb = NULL},
+	};
+	static const struct tsup_smtpd_rule drop354[] = {
+		{.verb = "DATA", .reply = "354 go on",
+		.action = TSUP_SMTPD_CLOSE},
+		{.verb = NULL},
+	};
+	static const struct tsup_smtpd_rule reset_dot[] = {
+		{.verb = "DOT", .action = TSUP_SMTPD_RESET},
+		{.verb = NULL},
+	};
+	static const struct tsup_smtpd_rule hold_dot[] = {
+		{.verb = "DOT", .action = TSUP_SMTPD_HOLD},
+		{.verb = NULL},
+	};
+	static const struct {
+		const char *label;
+		const struct tsup_smtpd_rule *rules;
+		enum deliver_status want;
+		int	code;
+		const char *dsn;
+		const char *text;
+	} cases[] = {
+		{"DATA refused", data554, DELIVER_BOUNCE, 554, "5.5.1",
+		"5.5.1 no valid recipients"},
+		{"message refused", dot554, DELIVER_BOUNCE, 554, "5.7.1",
+		"5.7.1 spam"},
+		{"message deferred", dot451, DELIVER_DEFER, 451, "4.3.0",
+		"4.3.0 local error"},
+		{"closed during the content", drop354, DELIVER_DEFER, 0,
+		"4.4.0", NULL},
+		{"reset instead of the verdict", reset_dot, DELIVER_DEFER, 0,
+		"4.4.0", NULL},
+		{"no verdict before the timeout", hold_dot, DELIVER_DEFER, 0,
+		"4.4.0", "connection timed out"},
+	};
+	size_t	i;
+
+	for (i = 0; i < NCASES(cases); i++) {
+		struct tsup_smtpd_opts so = {.max_conns = 1,
+		.rules = cases[i].rules, .timeout_ms = 3000};
+		struct tsup_smtpd *s = tsup_smtpd_start(&so);
+		struct deliver_mx_host h = dpeer_host("mx.tsup.test",
+		    tsup_smtpd_port(s));
+		struct dpeer p;
+		const char *log;
+
+		dpeer_init(&p);
+		p.opts.to.dot_ms = 300;
+		dpeer_msg(&p, "x\r\n", 3, one_rcpt);
+		dpeer_run(&p, &h, 1);
+		cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
+		cr_assert_eq(p.rcpts[0].result.status, cases[i].want,
+		    "%s: %s\n%s", cases[i].label,
+		    deliver_status_name(p.rcpts[0].result.status),
+		    tsup_smtpd_log(s));
+		cr_assert_eq(p.rcpts[0].result.code, cases[i].code, "%s",
+		    cases[i].label);
+		cr_assert_str_eq(p.rcpts[0].result.dsn, cases[i].dsn, "%s",
+		    cases[i].label);
+		if (cases[i].text)
+			cr_assert_str_eq(p.rcpts[0].result.text,
+			    cases[i].text, "%s", cases[i].label);
+		log = dpeer_log(&p);
+		cr_assert(!has(log, "Message done"), "%s", cases[i].label);
+		cr_assert(has(log, cases[i].want == DELIVER_BOUNCE ?
+		    "Info: Bounced: DCID N MID N to RID N - " :
+		    "Info: Delayed: DCID N MID N to RID N - "), "%s:\n%s",
+		    cases[i].label, log);
+		dpeer_fini(&p);
+	}
+}
+
+Test(deliver_smtp, connection_reuse_for_several_messages)
+{
+	static const char *const rcpts2[] = {"c@tsup.test", NULL};
+	static const struct tsup_smtpd_rule first_rcpt_refused[] = {
+		{.verb = "RCPT", .reply = "550 5.1.1 no", .times = 1},
+		{.verb = NULL},
+	};
+	static const struct {
+		const char *label;
+		const struct tsup_smtpd_rule *rules;
+		const char *const *caps;
+		enum deliver_status first;
+		int	rset;
+	} cases[] = {
+		{"two messages", NULL, NULL, DELIVER_OK, 0},
+		{"RSET after a transaction with no recipient",
+		first_rcpt_refused, no_pipelining, DELIVER_BOUNCE, 1},
+	};
+	size_t	i;
+
+	for (i = 0; i < NCASES(cases); i++) {
+		struct tsup_smtpd_opts so = {.max_conns = 1,
+		.rules = cases[i].rules, .ehlo_caps = cases[i].caps};
+		struct tsup_smtpd *s = tsup_smtpd_start(&so);
+		struct deliver_mx_host h = dpeer_host("mx.tsup.test",
+		    tsup_smtpd_port(s));
+		struct dpeer p;
+		struct deliver_msg m2;
+		struct deliver_rcpt r2;
+		const char *plog;
+
+		dpeer_init(&p);
+		dpeer_msg(&p, "first\r\n", 7, one_rcpt);
+		deliver_msg_init(&m2);
+		memset(&r2, 0, sizeof(r2));
+		r2.addr = rcpts2[0];
+		m2.mid = 8;
+		m2.sender = "a@example.org";
+		m2.fd = p.msg.fd;
+		m2.rcpts = &r2;
+		m2.nrcpts = 1;
+		p.opts.keep = 1;
+		p.more[p.nmore++] = &m2;
+		dpeer_run(&p, &h, 1);
+		cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
+		plog = tsup_smtpd_log(s);
+		cr_assert_eq(tsup_smtpd_conns(s), 1, "%s", cases[i].label);
+		cr_assert_eq(p.msg.status, cases[i].first, "%s",
+		    cases[i].label);
+		cr_assert_eq(m2.status, DELIVER_OK, "%s:\n%s",
+		    cases[i].label, plog);
+		cr_assert(has(plog, "1 < RCPT TO:<c@tsup.test>"), "%s",
+		    cases[i].label);
+		cr_assert_eq(has(plog, "1 < RSET\n"), cases[i].rset, "%s:\n%s",
+		    cases[i].label, plog);
+		cr_assert(has(plog, "1 < QUIT\n"), "%s", cases[i].label);
+		deliver_msg_fini(&m2);
+		dpeer_fini(&p);
+	}
 }
