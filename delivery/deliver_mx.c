@@ -270,7 +270,8 @@ mx_dns_done(const struct dns_result *r, void *ctx)
 			if (m->status != DNS_FOUND)
 				continue;
 			for (j = 0; j < m->naddrs; j++)
-				mx_add_host(s, m->host, m->pref,
+				mx_add_host(s, m->host, s->from_route ?
+				    s->pri : m->pref,
 				    m->addrs[j].family, &m->addrs[j].u,
 				    m->addrs[j].text);
 		}
