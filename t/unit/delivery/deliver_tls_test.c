@@ -16,11 +16,15 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <openssl/err.h>
 
 #include "buf.h"
+#include "io.h"
 #include "tsupport.h"
+#include "logs_line.h"
 #include "policy_tls.h"
 #include "deliver_smtp.h"
+#include "deliver_tls.h"
 #include "deliver_peer.h"
 
 #define NCASES(a)	(sizeof(a) / sizeof((a)[0]))
@@ -394,4 +398,100 @@ Test(deliver_tls, reference_names_domain_then_host)
 		    cases[i].label);
 		dpeer_fini(&p);
 	}
+}
+
+Test(deliver_tls, failure_reasons_as_openssl_1_tuples)
+{
+	static const struct {
+		const char *label;
+		int	reason;		/* OpenSSL 3 SSL reason, 0: none */
+		const char *text;
+		int	sys_errno;
+		int	old;		/* OpenSSL 1.0.1 function names */
+		const char *want;
+		int	mismatch;
+	} cases[] = {
+		{"peer refused our versions", 1070,
+			"tlsv1 alert protocol version", 0, 0,
+			"(336151598, 'error:1409442E:SSL routines:"
+		"ssl3_read_bytes:tlsv1 alert protocol version')", 1},
+		{"same, 1.0.1 names", 1070, "tlsv1 alert protocol version",
+			0, 1, "(336151598, 'error:1409442E:SSL routines:"
+		"SSL3_READ_BYTES:tlsv1 alert protocol version')", 1},
+		{"handshake failure alert", 1040,
+			"sslv3 alert handshake failure", 0, 0,
+			"(336151568, 'error:14094410:SSL routines:"
+		"ssl3_read_bytes:sslv3 alert handshake failure')", 0},
+		{"not TLS after the 220", 267, "wrong version number", 0, 0,
+			"(336130315, 'error:1408F10B:SSL routines:"
+		"ssl3_get_record:wrong version number')", 0},
+		{"we refused the server's version", 258,
+			"unsupported protocol", 0, 0,
+			"(338030850, 'error:1425F102:SSL routines:"
+		"ssl_choose_client_version:unsupported protocol')", 1},
+		{"unmapped reason", 999, "some reason", 0, 0,
+		"(335545319, 'error:140003E7:SSL routines::some reason')", 0},
+		{"reset during the handshake", 0, NULL, 104, 0,
+		"[Errno 104] Connection reset by peer", 0},
+		{"closed during the handshake", 0, NULL, 0, 0,
+		"EOF occurred in violation of protocol", 0},
+	};
+	size_t	i;
+
+	for (i = 0; i < NCASES(cases); i++) {
+		struct io_error e;
+		struct logs_line_style style;
+		struct buf out;
+		int	m;
+
+		memset(&e, 0, sizeof(e));
+		e.kind = IO_ERR_TLS;
+		e.alert = -1;
+		if (cases[i].reason) {
+			e.count = 1;
+			e.err[0].code = ERR_PACK(ERR_LIB_SSL, 0,
+			    cases[i].reason);
+			snprintf(e.err[0].reason, sizeof(e.err[0].reason),
+			    "%s", cases[i].text);
+		}
+		if (cases[i].sys_errno) {
+			e.sys_errno = cases[i].sys_errno;
+			snprintf(e.sys_text, sizeof(e.sys_text), "%s",
+			    strerror(cases[i].sys_errno));
+		}
+		logs_line_style_init(&style);
+		if (cases[i].old)
+			style.sslnames = LOGS_LINE_SSL_101;
+		buf_init(&out, 64);
+		m = deliver_tls_reason(&e, &style, &out);
+		cr_assert_str_eq(out.data, cases[i].want, "%s",
+		    cases[i].label);
+		cr_assert_eq(m, cases[i].mismatch, "%s", cases[i].label);
+		buf_fini(&out);
+	}
+}
+
+Test(deliver_tls, dsn_descriptions)
+{
+	static const struct {
+		const char *dsn;
+		const char *want;
+	} cases[] = {
+		{"5.1.0", "Unknown address error"},
+		{"5.1.1", "Bad destination email address"},
+		{"5.1.2", "Bad destination host"},
+		{"4.4.0", "Other network problem"},
+		{"4.4.7", "Delivery expired (message too old)"},
+		{"4.3.2", "Not accepting messages at this time"},
+		{"4.7.10", "Encryption needed"},
+		{"5.1.99", "Unknown address error"},
+		{"5.9.9", "Other or undefined status"},
+		{"3.1.0", "Other or undefined status"},
+		{"", "Other or undefined status"},
+	};
+	size_t	i;
+
+	for (i = 0; i < NCASES(cases); i++)
+		cr_assert_str_eq(deliver_dsn_text(cases[i].dsn),
+		    cases[i].want, "%s", cases[i].dsn);
 }
