@@ -467,12 +467,11 @@ conf_node_loc(struct conf_ctx *ctx, struct fy_node *fyn,
 	if (fyt != NULL && (mark = fy_token_start_mark(fyt)) != NULL) {
 		loc->file = ctx->file;
 		loc->line = mark->line + 1;
+		/*
+		 * The column of the value's first character, inside its
+		 * quotes: policy/ adds offsets into the text to it.
+		 */
 		loc->column = mark->column + 1;
-		/* libfyaml marks the text; point at the opening quote. */
-		if ((fy_node_get_style(fyn) == FYNS_SINGLE_QUOTED
-		    || fy_node_get_style(fyn) == FYNS_DOUBLE_QUOTED)
-		    && loc->column > 1)
-			loc->column--;
 	}
 }
 

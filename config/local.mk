@@ -35,7 +35,7 @@ config/conf_default_yaml.c: $(srcdir)/config/conf_default.yaml
 
 # Makefile.am does not initialise noinst_PROGRAMS; once it does, make
 # this "+=".
-noinst_PROGRAMS = config/conf_doc
+noinst_PROGRAMS += config/conf_doc
 config_conf_doc_SOURCES = config/conf_doc_main.c
 config_conf_doc_LDADD = $(CONFIG_LIB) $(BASE_LIB) $(EXT_LIBS)
 

@@ -1758,7 +1758,6 @@ dns_lookup_dnsl(struct dns *dns, const struct sockaddr *sa, const char *zone,
 	if (zone == NULL || *zone == 0)
 		msg_panic("dns_lookup_dnsl: no zone");
 	q = dns_query_new_reverse(dns, DNS_K_DNSL, sa, zone, "A");
-
 	q->cb = cb;
 	q->ctx = ctx;
 	if (q->fail == DNS_E_NONE)

@@ -80,7 +80,7 @@ struct io {
 	int	handles;		/* handles not yet closed */
 	int	handles_closing;	/* uv_close() called on them */
 	int	silent;			/* creation failed: no closed() */
-	int	rdead;			/* no more input: EOF, error, TLS failure */
+	int	rdead;			/* no more input: EOF, error, TLS */
 	int	broken;			/* the socket failed: no more output */
 	int	want_read;		/* owner wants data() */
 	int	reading;		/* uv_read_start() active */
@@ -314,6 +314,7 @@ io_deliver(struct io *io)
 	} else {
 		buf_consume(&io->in, used);
 	}
+	io_update_reading(io);
 }
 
 /* io_kick_cb - present held input again after io_read_start() */
@@ -668,7 +669,8 @@ io_tls_write(struct io *io, const char *data, size_t len)
 		n = SSL_write(io->ssl, data, (int) chunk);
 		if (n <= 0) {
 			e = SSL_get_error(io->ssl, n);
-			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+			if (e == SSL_ERROR_WANT_READ
+			    || e == SSL_ERROR_WANT_WRITE) {
 				buf_append(&io->held, data, len);
 				break;
 			}
@@ -683,6 +685,22 @@ io_tls_write(struct io *io, const char *data, size_t len)
 		len -= (size_t) n;
 	}
 	io_tls_drain(io);
+}
+
+/* io_tls_write_held - retry plaintext that waited for the handshake */
+
+static void
+io_tls_write_held(struct io *io)
+{
+	struct buf held;
+
+	if (io->held.len == 0 || io->tls != IO_TLS_UP)
+		return;
+	held = io->held;
+	buf_init(&io->held, 0);
+	io_tls_write(io, held.data, held.len);
+	buf_fini(&held);
+	io_flush(io);
 }
 
 /* io_tls_fill_info - record what the handshake achieved */
@@ -707,7 +725,6 @@ io_tls_fill_info(struct io *io)
 static int
 io_tls_handshake(struct io *io)
 {
-	struct buf held;
 	int	ret;
 	int	e;
 
@@ -723,13 +740,7 @@ io_tls_handshake(struct io *io)
 			io->ops->tls_done(io, &io->info, io->ctx);
 		if (io->state != IO_S_OPEN || io->rdead)
 			return (-1);
-		if (io->held.len > 0) {
-			held = io->held;
-			buf_init(&io->held, 0);
-			io_tls_write(io, held.data, held.len);
-			buf_fini(&held);
-			io_flush(io);
-		}
+		io_tls_write_held(io);
 		return (0);
 	}
 	e = SSL_get_error(io->ssl, ret);
@@ -792,8 +803,12 @@ io_pump(struct io *io)
 		return;
 	if (io->tls == IO_TLS_HANDSHAKE && io_tls_handshake(io) < 0)
 		return;
-	if (io->tls == IO_TLS_UP && !io->rdead)
+	if (io->tls == IO_TLS_UP && !io->rdead) {
 		io_tls_read(io);
+		/* A renegotiation may have blocked writes until now. */
+		if (io->state == IO_S_OPEN)
+			io_tls_write_held(io);
+	}
 	io_deliver(io);
 }
 
@@ -838,8 +853,11 @@ io_update_reading(struct io *io)
 {
 	int	want;
 
+	if (io->handles_closing)
+		return;
 	want = io->state == IO_S_OPEN && !io->rdead
-	    && (io->want_read || io->tls == IO_TLS_HANDSHAKE);
+	    && ((io->want_read && io->in.len < IO_INPUT_MAX)
+		|| io->tls == IO_TLS_HANDSHAKE);
 	if (want == io->reading)
 		return;
 	if (want) {
@@ -892,7 +910,10 @@ io_write(struct io *io, const void *data, size_t len)
 		buf_append(&io->held, data, len);
 		break;
 	case IO_TLS_UP:
-		io_tls_write(io, data, len);
+		if (io->held.len > 0)
+			buf_append(&io->held, data, len);
+		else
+			io_tls_write(io, data, len);
 		break;
 	case IO_TLS_FAILED:
 		return;

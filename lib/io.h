@@ -67,7 +67,9 @@
  *		(io_set_lowat(), default 0: all written to the kernel) after
  *		having been above it. For flow control on large writes.
  *	connected(io, err, ctx)
- *		io_connect() finished: err null on success, else why not.
+ *		io_connect() finished: err null on success, else why not
+ *		(err->sys_errno, ECONNREFUSED for example); after a failure
+ *		the owner closes the io.
  *	tls_setup(io, ssl, ctx)
  *		called from io_starttls_*() between SSL_new() and the first
  *		handshake step, to set per-connection options (host name to
@@ -116,7 +118,11 @@
  *	unconsumed bytes are held, presents them again from a later loop
  *	iteration even if nothing new arrives (a session that stopped in the
  *	middle of pipelined commands continues with them). A TLS handshake
- *	reads the socket whatever the read state is.
+ *	reads the socket whatever the read state is. io holds at most about
+ *	IO_INPUT_MAX unconsumed bytes: beyond that it stops reading the
+ *	socket until the owner consumes some, so an owner that waits for a
+ *	line end that never comes meets its idle timeout rather than
+ *	exhausting memory. Owners enforce their own, smaller line limits.
  *
  *	STARTTLS and CVE-2011-0411. io_starttls_server() and
  *	io_starttls_client() begin a handshake on a clear connection. The
@@ -130,9 +136,9 @@
  *	consumed must be 0 and all held bytes are dropped. *dropped (when
  *	dropped is not null) receives the number of bytes discarded, for
  *	the log. Implicit TLS (port 465) calls io_starttls_server() right
- *	after io_accept(), with consumed 0. The result is 0, or -1 when TLS
- *	is already on or the io is closing (a caller bug: msg_warn is also
- *	logged). The owner should stop writing plaintext before calling: a
+ *	after io_accept(), with consumed 0. The result is 0, or -1 (with a
+ *	msg_warn) when TLS is already on, the io is closing, or the peer is
+ *	gone. The owner should stop writing plaintext before calling: a
  *	reply written before the call (for example "220 2.0.0 Ready to start
  *	TLS") is sent in clear ahead of the handshake, as the protocol
  *	wants. sni, when not null, is sent as the server name.
@@ -165,6 +171,9 @@
  *	"2001:db8::1"), io_*_port() the port. They are computed at creation
  *	(at connection for io_connect) and stay valid until closed().
  *
+ *	Signals. The process must ignore SIGPIPE: a write to a peer that
+ *	has reset the connection would otherwise kill it.
+ *
  *	Errors. struct io_error describes a failure: kind; the positive
  *	errno and its strerror text for socket failures; for TLS the
  *	OpenSSL error queue entries in order (packed code, library,
@@ -194,6 +203,7 @@
 
 #define IO_TLS_ERR_MAX	8
 #define IO_LINGER_MS	10000
+#define IO_INPUT_MAX	(1024 * 1024)
 
 struct io;
 

@@ -237,7 +237,7 @@ ipc_msg_attach_fd(struct ipc_msg *m, int fd)
 	if (fd < 0)
 		msg_panic("ipc_msg_attach_fd: bad descriptor %d", fd);
 	if (m->fd != -1)
-		msg_panic("ipc_msg_attach_fd: message already has a descriptor");
+		msg_panic("ipc_msg_attach_fd: descriptor already attached");
 	m->fd = fd;
 }
 

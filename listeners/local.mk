@@ -7,6 +7,5 @@ listeners_liblisteners_a_SOURCES = \
 	listeners/smtpd_cmd.c listeners/smtpd_cmd.h \
 	listeners/smtpd_data.c listeners/smtpd_data.h \
 	listeners/smtpd_enqueue.c listeners/smtpd_enqueue.h \
-	listeners/smtpd_hat.c listeners/smtpd_hat.h \
 	listeners/smtpd_session.c listeners/smtpd_session.h \
 	listeners/smtpd_tls.c listeners/smtpd_tls.h

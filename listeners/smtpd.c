@@ -32,7 +32,7 @@
 
 #include "smtpd.h"
 #include "smtpd_enqueue.h"
-#include "smtpd_hat.h"
+#include "policy_conf.h"
 #include "smtpd_session.h"
 
 static struct smtpd smtpd;
@@ -101,12 +101,12 @@ smtpd_pre_jail(struct server *sv)
 
 		sl->sd = &smtpd;
 		sl->cl = cf->listeners + i;
-		if ((sl->hat = smtpd_hat_build(sl->cl, err)) == NULL)
+		if ((sl->hat = policy_conf_hat(sl->cl, err)) == NULL)
 			msg_fatal("listener %s: sender groups:\n%s",
 			    sl->cl->name, err->data);
 		sl->ssl_ctx = smtpd_ssl_ctx(cf, sl->cl);
 	}
-	if (smtpd_hat_sbrs_build(cf, &smtpd.sbrs, &smtpd.sbrs_count, err) != 0)
+	if (policy_conf_sbrs(cf, &smtpd.sbrs, &smtpd.sbrs_count, err) != 0)
 		msg_fatal("sbrs.table:\n%s", err->data);
 	buf_free(err);
 }
@@ -215,7 +215,7 @@ smtpd_finish(void)
 		policy_hat_free(smtpd.listeners[i].hat);
 		SSL_CTX_free(smtpd.listeners[i].ssl_ctx);
 	}
-	smtpd_hat_sbrs_free(smtpd.sbrs, smtpd.sbrs_count);
+	policy_conf_sbrs_free(smtpd.sbrs, smtpd.sbrs_count);
 	smtpd.log = logs_maillog_close(smtpd.log);
 	server_exit(smtpd.sv, 0);
 }

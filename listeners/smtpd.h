@@ -17,8 +17,7 @@
  *	stable storage.
  *
  *	The files of the listener: smtpd.c (this process: sockets, shared
- *	state, stop), smtpd_hat.c (configuration to HAT, SenderBase
- *	table), smtpd_session.c (a connection: classification, input,
+ *	state, stop), smtpd_session.c (a connection: classification, input,
  *	timeouts, end), smtpd_cmd.c (the SMTP commands), smtpd_data.c (the
  *	message content), smtpd_enqueue.c (the queue manager channel).
  *
@@ -52,12 +51,6 @@
 struct smtpd;
 struct smtpd_enqueue;
 
-/* One static SenderBase score (sbrs.table). */
-struct smtpd_sbrs {
-	struct policy_member *network;
-	int	tenths;
-};
-
 /* One configured listener, as this process serves it. */
 struct smtpd_listener {
 	struct smtpd *sd;
@@ -74,7 +67,7 @@ struct smtpd {
 	struct server *sv;
 	struct smtpd_listener *listeners;
 	size_t	listener_count;
-	struct smtpd_sbrs *sbrs;
+	struct policy_conf_sbrs *sbrs;
 	size_t	sbrs_count;
 	struct dns *dns;
 	struct logs_maillog *log;

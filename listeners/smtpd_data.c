@@ -46,7 +46,7 @@ smtpd_data_write(struct smtpd_session *ss, const char *data, size_t len)
 		if (n == -1) {
 			if (!ss->write_error)
 				msg_warn("MID %llu: write content: %m", ss->mid);
-			ss->write_error = 1;
+			ss->write_error = errno;
 			return (-1);
 		}
 		data += n;
@@ -182,10 +182,13 @@ smtpd_data_refuse(struct smtpd_session *ss, struct mail_reply *rp)
 	int	flags = mail_data_flags(ss->md);
 	const char *why;
 
-	if (flags & (MAIL_DATA_F_BARE_LF | MAIL_DATA_F_BARE_CR))
+	if (ss->write_error == 0 && (flags & (MAIL_DATA_F_BARE_LF
+	    | MAIL_DATA_F_BARE_CR)))
 		why = "Bare CR or LF in message";
 	else if (flags & MAIL_DATA_F_TOO_BIG)
 		why = "Message size exceeds limit";
+	else if (ss->write_error == ENOSPC || ss->write_error == EDQUOT)
+		why = "Insufficient system storage";
 	else
 		why = "Local error writing the message";
 	smtpd_session_log(ss, logs_icid_receiving_failed(ss->logline, ss->icid,
@@ -208,13 +211,16 @@ smtpd_data_end(struct smtpd_session *ss)
 	struct str s;
 
 	mail_reply_init(&rp);
-	if (mail_data_reply(ss->md, &rp) == 0) {
+	if (ss->write_error) {
+		/* A full disk is temporary and says so: 452 4.3.1. */
+		mail_reply_set(&rp, ss->write_error == ENOSPC
+		    || ss->write_error == EDQUOT ? MAIL_REPLY_NO_STORAGE
+		    : MAIL_REPLY_LOCAL_ERROR, NULL);
 		smtpd_data_refuse(ss, &rp);
 		mail_reply_fini(&rp);
 		return;
 	}
-	if (ss->write_error) {
-		mail_reply_set(&rp, MAIL_REPLY_LOCAL_ERROR, NULL);
+	if (mail_data_reply(ss->md, &rp) == 0) {
 		smtpd_data_refuse(ss, &rp);
 		mail_reply_fini(&rp);
 		return;

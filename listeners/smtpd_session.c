@@ -41,7 +41,7 @@
 #include "smtpd.h"
 #include "smtpd_cmd.h"
 #include "smtpd_data.h"
-#include "smtpd_hat.h"
+#include "policy_conf.h"
 #include "smtpd_session.h"
 #include "smtpd_tls.h"
 
@@ -442,7 +442,7 @@ smtpd_session_start_lookups(struct smtpd_session *ss)
 	/* SenderBase: the static table, else the first DNS source. */
 	if (sd->sbrs_count == 0 && sd->sv->cf->sbrs.dnslist_count == 0) {
 		ss->pp.sbrs_state = POLICY_SBRS_OFF;
-	} else if (smtpd_hat_sbrs_lookup(sd->sbrs, sd->sbrs_count, &ss->pp,
+	} else if (policy_conf_sbrs_lookup(sd->sbrs, sd->sbrs_count, &ss->pp,
 	    &ss->pp.sbrs)) {
 		ss->pp.sbrs_state = POLICY_SBRS_SCORE;
 	} else {

@@ -126,7 +126,7 @@ struct smtpd_session {
 	int	smtputf8;
 	struct mail_data *md;
 	unsigned long long written;	/* content bytes written */
-	int	write_error;
+	int	write_error;		/* errno of a failed write, or 0 */
 	struct dns_query *q_sender;	/* sender domain check */
 	struct str pending_line;	/* MAIL line waiting for DNS/OPEN */
 

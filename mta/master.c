@@ -35,6 +35,8 @@
 
 #include "certs_demo.h"
 
+#include "policy_conf.h"
+
 #include "master.h"
 #include "mta_proto.h"
 
@@ -72,6 +74,7 @@ struct master {
 	uv_loop_t *loop;
 	const struct mta_args *args;
 	struct conf *cf;
+	int	conf_fd;		/* the checked text, or -1: default */
 	char	exe[4096];
 	struct seq *seq;
 	struct iptab *iptab;
@@ -325,7 +328,7 @@ master_control_error(struct ipc_chan *ch, int err, const char *why,
 {
 	struct master_child *mc = ctx;
 
-	if (err != 0)
+	if (err == EPROTO)
 		msg_warn("%s pid %d: control channel: %s", mc->role->name,
 		    mc->proc.pid, why);
 	ipc_chan_close(ch);
@@ -389,7 +392,7 @@ master_exited(uv_process_t *proc, int64_t status, int signo)
 	struct master_role *role = mc->role;
 	int	current = mc->generation == ms->generation;
 
-	if (signo)
+	if (signo && !(ms->stopping && signo == SIGTERM))
 		msg_warn("%s pid %d killed by signal %d", role->name, proc->pid,
 		    signo);
 	else if (status != 0 && !ms->stopping)
@@ -478,6 +481,8 @@ master_spawn(struct master *ms, struct master_role *role)
 	stdio[MTA_FD_SEQ].data.fd = seq_fd(ms->seq);
 	stdio[MTA_FD_IPTAB].flags = UV_INHERIT_FD;
 	stdio[MTA_FD_IPTAB].data.fd = iptab_fd(ms->iptab);
+	stdio[MTA_FD_CONF].flags = ms->conf_fd >= 0 ? UV_INHERIT_FD : UV_IGNORE;
+	stdio[MTA_FD_CONF].data.fd = ms->conf_fd;
 	for (i = 0; is_listener && i < ms->socket_count; i++) {
 		stdio[MTA_FD_LISTEN + i].flags = UV_INHERIT_FD;
 		stdio[MTA_FD_LISTEN + i].data.fd = ms->sockets[i].fd;
@@ -603,6 +608,41 @@ master_stop(uv_signal_t *sig, int signo)
 	    MASTER_STOP_GRACE * 1000, 0);
 }
 
+/* master_snapshot - hand children this text from now on */
+
+static int
+master_snapshot(struct master *ms, const struct buf *text, struct buf *err)
+{
+	int	fd = -1;
+
+	if (text && (fd = mta_args_snapshot(text, err)) < 0)
+		return (-1);
+	if (ms->conf_fd >= 0)
+		(void) close(ms->conf_fd);
+	ms->conf_fd = fd;
+	return (0);
+}
+
+/* master_reload_qmgr - give the queue manager the new configuration */
+
+static void
+master_reload_qmgr(struct master *ms)
+{
+	struct ipc_msg *m;
+	int	fd;
+
+	if (ms->qmgr_child == NULL || ms->qmgr_child->control == NULL)
+		return;
+	ms->qmgr_child->generation = ms->generation;
+	if (ms->conf_fd < 0 || (fd = dup(ms->conf_fd)) == -1)
+		return;
+	m = ipc_msg_new(MTA_T_RELOAD);
+	ipc_msg_attach_fd(m, fd);
+	if (ipc_chan_send(ms->qmgr_child->control, m) != 0)
+		msg_warn("cannot pass the new configuration to the queue "
+		    "manager: %s", strerror(errno));
+}
+
 /* master_reload - SIGHUP */
 
 static void
@@ -610,6 +650,7 @@ master_reload(uv_signal_t *sig, int signo)
 {
 	struct master *ms = sig->data;
 	struct buf *err = buf_new(0);
+	struct buf *text = NULL;
 	struct conf *cf;
 	int	old;
 
@@ -617,16 +658,21 @@ master_reload(uv_signal_t *sig, int signo)
 		buf_free(err);
 		return;
 	}
-	if ((cf = mta_args_load(ms->args, err)) == NULL) {
+	if ((cf = mta_args_load(ms->args, -1, &text, err)) == NULL
+	    || policy_conf_check(cf, err) != 0) {
+		cf = conf_free(cf);
 		msg_error("reload: configuration has errors, keeping the "
 		    "running one:\n%s", err->data);
+		buf_free(text);
 		buf_free(err);
 		return;
 	}
-	if (master_bind(ms, cf, err) != 0) {
+	if (master_bind(ms, cf, err) != 0 || master_snapshot(ms, text, err)
+	    != 0) {
 		msg_error("reload: %s; keeping the running configuration",
 		    err->data);
 		conf_free(cf);
+		buf_free(text);
 		buf_free(err);
 		return;
 	}
@@ -637,12 +683,10 @@ master_reload(uv_signal_t *sig, int signo)
 	ms->listener.running = 0;
 	ms->listener.quick_failures = 0;
 	ms->listener.wanted = cf->processes.listeners;
-	if (ms->qmgr_child) {
-		ms->qmgr_child->generation = ms->generation;
-		(void) uv_process_kill(&ms->qmgr_child->proc, SIGHUP);
-	}
+	master_reload_qmgr(ms);
 	master_signal_children(ms, &ms->listener, old, SIGTERM);
 	master_start(ms, &ms->listener);
+	buf_free(text);
 	buf_free(err);
 	(void) signo;
 }
@@ -674,7 +718,7 @@ master_close_walk(uv_handle_t *handle, void *arg)
 /* master_main - run the master */
 
 int
-master_main(const struct mta_args *args, struct conf *cf)
+master_main(const struct mta_args *args, struct conf *cf, struct buf *text)
 {
 	struct master ms;
 	struct buf *err = buf_new(0);
@@ -684,7 +728,11 @@ master_main(const struct mta_args *args, struct conf *cf)
 	memset(&ms, 0, sizeof(ms));
 	ms.args = args;
 	ms.cf = cf;
+	ms.conf_fd = -1;
 	ms.loop = uv_default_loop();
+	if (master_snapshot(&ms, text, err) != 0)
+		msg_fatal("%s", err->data);
+	buf_free(text);
 	if (uv_exepath(ms.exe, &exe_len) != 0)
 		msg_fatal("cannot find my own program file");
 	if (geteuid() == 0 && cf->user[0]) {
@@ -728,6 +776,8 @@ master_main(const struct mta_args *args, struct conf *cf)
 	mem_free(ms.pending_peers);
 	seq_close(ms.seq);
 	iptab_close(ms.iptab);
+	if (ms.conf_fd >= 0)
+		(void) close(ms.conf_fd);
 	conf_free(ms.cf);
 	buf_free(err);
 	msg_info("stopped");

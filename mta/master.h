@@ -4,10 +4,14 @@
  * SYNOPSIS
  *	#include "master.h"
  *
- *	int	master_main(const struct mta_args *args, struct conf *cf);
+ *	int	master_main(const struct mta_args *args, struct conf *cf,
+ *		    struct buf *text);
  * DESCRIPTION
  *	master_main() runs the master process until it is told to stop,
- *	and returns the exit status. It takes ownership of cf.
+ *	and returns the exit status. It takes ownership of cf and of text,
+ *	the configuration text cf was loaded from (NULL for the embedded
+ *	default): children get exactly these checked bytes (MTA_FD_CONF),
+ *	never the file as it may have become since.
  *
  *	The master is the top of the system (not an outbound agent, as the
  *	name mta/ might suggest): it prepares the spool and log
@@ -31,7 +35,8 @@
  *
  *	SIGHUP reloads: the new configuration is checked first and, when
  *	it has errors, they are reported and the running configuration is
- *	kept. Otherwise the queue manager is told to reload (SIGHUP), new
+ *	kept (and children that restart get it). Otherwise the queue
+ *	manager gets the new text (MTA_T_RELOAD), new
  *	listeners start on the new configuration (sockets whose address
  *	and port did not change are passed on, so no connection waiting in
  *	the backlog is lost), and the old listeners are told to drain
@@ -48,6 +53,8 @@
 #ifndef MASTER_H
 #define MASTER_H
 
+#include "buf.h"
+
 #include "conf.h"
 #include "mta_args.h"
 
@@ -56,6 +63,6 @@
 #define MASTER_THROTTLE		10	/* seconds to wait when throttled */
 #define MASTER_STOP_GRACE	10	/* seconds listeners get to drain */
 
-int	master_main(const struct mta_args *, struct conf *);
+int	master_main(const struct mta_args *, struct conf *, struct buf *);
 
 #endif

@@ -6,7 +6,10 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -104,25 +107,111 @@ mta_args_child_argv(const struct mta_args *args, const char *exe,
 	return (argv);
 }
 
+/* mta_args_read - all of a descriptor's bytes from the start */
+
+static int
+mta_args_read(int fd, struct buf *out)
+{
+	char	chunk[8192];
+	off_t	off = 0;
+	ssize_t	n;
+
+	while ((n = pread(fd, chunk, sizeof(chunk), off)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return (-1);
+		buf_append(out, chunk, (size_t) n);
+		off += n;
+	}
+	return (0);
+}
+
 /* mta_args_load - load the configuration these arguments name */
 
 struct conf *
-mta_args_load(const struct mta_args *args, struct buf *err)
+mta_args_load(const struct mta_args *args, int fd, struct buf **textp,
+    struct buf *err)
 {
+	struct buf *text = NULL;
 	struct conf *cf;
 	size_t	i;
 	int	bad = 0;
 
-	if (args->config_file)
-		cf = conf_load_file(args->config_file, err);
-	else
+	if (textp)
+		*textp = NULL;
+	if (args->config_file == NULL) {
 		cf = conf_load_default();
-	if (cf == NULL)
+	} else {
+		int	own = fd < 0;
+
+		text = buf_new(0);
+		if (own && (fd = open(args->config_file, O_RDONLY | O_CLOEXEC))
+		    == -1) {
+			buf_printf(err, "%s: cannot open: %s\n",
+			    args->config_file, strerror(errno));
+			buf_free(text);
+			return (NULL);
+		}
+		if (mta_args_read(fd, text) != 0) {
+			buf_printf(err, "%s: cannot read: %s\n",
+			    args->config_file, strerror(errno));
+			bad = 1;
+		}
+		if (own)
+			(void) close(fd);
+		if (bad) {
+			buf_free(text);
+			return (NULL);
+		}
+		cf = conf_load_string(args->config_file, text->data, text->len,
+		    err);
+	}
+	if (cf == NULL) {
+		buf_free(text);
 		return (NULL);
+	}
 	for (i = 0; i < args->override_count; i++)
 		if (conf_set_option(cf, args->overrides[i], err) != 0)
 			bad = 1;
-	if (bad)
-		cf = conf_free(cf);
+	if (bad) {
+		buf_free(text);
+		return (conf_free(cf));
+	}
+	if (textp)
+		*textp = text;
+	else
+		buf_free(text);
 	return (cf);
+}
+
+/* mta_args_snapshot - a sealed memory file holding a configuration */
+
+int
+mta_args_snapshot(const struct buf *text, struct buf *err)
+{
+	size_t	off = 0;
+	int	fd;
+
+	fd = memfd_create("mtad-conf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd == -1) {
+		buf_printf(err, "configuration snapshot: %s", strerror(errno));
+		return (-1);
+	}
+	while (off < text->len) {
+		ssize_t	n = write(fd, text->data + off, text->len - off);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			buf_printf(err, "configuration snapshot: %s",
+			    strerror(errno));
+			(void) close(fd);
+			return (-1);
+		}
+		off += (size_t) n;
+	}
+	(void) fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW
+	    | F_SEAL_WRITE | F_SEAL_SEAL);
+	return (fd);
 }

@@ -19,8 +19,9 @@
  *	void	mta_args_free(struct mta_args *args);
  *	char	**mta_args_child_argv(const struct mta_args *args,
  *		    const char *exe, const char *role);
- *	struct conf *mta_args_load(const struct mta_args *args,
- *		    struct buf *err);
+ *	struct conf *mta_args_load(const struct mta_args *args, int fd,
+ *		    struct buf **text, struct buf *err);
+ *	int	mta_args_snapshot(const struct buf *text, struct buf *err);
  * DESCRIPTION
  *	mtad [-c FILE] [-o name=value]... [-n] [-v] [-X ROLE]
  *
@@ -28,9 +29,22 @@
  *	mta_args_child_argv() makes the argument vector a child role is
  *	started with: the same configuration file and overrides, and -X
  *	ROLE (the caller frees it with mem_free() on each element and the
- *	array). mta_args_load() loads the configuration these arguments
- *	name and applies the overrides; it returns NULL with one line per
- *	error in err.
+ *	array).
+ *
+ *	mta_args_load() loads the configuration these arguments name and
+ *	applies the overrides; it returns NULL with one line per error in
+ *	err. The text comes from the file given with -c, or, when fd is not
+ *	-1, from that descriptor: a child started by the master reads the
+ *	very bytes the master checked (mta_args_snapshot()), so a file being
+ *	edited on disk never reaches a child unchecked, and a child that
+ *	restarts after a refused reload still gets the running
+ *	configuration. When text is not NULL it receives the text read
+ *	(NULL for the embedded default; the caller frees it with
+ *	buf_free()).
+ *
+ *	mta_args_snapshot() puts a configuration text in a sealed,
+ *	close-on-exec memory file and returns its descriptor, or -1 with
+ *	the reason in err.
  */
 #ifndef MTA_ARGS_H
 #define MTA_ARGS_H
@@ -54,6 +68,8 @@ int	mta_args_parse(struct mta_args *, int, char **, struct buf *);
 void	mta_args_free(struct mta_args *);
 char  **mta_args_child_argv(const struct mta_args *, const char *,
 	    const char *);
-struct conf *mta_args_load(const struct mta_args *, struct buf *);
+struct conf *mta_args_load(const struct mta_args *, int, struct buf **,
+	    struct buf *);
+int	mta_args_snapshot(const struct buf *, struct buf *);
 
 #endif

@@ -23,6 +23,9 @@
  *	    PEER	master -> queue manager: a new peer's end of a
  *			channel rides as the descriptor (kind: listener or
  *			delivery, and an id for diagnostics)
+ *	    RELOAD	master -> queue manager: a new configuration,
+ *			already checked, rides as the descriptor (a sealed
+ *			memory file holding the configuration text)
  *
  *	listener <-> queue manager, on the listener's fd MTA_FD_QMGR:
  *	    OPEN	listener -> qmgr: allocate a MID and a content file
@@ -62,7 +65,8 @@
 #define MTA_FD_QMGR	4	/* channel to the queue manager */
 #define MTA_FD_SEQ	5	/* ICID/DCID sequence file (lib/seq) */
 #define MTA_FD_IPTAB	6	/* per-client counters (lib/iptab) */
-#define MTA_FD_LISTEN	7	/* first listening socket, one per listener */
+#define MTA_FD_CONF	7	/* the configuration text the master checked */
+#define MTA_FD_LISTEN	8	/* first listening socket, one per listener */
 
 /* Message types. */
 enum mta_proto_type {
@@ -73,6 +77,7 @@ enum mta_proto_type {
 	MTA_T_COMMIT,
 	MTA_T_COMMITTED,
 	MTA_T_ABORT,
+	MTA_T_RELOAD,
 };
 
 /* Attribute keys. */

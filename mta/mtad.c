@@ -21,6 +21,7 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,8 +30,11 @@
 
 #include "conf.h"
 
+#include "policy_conf.h"
+
 #include "master.h"
 #include "mta_args.h"
+#include "mta_proto.h"
 #include "qmgr.h"
 #include "smtpd.h"
 
@@ -52,19 +56,26 @@ main(int argc, char **argv)
 {
 	struct mta_args args;
 	struct buf *err = buf_new(0);
+	struct buf *text = NULL;
 	struct conf *cf;
+	int	conf_fd;
 	int	status;
 
 	msg_progname("mtad");
 	if (mta_args_parse(&args, argc, argv, err) != 0)
 		return (mtad_usage(err->data));
 	msg_verbose = args.verbose;
-	if ((cf = mta_args_load(&args, err)) == NULL) {
+	conf_fd = args.role && fcntl(MTA_FD_CONF, F_GETFD) != -1 ? MTA_FD_CONF
+	    : -1;
+	if ((cf = mta_args_load(&args, conf_fd, &text, err)) == NULL
+	    || (args.role == NULL && policy_conf_check(cf, err) != 0)) {
+		cf = conf_free(cf);
 		(void) fputs(err->data, stderr);
 		if (err->len && err->data[err->len - 1] != '\n')
 			(void) fputc('\n', stderr);
 		msg_error("configuration %s has errors",
 		    args.config_file ? args.config_file : "<default>");
+		buf_free(text);
 		return (1);
 	}
 	if (args.check_only) {
@@ -80,7 +91,8 @@ main(int argc, char **argv)
 		conf_free(cf);
 		status = 0;
 	} else if (args.role == NULL) {
-		status = master_main(&args, cf);
+		status = master_main(&args, cf, text);
+		text = NULL;
 	} else if (strcmp(args.role, "qmgr") == 0) {
 		status = qmgr_main(&args, cf);
 	} else if (strcmp(args.role, "listener") == 0) {
@@ -90,6 +102,7 @@ main(int argc, char **argv)
 		status = mtad_usage("unknown role for -X");
 	}
 	mta_args_free(&args);
+	buf_free(text);
 	buf_free(err);
 	return (status);
 }

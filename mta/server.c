@@ -27,6 +27,35 @@
 #include "mta_proto.h"
 #include "server.h"
 
+/* server_reload - the master sent a checked configuration */
+
+static void
+server_reload(struct server *sv, struct ipc_msg *m)
+{
+	struct buf *err;
+	struct conf *cf;
+	int	fd = ipc_msg_take_fd(m);
+
+	if (fd < 0)
+		msg_fatal("reload message without a configuration");
+	if (dup2(fd, MTA_FD_CONF) == -1)
+		msg_fatal("reload: dup2: %m");
+	(void) close(fd);
+	(void) fcntl(MTA_FD_CONF, F_SETFD, FD_CLOEXEC);
+	if (sv->ops->reload == NULL)
+		return;
+	err = buf_new(0);
+	if ((cf = mta_args_load(sv->args, MTA_FD_CONF, NULL, err)) == NULL) {
+		msg_error("reload: configuration has errors, keeping the "
+		    "running one:\n%s", err->data);
+	} else {
+		sv->ops->reload(sv, cf);
+		conf_free(sv->cf);
+		sv->cf = cf;
+	}
+	buf_free(err);
+}
+
 /* server_control_received - the master said something */
 
 static void
@@ -34,10 +63,15 @@ server_control_received(struct ipc_chan *ch, struct ipc_msg *m, void *ctx)
 {
 	struct server *sv = ctx;
 
-	if (sv->ops->control == NULL)
+	if (ipc_msg_type(m) == MTA_T_RELOAD) {
+		server_reload(sv, m);
+		ipc_msg_free(m);
+	} else if (sv->ops->control != NULL) {
+		sv->ops->control(sv, m);	/* it frees m */
+	} else {
 		msg_fatal("unexpected control message type %u from the master",
 		    ipc_msg_type(m));
-	sv->ops->control(sv, m);
+	}
 	(void) ch;
 }
 
@@ -60,30 +94,6 @@ static const struct ipc_chan_ops server_control_ops = {
 	.received = server_control_received,
 	.error = server_control_error,
 };
-
-/* server_reload - SIGHUP: load the configuration again */
-
-static void
-server_reload(uv_signal_t *sig, int signo)
-{
-	struct server *sv = sig->data;
-	struct buf *err;
-	struct conf *cf;
-
-	if (sv->ops->reload == NULL)
-		return;
-	err = buf_new(0);
-	if ((cf = mta_args_load(sv->args, err)) == NULL) {
-		msg_error("reload: configuration has errors, keeping the "
-		    "running one:\n%s", err->data);
-	} else {
-		sv->ops->reload(sv, cf);
-		conf_free(sv->cf);
-		sv->cf = cf;
-	}
-	buf_free(err);
-	(void) signo;
-}
 
 /* server_stop - SIGTERM: stop taking work, finish, exit */
 
@@ -147,10 +157,13 @@ server_main(const struct mta_args *args, struct conf *cf,
 	sv.args = args;
 	sv.cf = cf;
 	(void) signal(SIGPIPE, SIG_IGN);
+	(void) signal(SIGHUP, SIG_IGN);		/* the master reloads us */
 	if (!server_fd_open(MTA_FD_CONTROL))
 		msg_fatal("no control channel on fd %d: the %s role is started "
 		    "by the master, not by hand", MTA_FD_CONTROL, ops->role);
 	(void) fcntl(MTA_FD_SEQ, F_SETFD, FD_CLOEXEC);
+	if (server_fd_open(MTA_FD_CONF))
+		(void) fcntl(MTA_FD_CONF, F_SETFD, FD_CLOEXEC);
 	if ((sv.seq = seq_adopt(MTA_FD_SEQ, err)) == NULL)
 		msg_fatal("%s", err->data);
 	if (server_fd_open(MTA_FD_IPTAB)) {
@@ -173,10 +186,8 @@ server_main(const struct mta_args *args, struct conf *cf,
 	sv.loop = uv_default_loop();
 	sv.control = ipc_chan_open(sv.loop, MTA_FD_CONTROL,
 	    &server_control_ops, &sv);
-	(void) uv_signal_init(sv.loop, &sv.sig_hup);
 	(void) uv_signal_init(sv.loop, &sv.sig_term);
-	sv.sig_hup.data = sv.sig_term.data = &sv;
-	(void) uv_signal_start(&sv.sig_hup, server_reload, SIGHUP);
+	sv.sig_term.data = &sv;
 	(void) uv_signal_start(&sv.sig_term, server_stop, SIGTERM);
 	if (ops->post_jail)
 		ops->post_jail(&sv);

@@ -27,14 +27,14 @@
  *	3. drop privileges to the configured user when started as root
  *	   (privs_drop(), the only call site);
  *	4. create the libuv loop, open the control channel to the master,
- *	   install SIGHUP (reload) and SIGTERM (stop) handlers;
+ *	   install the SIGTERM (stop) handler;
  *	5. post_jail(): open what the role serves, start serving;
  *	6. tell the master it is READY, and run the loop.
  *
- *	reload() gets a freshly loaded configuration (the old one stays
- *	valid during the call; the server frees it afterwards); when the
- *	new configuration has errors they are logged and reload() is not
- *	called. A role without reload() keeps the configuration it started
+ *	reload() gets a freshly loaded configuration when the master sends
+ *	one (MTA_T_RELOAD: the text it checked, as a descriptor); the old
+ *	configuration stays valid during the call and the server frees it
+ *	afterwards. Children ignore SIGHUP: only the master reloads. A role without reload() keeps the configuration it started
  *	with (listeners: the master starts new ones instead). stop() must stop taking new work and call server_exit()
  *	once the work in hand is done. When the master goes away (its end
  *	of the control channel closes), the child exits at once.
@@ -81,7 +81,6 @@ struct server {
 	struct seq *seq;
 	struct iptab *iptab;		/* listeners only, else NULL */
 	struct ipc_chan *control;
-	uv_signal_t sig_hup;
 	uv_signal_t sig_term;
 	int	stopping;
 	int	status;

@@ -7,6 +7,7 @@ POLICY_LIB = policy/libpolicy.a
 noinst_LIBRARIES += policy/libpolicy.a
 policy_libpolicy_a_SOURCES = \
 	policy/policy.c policy/policy.h \
+	policy/policy_conf.c policy/policy_conf.h \
 	policy/policy_dns.c policy/policy_dns.h \
 	policy/policy_table.c policy/policy_table.h \
 	policy/policy_ip.c policy/policy_ip.h \

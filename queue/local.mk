@@ -7,7 +7,9 @@ queue_libqueue_a_SOURCES = \
 	queue/queue_fault.c queue/queue_fault.h \
 	queue/queue_file.c queue/queue_file.h \
 	queue/queue_id.c queue/queue_id.h \
-	queue/queue_spool.c queue/queue_spool.h
+	queue/queue_spool.c queue/queue_spool.h \
+	queue/qmgr.c queue/qmgr.h \
+	queue/qmgr_enqueue.c queue/qmgr_enqueue.h
 
 if HAVE_CRITERION
 QUEUE_TESTS = t/unit/queue/queue_env_test t/unit/queue/queue_id_test \

@@ -132,8 +132,8 @@ Test(durability, disk_full_is_a_temporary_error)
 	tsup_smtp_cmd(c, "%s", big->data);
 	code = tsup_smtp_reply(c);
 	reply = tsup_smtp_text(c);
-	cr_expect(code == 452 || code == 451, "a full disk is temporary: "
-	    "%d %s", code, reply);
+	cr_expect(code == 452 && strstr(reply, "4.3.1") != NULL,
+	    "a full disk is 452 4.3.1: %d %s", code, reply);
 	tsup_smtp_close(c);
 	cr_expect_eq(mtad_queued(mi), 1, "the first message is intact");
 	cr_expect_eq(durability_send(mi, 3), 250, "small mail still flows");

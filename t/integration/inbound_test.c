@@ -46,6 +46,22 @@ inbound_lines(const struct mtad_inst *mi, const char *regex)
 	return (result);
 }
 
+/* inbound_size_masked - "ready N bytes" with the size as SIZE */
+
+static const char *
+inbound_size_masked(const char *lines)
+{
+	const char *p = strstr(lines, " ready ");
+	const char *q;
+
+	if (p == NULL)
+		return (lines);
+	p += 7;
+	for (q = p; *q >= '0' && *q <= '9'; q++)
+		;
+	return (tsup_strf("%.*sSIZE%s", (int) (p - lines), lines, q));
+}
+
 Test(inbound, swaks_message_is_queued_and_logged)
 {
 	static const struct mtad_spec spec = {0};
@@ -56,12 +72,12 @@ Test(inbound, swaks_message_is_queued_and_logged)
 
 	out = mtad_swaks(mi, &status, "--from sender@example.org --to "
 	    "rcpt@example.com --header 'Subject: hello there' --header "
-	    "'Message-ID: <m1@example.org>'");
+	    "'Message-Id: <m1@example.org>'");
 	cr_assert_eq(status, 0, "swaks failed:\n%s", out);
 	cr_expect(strstr(out, "250 2.0.0 Ok: queued as ") != NULL, "%s", out);
 	cr_expect_eq(mtad_queued(mi), 1, "one message in the spool");
 	(void) mtad_wait_log(mi, "ICID [0-9]+ close$");
-	got = inbound_lines(mi, "ICID|MID");
+	got = inbound_size_masked(inbound_lines(mi, "ICID|MID"));
 	cr_expect_str_eq(got,
 	    "TIMESTAMP Info: New SMTP ICID N interface Data 1 (127.0.0.1) "
 	    "address 127.0.0.1 reverse dns host localhost.test verified yes\n"
@@ -71,12 +87,11 @@ Test(inbound, swaks_message_is_queued_and_logged)
 	    "TIMESTAMP Info: MID N ICID N From: <sender@example.org>\n"
 	    "TIMESTAMP Info: MID N ICID N RID N To: <rcpt@example.com>\n"
 	    "TIMESTAMP Info: MID N Message-ID '<m1@example.org>'\n"
-	    "TIMESTAMP Info: MID N Subject 'hello there'\n",
+	    "TIMESTAMP Info: MID N Subject 'hello there'\n"
+	    "TIMESTAMP Info: MID N ready SIZE bytes from <sender@example.org>\n"
+	    "TIMESTAMP Info: MID N queued for delivery\n"
+	    "TIMESTAMP Info: ICID N close\n",
 	    "log so far:\n%s", got);
-	cr_expect_eq(mtad_log_count(mi, "MID [0-9]+ ready [0-9]+ bytes from "
-	    "<sender@example.org>$"), 1);
-	cr_expect_eq(mtad_log_count(mi, "MID [0-9]+ queued for delivery$"), 1);
-	cr_expect_eq(mtad_log_count(mi, "ICID [0-9]+ close$"), 1);
 	cr_expect_eq(mtad_log_count(mi, "Begin Logfile$"), 1,
 	    "the log starts with its header");
 	mtad_stop(mi);
@@ -142,7 +157,6 @@ Test(inbound, tls_required_refuses_clear_text_then_accepts_tls)
 	(void) tsup_smtp_chat(c, 250, "NOOP");
 
 	memset(&tls, 0, sizeof(tls));
-	(void) tsup_smtp_chat(c, 220, "STARTTLS");
 	tsup_smtp_starttls(c, &tls);
 	cr_expect_str_eq(tsup_smtp_tls_version(c), "TLSv1.3");
 	(void) tsup_smtp_chat(c, 250, "EHLO client.test");
@@ -178,7 +192,7 @@ Test(inbound, config_errors_name_file_line_column)
 			"    port: 2000\n    sender_groups:\n"
 			"      - name: G\n        policy: ACCEPTED\n"
 			"        members: [\"10.0.0.0/33\"]\n",
-		":8:19: "},
+		":8:29: "},
 	};
 	size_t	i;
 

@@ -87,7 +87,7 @@ Test(limits, recipients_per_message)
 
 Test(limits, message_size)
 {
-	struct mtad_inst *mi = limits_start("    max_message_size: 1000\n");
+	struct mtad_inst *mi = limits_start("    max_message_size: 2K\n");
 	struct tsup_smtp *c = limits_session(mi);
 	struct buf *big = buf_new(0);
 	const char *reply;
@@ -99,7 +99,7 @@ Test(limits, message_size)
 	(void) tsup_smtp_chat(c, 250, "RCPT TO:<b@example.com>");
 	(void) tsup_smtp_chat(c, 354, "DATA");
 	buf_puts(big, "Subject: big\r\n\r\n");
-	for (i = 0; i < 40; i++)
+	for (i = 0; i < 80; i++)
 		buf_puts(big, "0123456789012345678901234567890123456789\r\n");
 	buf_puts(big, ".");
 	reply = tsup_smtp_chat(c, 552, "%s", big->data);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,12 +67,13 @@ mtad_start(const struct mtad_spec *spec)
 	if ((mi->dns = dns_unbound_start(zone->data, why)) == NULL)
 		tsup_fail("cannot start unbound: %s", why->data);
 
-	buf_printf(cf, "user: \"\"\nhostname: mx.test.example\n"
+	buf_printf(cf, "%shostname: mx.test.example\n"
 	    "spool_dir: %s\nprocesses:\n  listeners: %d\n"
 	    "log:\n  mail_log: %s\n"
 	    "dns:\n  servers: [\"%s\"]\n  timeout: 2s\n"
 	    "certificates:\n  demo:\n    cert: %s/certs/demo.crt\n"
 	    "    key: %s/certs/demo.key\n    generate: true\n",
+	    spec->top && strstr(spec->top, "user:") ? "" : "user: \"\"\n",
 	    mi->spool, spec->listeners > 0 ? spec->listeners : 1, mi->log,
 	    mi->dns->server, mi->dir, mi->dir);
 	if (spec->top)
@@ -80,6 +82,11 @@ mtad_start(const struct mtad_spec *spec)
 	    "    interface: Data 1\n    address: 127.0.0.1\n    port: %d\n"
 	    "    type: public\n    certificate: demo\n", mi->port);
 	mtad_indent(cf, spec->listener, "    ");
+	if (spec->top && strstr(spec->top, "user:")) {
+		/* The unprivileged user must reach its spool and log. */
+		(void) chmod(tsup_tmp_dir(), 0755);
+		(void) chmod(mi->dir, 0755);
+	}
 	mi->config = tsup_tmp_write(tsup_strf("%s.yaml", strrchr(mi->dir, '/')
 	    + 1), cf->data, cf->len);
 	mtad_restart(mi);
@@ -193,6 +200,15 @@ const char *
 mtad_wait_log(const struct mtad_inst *mi, const char *regex)
 {
 	return (tsup_log_wait(mi->log, TSUP_LOG_REGEX, regex,
+	    tsup_deadline_ms()));
+}
+
+/* mtad_wait_text - wait for a mail log line holding text */
+
+const char *
+mtad_wait_text(const struct mtad_inst *mi, const char *text)
+{
+	return (tsup_log_wait(mi->log, TSUP_LOG_SUBSTR, text,
 	    tsup_deadline_ms()));
 }
 

@@ -19,6 +19,8 @@
  *	int	mtad_queued(const struct mtad_inst *mi);
  *	const char *mtad_wait_log(const struct mtad_inst *mi,
  *		    const char *regex);
+ *	const char *mtad_wait_text(const struct mtad_inst *mi,
+ *		    const char *text);
  *	int	mtad_log_count(const struct mtad_inst *mi, const char *regex);
  *	const char *mtad_swaks(const struct mtad_inst *mi, int *status,
  *		    const char *fmt, ...);
@@ -49,7 +51,8 @@
  *	mtad_stop() stops it with SIGTERM and fails the test unless it
  *	exits with status 0 in time. mtad_queued() counts the committed
  *	messages in the spool. mtad_wait_log() waits for a mail log line
- *	matching a POSIX extended regex and returns it; mtad_log_count()
+ *	matching a POSIX extended regex and returns it; mtad_wait_text()
+ *	waits for a line that contains text; mtad_log_count()
  *	counts matching lines now. mtad_swaks() runs swaks against the
  *	instance with the given extra arguments and returns its output
  *	(status gets its exit status).
@@ -92,6 +95,7 @@ struct mtad_inst *mtad_start(const struct mtad_spec *);
 void	mtad_stop(struct mtad_inst *);
 int	mtad_queued(const struct mtad_inst *);
 const char *mtad_wait_log(const struct mtad_inst *, const char *);
+const char *mtad_wait_text(const struct mtad_inst *, const char *);
 int	mtad_log_count(const struct mtad_inst *, const char *);
 const char *mtad_swaks(const struct mtad_inst *, int *, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));

@@ -20,6 +20,7 @@
  */
 #include "config.h"
 
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -232,9 +233,10 @@ tsupd_match(struct tsupd_conn *sc, const char *verb)
 			continue;
 		if (r->conn != 0 && r->conn != sc->n)
 			continue;
-		if (r->times != 0 && sc->used[i] >= r->times)
+		/* Atomic: concurrent connections share the counters. */
+		if (__atomic_fetch_add(&sc->used[i], 1, __ATOMIC_SEQ_CST)
+		    >= r->times && r->times != 0)
 			continue;
-		sc->used[i]++;
 		return (r);
 	}
 	return (NULL);
@@ -577,7 +579,10 @@ tsupd_main(int listen_fd, SSL_CTX *ctx, const struct tsup_smtpd_opts *o,
 	int	log_fd;
 	int	n;
 	int	fd;
+	pid_t	server;
 
+	/* A group of its own: the connections it forks die with it. */
+	(void) setpgid(0, 0);
 	(void) prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(1);
@@ -590,9 +595,14 @@ tsupd_main(int listen_fd, SSL_CTX *ctx, const struct tsup_smtpd_opts *o,
 	memset(&sc, 0, sizeof(sc));
 	sc.opts = o;
 	sc.ctx = ctx;
-	sc.used = mem_zalloc((size_t) nrules + 1, sizeof(int));
+	/* Shared, so that "times" counts across concurrent connections. */
+	sc.used = mmap(NULL, ((size_t) nrules + 1) * sizeof(int),
+	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sc.used == MAP_FAILED)
+		_exit(1);
 	sc.log_fd = log_fd;
 	sc.dir = dir;
+	server = getpid();
 	for (n = 1; o->max_conns == 0 || n <= o->max_conns; n++) {
 		while ((fd = accept4(listen_fd, NULL, NULL,
 		    SOCK_CLOEXEC)) == -1)
@@ -602,8 +612,28 @@ tsupd_main(int listen_fd, SSL_CTX *ctx, const struct tsup_smtpd_opts *o,
 		sc.fd = fd;
 		sc.done = 0;
 		sc.msgs = 0;
-		tsupd_serve(&sc);
+		if (!o->concurrent) {
+			tsupd_serve(&sc);
+			continue;
+		}
+		switch (fork()) {
+		case -1:
+			_exit(1);
+		case 0:
+			(void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != server)
+				_exit(1);
+			(void) close(listen_fd);
+			tsupd_serve(&sc);
+			_exit(0);
+		}
+		(void) close(fd);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			continue;
 	}
+	/* The last connections may still be in progress. */
+	while (wait(NULL) != -1 || errno == EINTR)
+		continue;
 	_exit(0);
 }
 
@@ -615,7 +645,7 @@ tsup_smtpd_release(void *ptr)
 	struct tsup_smtpd *s = ptr;
 
 	if (!s->exited) {
-		(void) kill(s->pid, SIGKILL);
+		(void) killpg(s->pid, SIGKILL);
 		(void) waitpid(s->pid, NULL, 0);
 	}
 	mem_free(s->dir);
@@ -664,6 +694,7 @@ tsup_smtpd_start(const struct tsup_smtpd_opts *opts)
 	case 0:
 		tsupd_main(listen_fd, ctx, o, s->dir, s->log_path, parent);
 	}
+	(void) setpgid(s->pid, s->pid);
 	tsup_track(s, tsup_smtpd_release);
 	tsup_note("scripted SMTP server on 127.0.0.1:%d, pid %ld, files in %s",
 	    s->port, (long) s->pid, s->dir);
@@ -711,7 +742,7 @@ void
 tsup_smtpd_stop(struct tsup_smtpd *s)
 {
 	if (!s->exited) {
-		(void) kill(s->pid, SIGKILL);
+		(void) killpg(s->pid, SIGKILL);
 		(void) waitpid(s->pid, NULL, 0);
 		s->exited = 1;
 	}

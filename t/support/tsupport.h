@@ -178,7 +178,8 @@
  *	and removed recursively by tsup_fini(). tsup_tmp_mkdir() makes
  *	another such directory named after label. tsup_tmp_path() is the
  *	path of a formatted name inside tsup_tmp_dir(). tsup_tmp_write()
- *	writes a file there and returns its path. tsup_tmp_read() appends
+ *	writes a file there (or at name itself when it is an absolute
+ *	path), mode 0600, and returns its path. tsup_tmp_read() appends
  *	a whole file to out. tsup_tmp_remove() removes a file or a tree
  *	(it never follows symbolic links).
  *
@@ -233,8 +234,9 @@
  *
  *	struct tsup_tls_opts describes one side of a TLS connection, for
  *	the client helper and the scripted server alike; zero means the
- *	OpenSSL default. tsup_tls_client_ctx() and tsup_tls_server_ctx()
- *	build an SSL_CTX from it (the caller frees it with SSL_CTX_free)
+ *	OpenSSL default, and a NULL pointer to options is all defaults.
+ *	tsup_tls_client_ctx() and tsup_tls_server_ctx() build an SSL_CTX
+ *	from it (the caller frees it with SSL_CTX_free)
  *	and fail the test on a bad option. tsup_tls_version() maps
  *	"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" to the OpenSSL constant
  *	(0 for NULL or ""). tsup_tls_errors() drains the OpenSSL error
@@ -282,8 +284,10 @@
  *
  *	tsup_smtpd_start() starts an SMTP server on a kernel-chosen port
  *	in a child process and returns at once (connections queue until
- *	it accepts them). It serves max_conns connections one after the
- *	other (0: until stopped) and then exits. By default it behaves as
+ *	it accepts them). It serves max_conns connections (0: until
+ *	stopped), one after the other or, with concurrent set, each in a
+ *	process of its own, and exits when the last one ends. Connections
+ *	are numbered in the order they are accepted. By default it behaves as
  *	a plain, lenient receiver: greeting, EHLO with PIPELINING, SIZE,
  *	8BITMIME, ENHANCEDSTATUSCODES and STARTTLS (when it has a
  *	certificate), MAIL, RCPT, DATA (message up to CRLF.CRLF), RSET,
@@ -310,13 +314,15 @@
  *	At STARTTLS the server discards what the client pipelined after
  *	the command (and logs how much). Everything is logged to a file as
  *	it happens, each line before the reply to it: tsup_smtpd_log()
- *	returns the log so far. Log lines are "N < line" (received, bytes
- *	outside printable ASCII as \xHH), "N > line" (sent) and "N * event"
- *	(CONNECT, TLS <protocol> <cipher>, SNI <name>, TLSPEER <subject>
- *	verify <X509_V_*>, TLSFAIL <reason>, DISCARD <bytes>, DATA <bytes>,
- *	HOLD, RESET, CLOSE, EOF, TIMEOUT), N being the connection
- *	number from 1. tsup_smtpd_conns() counts the connections accepted
- *	so far. tsup_smtpd_raw() appends every byte received on connection
+ *	returns the log so far (valid until the next call). Log lines are
+ *	"N < line" (received without its CRLF; a backslash and bytes
+ *	outside printable ASCII as \\ and \xHH, so a bare LF shows as
+ *	\x0a), "N > line" (sent) and "N * event" (CONNECT, TLS <protocol>
+ *	<cipher>, SNI <name>, TLSPEER <subject> verify <X509_V_*>, TLSFAIL
+ *	<reason>, DISCARD <bytes>, DATA <bytes>, HOLD, RESET, CLOSE, EOF,
+ *	TIMEOUT, ERROR <text>), N being the connection number from 1.
+ *	tsup_smtpd_conns() counts the connections accepted so far.
+ *	tsup_smtpd_raw() appends every byte received on connection
  *	conn (decrypted after TLS); tsup_smtpd_message() appends message n
  *	(from 1) of connection conn as received (dot-stuffed, up to and
  *	including the CRLF before the final dot). Both return 0, or -1
@@ -518,6 +524,7 @@ struct tsup_smtpd_opts {
 	int	no_starttls;		/* never advertise STARTTLS */
 	int	implicit_tls;		/* handshake at connect (SMTPS) */
 	int	max_conns;		/* 0: serve until stopped */
+	int	concurrent;		/* serve connections in parallel */
 	int	timeout_ms;		/* per read; 0: tsup_deadline_ms() */
 	struct tsup_tls_opts tls;	/* cert_file enables STARTTLS */
 	const struct tsup_smtpd_rule *rules;	/* NULL or up to a NULL verb */

@@ -75,7 +75,7 @@ static const struct error_case cases[] = {
 		"t.yaml:1:12: spool_dir: \"spool\" is not an absolute path\n"},
 	{"empty path",
 		"spool_dir: \"\"\n",
-		"t.yaml:1:12: spool_dir: must not be empty\n"},
+		"t.yaml:1:13: spool_dir: must not be empty\n"},
 	{"bad address",
 		"listeners:\n  - name: In\n    address: localhost\n",
 		"t.yaml:3:14: listeners[0].address: \"localhost\" is not a "
@@ -83,7 +83,7 @@ static const struct error_case cases[] = {
 	{"string too long",
 		"log: { syslog: { name: "
 		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" } }\n",
-		"t.yaml:1:24: log.syslog.name: is 49 bytes long, more than "
+		"t.yaml:1:25: log.syslog.name: is 49 bytes long, more than "
 		"48\n"},
 	{"unknown key with suggestion",
 		"listeners:\n  - name: In\n    prot: 25\n",
@@ -203,11 +203,11 @@ static const struct error_case cases[] = {
 		"  - name: In\n"
 		"    sender_groups:\n"
 		"      - { name: G, policy: TRUSTED, members: [\"\"] }\n",
-		"t.yaml:4:47: listeners[0].sender_groups[0].members[0]: must "
+		"t.yaml:4:48: listeners[0].sender_groups[0].members[0]: must "
 		"not be empty\n"},
 	{"bad policy name",
 		"listeners:\n  - name: In\n    policies:\n      \"9x\": {}\n",
-		"t.yaml:4:7: listeners[0].policies.9x: bad policy name (a "
+		"t.yaml:4:8: listeners[0].policies.9x: bad policy name (a "
 		"letter or _, then letters, digits, _ or -)\n"},
 	{"retry schedule inverted",
 		"bounce_profiles:\n"
@@ -221,7 +221,7 @@ static const struct error_case cases[] = {
 		"tls.inbound.max_version\n"},
 	{"bad destination",
 		"destination_controls:\n  domains:\n    \"a b\": {}\n",
-		"t.yaml:3:5: destination_controls.domains.a b: \"a b\" is not "
+		"t.yaml:3:6: destination_controls.domains.a b: \"a b\" is not "
 		"a "
 		"domain, .domain or [address]\n"},
 	{"duplicate destination ignoring case",
@@ -234,11 +234,11 @@ static const struct error_case cases[] = {
 		"destination (first at 3:5)\n"},
 	{"bad syslog target",
 		"log: { syslog: { target: \"udp:host\" } }\n",
-		"t.yaml:1:26: log.syslog.target: \"udp:host\" is not a socket "
+		"t.yaml:1:27: log.syslog.target: \"udp:host\" is not a socket "
 		"path, udp:HOST:PORT or tcp:HOST:PORT\n"},
 	{"bad dns server",
 		"dns: { servers: [\"127.0.0.1:99999\"] }\n",
-		"t.yaml:1:18: dns.servers[0]: \"127.0.0.1:99999\" is not "
+		"t.yaml:1:19: dns.servers[0]: \"127.0.0.1:99999\" is not "
 		"ADDRESS, IPV4:PORT or [IPV6]:PORT\n"},
 	{"sbrs score out of range",
 		"sbrs: { table: { \"192.0.2.0/24\": -11 } }\n",

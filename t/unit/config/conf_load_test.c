@@ -312,15 +312,15 @@ Test(conf_load, member_locations)
 	/* members: [ "sbrs[-10.0:-2.0]", "dnslist[bl.example]" ] */
 	cr_assert_str_eq(gp->members[0].loc.file, "t.yaml");
 	cr_assert_eq(gp->members[0].loc.line, 46);
-	cr_assert_eq(gp->members[0].loc.column, 20);
+	cr_assert_eq(gp->members[0].loc.column, 21);
 	cr_assert_eq(gp->members[1].loc.line, 46);
-	cr_assert_eq(gp->members[1].loc.column, 40);
+	cr_assert_eq(gp->members[1].loc.column, 41);
 	cr_assert_eq(gp->policy_loc.line, 45);
 	cr_assert_eq(gp->policy_loc.column, 17);
 	cr_assert_eq(gp->loc.line, 44);
 	cr_assert_eq(cf->sbrs.table[0].loc.line, 17);
-	cr_assert_eq(cf->sbrs.table[0].loc.column, 12);
-	cr_assert_eq(cf->dns.servers[2].loc.column, 38);
+	cr_assert_eq(cf->sbrs.table[0].loc.column, 13);
+	cr_assert_eq(cf->dns.servers[2].loc.column, 39);
 	conf_free(cf);
 }
 

@@ -225,6 +225,17 @@ Test(tsup_smtp, tls_peer_behaviours_of_the_lab_matrix)
 	const char *inter = pki->inter.cert;
 	const long no_ca = X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
 	const struct tls_case cases[] = {
+		{.label = "P06 TLS 1.1-only peer, client defaults",
+		.cert = cert, .key = key, .chain = inter,
+		.args = {"-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0"},
+		.want_verify = no_ca,
+		.want_error = "legacy sigalg disallowed"},
+		{.label = "P06 TLS 1.1-only peer, client at security level 0",
+		.cert = cert, .key = key, .chain = inter,
+		.args = {"-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0"},
+		.client = {.min_proto = "TLSv1",
+		.ciphers = "DEFAULT:@SECLEVEL=0"},
+		.want_ok = 1, .want_verify = no_ca, .want_version = "TLSv1.1"},
 		{.label = "P07 TLS 1.3-only peer, client capped at 1.2",
 		.cert = cert, .key = key, .chain = inter, .args = {"-tls1_3"},
 		.client = {.max_proto = "TLSv1.2"},

@@ -611,3 +611,52 @@ Test(tsup_smtpd, end_of_data_split_across_writes_and_big_messages)
 	cr_assert(memcmp(got.data, big, sizeof(big)) == 0);
 	buf_fini(&got);
 }
+
+Test(tsup_smtpd, concurrent_connections_share_rule_counters)
+{
+	static const struct tsup_smtpd_rule rules[] = {
+		{.verb = "MAIL", .reply = "250 2.1.0 first", .times = 1},
+		{.verb = "MAIL", .reply = "451 4.3.0 later"},
+		{.verb = NULL},
+	};
+	enum { N = 4 };
+	struct tsup_smtpd_opts opts = {.max_conns = N, .concurrent = 1,
+	.rules = rules};
+	struct tsup_smtpd *s = tsup_smtpd_start(&opts);
+	struct tsup_smtp *c[N];
+	int	ok = 0;
+	int	later = 0;
+	int	code;
+	int	i;
+
+	/* All greeted while all are open: none waits for another. */
+	for (i = 0; i < N; i++) {
+		c[i] = tsup_smtp_connect(tsup_smtpd_port(s));
+		(void) tsup_smtp_expect(c[i], 220);
+	}
+	for (i = 0; i < N; i++) {
+		tsup_smtp_cmd(c[i], "MAIL FROM:<>");
+		code = tsup_smtp_reply(c[i]);
+		ok += code == 250;
+		later += code == 451;
+	}
+	cr_assert_eq(ok, 1, "%d connections got the one 250", ok);
+	cr_assert_eq(later, N - 1);
+	for (i = 0; i < N; i++)
+		(void) tsup_smtp_chat(c[i], 221, "QUIT");
+	cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
+	cr_assert_eq(tsup_smtpd_conns(s), N);
+}
+
+Test(tsup_smtpd, stop_kills_the_connections_too)
+{
+	struct tsup_smtpd_opts opts = {.concurrent = 1};
+	struct tsup_smtpd *s = tsup_smtpd_start(&opts);
+	struct tsup_smtp *c = tsup_smtp_connect(tsup_smtpd_port(s));
+
+	(void) tsup_smtp_expect(c, 220);
+	tsup_smtpd_stop(s);
+	/* The connection's process is gone: the socket closes. */
+	tsup_smtp_expect_close(c);
+	cr_assert_eq(tsup_port_wait(tsup_smtpd_port(s), 100), -1);
+}

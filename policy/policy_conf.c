@@ -1,8 +1,8 @@
 /*
  * NAME
- *	smtpd_hat - a listener's HAT and the SenderBase table from config
+ *	policy_conf - policies from the configuration
  * DESCRIPTION
- *	See smtpd_hat.h. The configuration loader has already applied the
+ *	See policy_conf.h. The configuration loader has already applied the
  *	inheritance of policy parameters from the listener's
  *	default_policy, so every policy is handed to policy/ fully set.
  */
@@ -20,12 +20,12 @@
 #include "policy_hat.h"
 #include "policy_member.h"
 
-#include "smtpd_hat.h"
+#include "policy_conf.h"
 
-/* smtpd_hat_loc - a config location as a policy location */
+/* policy_conf_loc - a config location as a policy location */
 
 static struct policy_loc
-smtpd_hat_loc(const struct conf_loc *loc)
+policy_conf_loc(const struct conf_loc *loc)
 {
 	struct policy_loc pl;
 
@@ -35,18 +35,18 @@ smtpd_hat_loc(const struct conf_loc *loc)
 	return (pl);
 }
 
-/* smtpd_hat_text - an optional text: "" means "the usual one" */
+/* policy_conf_text - an optional text: "" means "the usual one" */
 
 static const char *
-smtpd_hat_text(const char *text)
+policy_conf_text(const char *text)
 {
 	return (text && *text ? text : NULL);
 }
 
-/* smtpd_hat_flow - a configured policy as a mail flow policy */
+/* policy_conf_flow - a configured policy as a mail flow policy */
 
 static void
-smtpd_hat_flow(const struct conf_policy *cp, struct policy_flow *fp)
+policy_conf_flow(const struct conf_policy *cp, struct policy_flow *fp)
 {
 	static const enum policy_action action[] = {
 		[CONF_CONN_ACCEPT] = POLICY_ACTION_ACCEPT,
@@ -73,12 +73,12 @@ smtpd_hat_flow(const struct conf_policy *cp, struct policy_flow *fp)
 	fp->max_msg_size = (long) cp->max_message_size;
 	fp->max_conns_per_ip = cp->max_concurrency;
 	fp->banner_code = cp->smtp_banner_code;
-	fp->banner_text = smtpd_hat_text(cp->smtp_banner_text);
+	fp->banner_text = policy_conf_text(cp->smtp_banner_text);
 	fp->reject_code = cp->reject_banner_code;
-	fp->reject_text = smtpd_hat_text(cp->reject_banner_text);
+	fp->reject_text = policy_conf_text(cp->reject_banner_text);
 	fp->max_rcpts_per_hour = cp->max_rcpts_per_hour;
 	fp->rate_code = cp->max_rcpts_per_hour_code;
-	fp->rate_text = smtpd_hat_text(cp->max_rcpts_per_hour_text);
+	fp->rate_text = policy_conf_text(cp->max_rcpts_per_hour_text);
 	fp->tls = tls[cp->tls];
 	fp->tls_verify_client = cp->tls_verify_client ? POLICY_BOOL_ON
 	    : POLICY_BOOL_OFF;
@@ -89,10 +89,10 @@ smtpd_hat_flow(const struct conf_policy *cp, struct policy_flow *fp)
 	    : POLICY_BOOL_OFF;
 }
 
-/* smtpd_hat_build - compile a listener's HAT */
+/* policy_conf_hat - compile a listener's HAT */
 
 struct policy_hat *
-smtpd_hat_build(const struct conf_listener *cl, struct buf *err)
+policy_conf_hat(const struct conf_listener *cl, struct buf *err)
 {
 	struct policy_hat *hat = policy_hat_new();
 	struct policy_flow flow;
@@ -100,51 +100,51 @@ smtpd_hat_build(const struct conf_listener *cl, struct buf *err)
 	size_t	i, j;
 	int	bad = 0;
 
-	smtpd_hat_flow(&cl->default_policy, &flow);
-	loc = smtpd_hat_loc(&cl->default_policy.loc);
+	policy_conf_flow(&cl->default_policy, &flow);
+	loc = policy_conf_loc(&cl->default_policy.loc);
 	bad |= policy_hat_set_defaults(hat, &flow, &loc, err) != 0;
 	for (i = 0; i < cl->policy_count; i++) {
-		smtpd_hat_flow(cl->policies + i, &flow);
-		loc = smtpd_hat_loc(&cl->policies[i].loc);
+		policy_conf_flow(cl->policies + i, &flow);
+		loc = policy_conf_loc(&cl->policies[i].loc);
 		bad |= policy_hat_add_policy(hat, cl->policies[i].name, &flow,
 		    &loc, err) != 0;
 	}
 	for (i = 0; i < cl->sender_group_count; i++) {
 		const struct conf_sender_group *sg = cl->sender_groups + i;
 
-		loc = smtpd_hat_loc(&sg->policy_loc);
+		loc = policy_conf_loc(&sg->policy_loc);
 		if (policy_hat_add_group(hat, sg->name, sg->policy, &loc,
 		    err) != 0) {
 			bad = 1;
 			continue;
 		}
 		for (j = 0; j < sg->member_count; j++) {
-			loc = smtpd_hat_loc(&sg->members[j].loc);
+			loc = policy_conf_loc(&sg->members[j].loc);
 			bad |= policy_hat_add_member(hat, sg->name,
 			    sg->members[j].text, &loc, err) < 0;
 		}
 	}
-	loc = smtpd_hat_loc(&cl->loc);
+	loc = policy_conf_loc(&cl->loc);
 	bad |= policy_hat_set_all(hat, cl->all_policy, &loc, err) != 0;
 	if (bad || policy_hat_finish(hat, err) != 0)
 		return (policy_hat_free(hat));
 	return (hat);
 }
 
-/* smtpd_hat_sbrs_build - compile the static SenderBase table */
+/* policy_conf_sbrs - compile the static SenderBase table */
 
 int
-smtpd_hat_sbrs_build(const struct conf *cf, struct smtpd_sbrs **tablep,
+policy_conf_sbrs(const struct conf *cf, struct policy_conf_sbrs **tablep,
     size_t *countp, struct buf *err)
 {
-	struct smtpd_sbrs *table;
+	struct policy_conf_sbrs *table;
 	size_t	i, n = 0;
 	int	bad = 0;
 
 	table = mem_zalloc(cf->sbrs.table_count + 1, sizeof(*table));
 	for (i = 0; i < cf->sbrs.table_count; i++) {
 		const struct conf_sbrs_entry *e = cf->sbrs.table + i;
-		struct policy_loc loc = smtpd_hat_loc(&e->loc);
+		struct policy_loc loc = policy_conf_loc(&e->loc);
 		struct policy_member *mp;
 
 		if ((mp = policy_member_parse(e->network, &loc, err)) == NULL) {
@@ -156,7 +156,7 @@ smtpd_hat_sbrs_build(const struct conf *cf, struct smtpd_sbrs **tablep,
 		n++;
 	}
 	if (bad) {
-		smtpd_hat_sbrs_free(table, n);
+		policy_conf_sbrs_free(table, n);
 		return (-1);
 	}
 	*tablep = table;
@@ -164,10 +164,10 @@ smtpd_hat_sbrs_build(const struct conf *cf, struct smtpd_sbrs **tablep,
 	return (0);
 }
 
-/* smtpd_hat_sbrs_free - release the table */
+/* policy_conf_sbrs_free - release the table */
 
 void
-smtpd_hat_sbrs_free(struct smtpd_sbrs *table, size_t count)
+policy_conf_sbrs_free(struct policy_conf_sbrs *table, size_t count)
 {
 	size_t	i;
 
@@ -176,10 +176,10 @@ smtpd_hat_sbrs_free(struct smtpd_sbrs *table, size_t count)
 	mem_free(table);
 }
 
-/* smtpd_hat_sbrs_lookup - the static score of a peer */
+/* policy_conf_sbrs_lookup - the static score of a peer */
 
 int
-smtpd_hat_sbrs_lookup(const struct smtpd_sbrs *table, size_t count,
+policy_conf_sbrs_lookup(const struct policy_conf_sbrs *table, size_t count,
     const struct policy_peer *peer, int *tenths)
 {
 	size_t	i;
@@ -191,4 +191,28 @@ smtpd_hat_sbrs_lookup(const struct smtpd_sbrs *table, size_t count,
 		}
 	}
 	return (0);
+}
+
+/* policy_conf_check - would every listener's policy compile */
+
+int
+policy_conf_check(const struct conf *cf, struct buf *err)
+{
+	struct policy_conf_sbrs *table;
+	size_t	count;
+	size_t	i;
+	int	bad = 0;
+
+	for (i = 0; i < cf->listener_count; i++) {
+		struct policy_hat *hat = policy_conf_hat(cf->listeners + i, err);
+
+		if (hat == NULL)
+			bad = 1;
+		policy_hat_free(hat);
+	}
+	if (policy_conf_sbrs(cf, &table, &count, err) != 0)
+		bad = 1;
+	else
+		policy_conf_sbrs_free(table, count);
+	return (bad ? -1 : 0);
 }
