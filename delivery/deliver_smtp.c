@@ -84,6 +84,7 @@ enum ds_phase {
 struct deliver_smtp {
 	uv_loop_t *loop;
 	struct deliver_smtp_opts opts;
+	struct sockaddr_storage src;	/* copy of opts->src */
 	char   *helo_name;
 	char   *domain;
 	struct deliver_mx_host *hosts;
@@ -327,6 +328,8 @@ ds_log(struct deliver_smtp *ds, enum logs_line_level level)
 static const struct deliver_mx_host *
 ds_host(const struct deliver_smtp *ds)
 {
+	if (ds->nhosts == 0)
+		msg_panic("ds_host: no host");
 	return (ds->hosts + (ds->hi < ds->nhosts ? ds->hi : ds->nhosts - 1));
 }
 
@@ -1556,10 +1559,9 @@ ds_give_up(struct deliver_smtp *ds)
 	const char *dsn = ds->fail_dsn[0] ? ds->fail_dsn : "4.4.0";
 	enum deliver_status st = ds->fail_code / 100 == 5 ?
 	    DELIVER_BOUNCE : DELIVER_DEFER;
+	char	d4[16];
 
 	if (st == DELIVER_DEFER && dsn[0] != '4') {
-		static char d4[16];
-
 		snprintf(d4, sizeof(d4), "4%s", dsn + 1);
 		dsn = d4;
 	}
@@ -1722,6 +1724,10 @@ deliver_smtp_start(uv_loop_t *loop, const struct deliver_smtp_opts *opts,
 	if (opts->src != NULL) {
 		char	host[INET6_ADDRSTRLEN] = "";
 
+		memcpy(&ds->src, opts->src, opts->src->sa_family == AF_INET6 ?
+		    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
+		ds->opts.src = (const struct sockaddr *) &ds->src;
+
 		if (opts->src->sa_family == AF_INET)
 			(void) uv_ip4_name((const struct sockaddr_in *)
 			    opts->src, host, sizeof(host));
@@ -1814,7 +1820,7 @@ deliver_smtp_dcid(const struct deliver_smtp *ds)
 const struct deliver_mx_host *
 deliver_smtp_host(const struct deliver_smtp *ds)
 {
-	return (ds_host(ds));
+	return (ds->nhosts ? ds_host(ds) : NULL);
 }
 
 /* deliver_mx_fail - a next-hop lookup failed: every recipient */

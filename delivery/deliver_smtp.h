@@ -124,6 +124,14 @@
  *	error (deferral); after the dot it is a possible duplicate, still
  *	deferred.
  *
+ *	Ownership: deliver_smtp_start() copies opts (its strings and the
+ *	source address included) and the host list. opts->ssl_ctx,
+ *	opts->log and opts->seq are borrowed and must outlive the session;
+ *	msg, its strings, recipients and descriptor are borrowed until
+ *	done() has been called for it (the session never closes msg->fd).
+ *	A connection kept for reuse must carry only mail of the same
+ *	destination (same TLS level and reference names).
+ *
  *	DCIDs come from opts->seq (seq_next(SEQ_DCID)) or, when it is null,
  *	opts->next_dcid(opts->dcid_ctx). A connection that could not be
  *	made still takes a DCID, for its "Connection Error" line.

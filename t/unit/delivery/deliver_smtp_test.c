@@ -9,6 +9,10 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -780,4 +784,59 @@ Test(deliver_smtp, connection_reuse_for_several_messages)
 		deliver_msg_fini(&m2);
 		dpeer_fini(&p);
 	}
+}
+
+Test(deliver_smtp, silent_peer_times_out_and_source_address_is_used)
+{
+	static const struct tsup_smtpd_rule silent[] = {
+		{.verb = "CONNECT", .action = TSUP_SMTPD_HOLD},
+		{.verb = NULL},
+	};
+	struct tsup_smtpd_opts so = {.max_conns = 1, .rules = silent,
+	.timeout_ms = 3000};
+	struct tsup_smtpd *s = tsup_smtpd_start(&so);
+	struct deliver_mx_host hosts[2];
+	struct sockaddr_in src;
+	struct dpeer p;
+
+	memset(&src, 0, sizeof(src));
+	src.sin_family = AF_INET;
+	src.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	hosts[0] = dpeer_host("dead.tsup.test", tsup_port_free());
+	hosts[1] = dpeer_host("mx.tsup.test", tsup_smtpd_port(s));
+	dpeer_init(&p);
+	p.opts.src = (const struct sockaddr *) &src;
+	p.opts.to.greeting_ms = 200;
+	dpeer_msg(&p, "x\r\n", 3, one_rcpt);
+	dpeer_run(&p, hosts, 2);
+	cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
+	cr_assert_eq(p.msg.status, DELIVER_DEFER);
+	cr_assert_str_eq(p.rcpts[0].result.dsn, "4.4.0");
+	cr_assert_str_eq(p.rcpts[0].result.text, "connection timed out");
+	cr_assert_str_eq(dpeer_log(&p),
+	    "Info: Connection Error: DCID N domain: tsup.test IP:127.0.0.1 "
+	    "port: P details: [Errno 111] Connection refused interface: "
+	    "127.0.0.1 reason: network error\n"
+	    "Info: New SMTP DCID N interface 127.0.0.1 address 127.0.0.1 "
+	    "port P\n"
+	    "Info: Connection Error: DCID N domain: tsup.test IP:127.0.0.1 "
+	    "port: P details: timeout interface: 127.0.0.1 reason: network "
+	    "error\n"
+	    "Info: DCID N close\n"
+	    "Info: Delayed: DCID N MID N to RID N - 4.4.0 - Other network "
+	    "problem ('000', ['connection timed out'])[]\n");
+	dpeer_fini(&p);
+}
+
+Test(deliver_smtp, no_host_at_all_defers_from_the_loop)
+{
+	struct dpeer p;
+
+	dpeer_init(&p);
+	dpeer_msg(&p, "x\r\n", 3, one_rcpt);
+	dpeer_run(&p, NULL, 0);
+	cr_assert_eq(p.msg.status, DELIVER_DEFER);
+	cr_assert_str_eq(p.rcpts[0].result.text, "no host to try");
+	cr_assert_eq(p.dcid, 99, "no DCID taken");
+	dpeer_fini(&p);
 }
