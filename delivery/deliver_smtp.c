@@ -416,23 +416,22 @@ ds_log_result(struct deliver_smtp *ds, unsigned long dcid,
 
 static void
 ds_reply_result(struct deliver_smtp *ds, struct deliver_rcpt *rc,
-    const char *where)
+    const char *where, int ok)
 {
 	const struct mail_reply *rp = &ds->rp.reply;
+	int	cls = ok ? 2 : rp->code / 100 == 5 ? 5 : 4;
 	char	dsn[16];
-	int	cls = rp->code / 100;
 
 	buf_reset(&ds->tmp);
 	ds_reply_text(rp, "\n", &ds->tmp);
-	if (rp->enhanced[0])
+	if (rp->enhanced[0] == '0' + cls)
 		snprintf(dsn, sizeof(dsn), "%s", rp->enhanced);
+	else if (!ok && rp->code / 100 != 4 && rp->code / 100 != 5)
+		snprintf(dsn, sizeof(dsn), "4.5.0");	/* out of protocol */
 	else
-		snprintf(dsn, sizeof(dsn), "%d.%s", cls == 2 ? 2 : cls, where);
-	if (cls == 2)
-		ds_set_result(rc, DELIVER_OK, rp->code, dsn, ds->tmp.data);
-	else
-		ds_set_result(rc, cls == 5 ? DELIVER_BOUNCE : DELIVER_DEFER,
-		    rp->code, dsn, ds->tmp.data);
+		snprintf(dsn, sizeof(dsn), "%d.%s", cls, where);
+	ds_set_result(rc, ok ? DELIVER_OK : cls == 5 ? DELIVER_BOUNCE :
+	    DELIVER_DEFER, rp->code, dsn, ds->tmp.data);
 }
 
 /* ds_fail_pending - every recipient without a result gets this one */
@@ -620,10 +619,13 @@ ds_reply_fail(struct deliver_smtp *ds, int quit)
 	}
 	buf_reset(&ds->tmp);
 	ds_reply_text(rp, "\n", &ds->tmp);
-	if (rp->enhanced[0])
+	if ((rp->code / 100 == 4 || rp->code / 100 == 5)
+	    && rp->enhanced[0] == '0' + rp->code / 100)
 		snprintf(dsn, sizeof(dsn), "%s", rp->enhanced);
-	else
+	else if (rp->code / 100 == 4 || rp->code / 100 == 5)
 		snprintf(dsn, sizeof(dsn), "%d.4.0", rp->code / 100);
+	else
+		snprintf(dsn, sizeof(dsn), "4.5.0");	/* out of protocol */
 	ds_host_fail(ds, rp->code, dsn, ds->tmp.data, quit);
 }
 
@@ -1069,12 +1071,7 @@ ds_txn_fail_accepted(struct deliver_smtp *ds, const char *where)
 
 		if (rc->result.status != DELIVER_NONE)
 			continue;
-		ds_reply_result(ds, rc, where);
-		if (rc->result.status == DELIVER_OK) {
-			/* A 2xx where a refusal belongs: not delivered. */
-			ds_set_result(rc, DELIVER_DEFER, ds->rp.reply.code,
-			    "4.5.0", "unexpected reply");
-		}
+		ds_reply_result(ds, rc, where, 0);
 		ds_log_result(ds, ds->dcid, rc);
 	}
 }
@@ -1219,7 +1216,7 @@ ds_dot_reply(struct deliver_smtp *ds)
 		ds_finish_msg(ds);
 		return;
 	}
-	if (rp->code / 100 != 2) {
+	if (rp->code != 250) {
 		ds_txn_fail_accepted(ds, "3.0");
 		ds_finish_msg(ds);
 		return;
@@ -1230,7 +1227,7 @@ ds_dot_reply(struct deliver_smtp *ds)
 
 		if (rc->result.status != DELIVER_NONE)
 			continue;
-		ds_reply_result(ds, rc, "0.0");
+		ds_reply_result(ds, rc, "0.0", 1);
 		rids[n++] = rc->rid;
 	}
 	buf_reset(&ds->tmp);
@@ -1255,7 +1252,7 @@ ds_txn_reply(struct deliver_smtp *ds)
 
 	switch (ds->state) {
 	case DS_MAIL:
-		if (rp->code / 100 != 2) {
+		if (rp->code != 250) {
 			ds->mail_failed = 1;
 			ds_txn_fail_accepted(ds, "1.0");
 			ds->need_rset = 0;
@@ -1271,14 +1268,14 @@ ds_txn_reply(struct deliver_smtp *ds)
 	case DS_RCPT:
 		rc = msg->rcpts + ds->order[ds->oi];
 		if (!ds->mail_failed && rc->result.status == DELIVER_NONE) {
-			if (rp->code / 100 == 2) {
+			if (rp->code == 250 || rp->code == 251) {
 				/*
 				 * Accepted: the result comes after the dot;
 				 * until then it stays DELIVER_NONE.
 				 */
 				ds->naccepted++;
 			} else {
-				ds_reply_result(ds, rc, "1.0");
+				ds_reply_result(ds, rc, "1.0", 0);
 				ds_log_result(ds, ds->dcid, rc);
 			}
 		}
@@ -1329,7 +1326,7 @@ ds_reply(struct deliver_smtp *ds)
 
 	switch (ds->state) {
 	case DS_GREETING:
-		if (rp->code / 100 != 2) {
+		if (rp->code != 220) {
 			ds_reply_fail(ds, 1);
 			return;
 		}
@@ -1340,7 +1337,7 @@ ds_reply(struct deliver_smtp *ds)
 			ds_send_ehlo(ds, 1);
 			return;
 		}
-		if (rp->code / 100 != 2) {
+		if (rp->code != 250) {
 			ds_reply_fail(ds, rp->code != 421);
 			return;
 		}
@@ -1348,7 +1345,7 @@ ds_reply(struct deliver_smtp *ds)
 		ds_after_ehlo(ds);
 		return;
 	case DS_HELO:
-		if (rp->code / 100 != 2) {
+		if (rp->code != 250) {
 			ds_reply_fail(ds, rp->code != 421);
 			return;
 		}
@@ -1368,7 +1365,7 @@ ds_reply(struct deliver_smtp *ds)
 		ds_txn_reply(ds);
 		return;
 	case DS_RSET:
-		if (rp->code / 100 != 2) {
+		if (rp->code != 250) {
 			ds->healthy = 0;
 			ds_fail_pending(ds, DELIVER_DEFER, rp->code, "4.4.0",
 			    "RSET refused", 0);

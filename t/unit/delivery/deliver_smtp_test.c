@@ -840,3 +840,78 @@ Test(deliver_smtp, no_host_at_all_defers_from_the_loop)
 	cr_assert_eq(p.dcid, 99, "no DCID taken");
 	dpeer_fini(&p);
 }
+
+/* odd_want - the result of an odd reply at one step */
+
+static enum deliver_status
+odd_want(const char *verb, int code)
+{
+	if (strcmp(verb, "STARTTLS") == 0)
+		return (DELIVER_DEFER);		/* TLS is required */
+	if (strcmp(verb, "EHLO") == 0 && code / 100 == 5)
+		return (DELIVER_OK);		/* HELO works */
+	if (strcmp(verb, "DATA") == 0 && code == 354)
+		return (DELIVER_OK);
+	return (code / 100 == 5 ? DELIVER_BOUNCE : DELIVER_DEFER);
+}
+
+Test(deliver_smtp, odd_replies_at_every_step)
+{
+	static const char *const verbs[] = {"CONNECT", "EHLO", "STARTTLS",
+	"MAIL", "RCPT", "DATA", "DOT"};
+	static const int codes[] = {221, 251, 354, 421, 500, 554};
+	const struct tsup_certs *c = tsup_certs_make(NULL);
+	size_t	i, j;
+
+	for (i = 0; i < NCASES(verbs); i++) {
+		for (j = 0; j < NCASES(codes); j++) {
+			const char *label = tsup_strf("%s answered %d",
+			    verbs[i], codes[j]);
+			struct tsup_smtpd_rule rules[2];
+			struct tsup_smtpd_opts so;
+			struct tsup_smtpd *s;
+			struct deliver_mx_host h;
+			struct dpeer p;
+			enum deliver_status want = odd_want(verbs[i], codes[j]);
+			const char *plog;
+
+			if (strcmp(verbs[i], "RCPT") == 0 && codes[j] == 251)
+				want = DELIVER_OK;	/* "will forward" */
+			memset(rules, 0, sizeof(rules));
+			rules[0].verb = verbs[i];
+			rules[0].reply = tsup_strf("%d odd reply", codes[j]);
+			memset(&so, 0, sizeof(so));
+			so.max_conns = 1;
+			so.rules = rules;
+			so.timeout_ms = 3000;
+			so.tls.cert_file = c->good.chain;
+			so.tls.key_file = c->good.key;
+			s = tsup_smtpd_start(&so);
+			h = dpeer_host(TSUP_CERT_HOST, tsup_smtpd_port(s));
+			dpeer_init(&p);
+			p.opts.to.dot_ms = 500;
+			if (strcmp(verbs[i], "STARTTLS") == 0) {
+				p.opts.tls = POLICY_TLS_REQUIRED;
+				p.opts.ssl_ctx = dpeer_client_ctx(c->root.cert,
+				    NULL);
+			}
+			dpeer_msg(&p, "x\r\n", 3, one_rcpt);
+			dpeer_run(&p, &h, 1);
+			cr_assert_eq(tsup_smtpd_wait(s, 0), 0, "%s", label);
+			plog = tsup_smtpd_log(s);
+			cr_assert_eq(p.rcpts[0].result.status, want,
+			    "%s: %s\n%s", label,
+			    deliver_status_name(p.rcpts[0].result.status),
+			    plog);
+			if (want != DELIVER_OK)
+				cr_assert_eq(p.rcpts[0].result.dsn[0],
+				    want == DELIVER_BOUNCE ? '5' : '4', "%s: %s",
+				    label, p.rcpts[0].result.dsn);
+			if (strcmp(verbs[i], "STARTTLS") == 0)
+				cr_assert(!has(plog, "1 * TLS ")
+				    && !has(plog, "1 < MAIL"), "%s:\n%s",
+				    label, plog);
+			dpeer_fini(&p);
+		}
+	}
+}
