@@ -915,3 +915,68 @@ Test(deliver_smtp, odd_replies_at_every_step)
 		}
 	}
 }
+
+Test(deliver_smtp, malformed_replies_defer)
+{
+	struct {
+		const char *label;
+		const char *verb;
+		const char *raw;
+	} cases[] = {
+		{"not a reply", "CONNECT", "hello there\r\n"},
+		{"code changes inside a reply", "CONNECT",
+		"220-mx ESMTP\r\n221 bye\r\n"},
+		{"bad separator", "EHLO", "250-mx\r\n250*PIPELINING\r\n"},
+		{"reply line too long", "MAIL", NULL},
+		{"too many lines", "EHLO", NULL},
+	};
+	struct buf longline, many;
+	size_t	i;
+
+	buf_init(&longline, 5000);
+	buf_puts(&longline, "250 ");
+	for (i = 0; i < 4000; i++)
+		buf_putc(&longline, 'x');
+	buf_puts(&longline, "\r\n");
+	cases[3].raw = longline.data;
+	buf_init(&many, 5000);
+	for (i = 0; i < 200; i++)
+		buf_printf(&many, "250-X%zu\r\n", i);
+	buf_puts(&many, "250 END\r\n");
+	cases[4].raw = many.data;
+
+	for (i = 0; i < NCASES(cases); i++) {
+		struct tsup_smtpd_rule rules[2];
+		struct tsup_smtpd_opts so;
+		struct tsup_smtpd *s;
+		struct deliver_mx_host h;
+		struct dpeer p;
+
+		memset(rules, 0, sizeof(rules));
+		rules[0].verb = cases[i].verb;
+		rules[0].reply = cases[i].raw;
+		rules[0].flags = TSUP_SMTPD_RAW;
+		memset(&so, 0, sizeof(so));
+		so.max_conns = 1;
+		so.rules = rules;
+		so.timeout_ms = 3000;
+		s = tsup_smtpd_start(&so);
+		h = dpeer_host("mx.tsup.test", tsup_smtpd_port(s));
+		dpeer_init(&p);
+		dpeer_msg(&p, "x\r\n", 3, one_rcpt);
+		dpeer_run(&p, &h, 1);
+		cr_assert_eq(tsup_smtpd_wait(s, 0), 0, "%s", cases[i].label);
+		cr_assert_eq(p.rcpts[0].result.status, DELIVER_DEFER, "%s: %s",
+		    cases[i].label,
+		    deliver_status_name(p.rcpts[0].result.status));
+		cr_assert_str_eq(p.rcpts[0].result.dsn, "4.5.0", "%s",
+		    cases[i].label);
+		cr_assert(has(p.rcpts[0].result.text, "malformed SMTP reply"),
+		    "%s: %s", cases[i].label, p.rcpts[0].result.text);
+		cr_assert(!has(tsup_smtpd_log(s), "* DATA"), "%s",
+		    cases[i].label);
+		dpeer_fini(&p);
+	}
+	buf_fini(&longline);
+	buf_fini(&many);
+}
