@@ -104,6 +104,8 @@ struct deliver_mx_result {
 	const struct deliver_mx_host *hosts;
 	size_t	nhosts;
 	const char *text;		/* reason when not found / temporary */
+	const char *dsn;		/* for deliver_mx_fail(); NULL: 5.1.2
+					 * not found, 4.4.3 temporary */
 };
 
 struct deliver_mx_opts {

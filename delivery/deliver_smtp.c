@@ -243,6 +243,7 @@ static const struct dsn_text dsn_texts[] = {
 	{"3.2", "Not accepting messages at this time"},
 	{"3.3", "System not capable of selected features"},
 	{"3.4", "Message too big for system"},
+	{"3.5", "System incorrectly configured"},
 	{"4.0", "Other network problem"},
 	{"4.1", "No answer from host"},
 	{"4.2", "Bad connection"},
@@ -1850,6 +1851,8 @@ deliver_mx_fail(const struct deliver_mx_result *res, struct deliver_msg *msg,
 		dsn = "4.4.3";
 		break;
 	}
+	if (res->dsn != NULL)
+		dsn = res->dsn;
 	buf_init(&line, 256);
 	for (i = 0; i < msg->nrcpts; i++) {
 		struct logs_dcid_bounce b;

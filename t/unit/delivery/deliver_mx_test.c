@@ -24,6 +24,8 @@
 #include "dns.h"
 #include "policy_route.h"
 #include "../lib/dns_unbound.h"
+#include "policy_destctl.h"
+#include "deliver_attempt.h"
 #include "deliver_mx.h"
 #include "deliver_smtp.h"
 #include "deliver_peer.h"
@@ -44,6 +46,7 @@ static const char zone[] =
     "\tlocal-data: \"two.test. 300 IN MX 20 up.test.\"\n"
     "\tlocal-data: \"down.test. 300 IN A 127.0.0.2\"\n"
     "\tlocal-data: \"up.test. 300 IN A 127.0.0.1\"\n"
+    "\tlocal-data: \"mx.tsup.test. 300 IN A 127.0.0.1\"\n"
     "\tlocal-zone: \"fail.test.\" transparent\n"
     "stub-zone:\n"
     "\tname: \"fail.test.\"\n"
@@ -404,5 +407,108 @@ Test(deliver_mx, lookup_failures_become_recipient_results)
 		cr_assert_str_eq(dpeer_log(&p), cases[i].log, "%s",
 		    cases[i].label);
 		dpeer_fini(&p);
+	}
+}
+
+/* attempt_done - the whole attempt ended */
+
+static void
+attempt_done(struct deliver_msg *msg, void *ctx)
+{
+	struct dpeer *p = ctx;
+
+	(void) msg;
+	p->done_calls++;
+}
+
+Test(deliver_mx, whole_attempt_under_destination_controls)
+{
+	static const char *const rcpts[] = {"u@tsup.test", NULL};
+	static const struct {
+		const char *label;
+		enum policy_tls_level level;
+		int	broken;		/* an entry refused as out of range */
+		int	no_starttls;
+		enum deliver_status want;
+		int	verified;
+		int	conns;
+	} cases[] = {
+		{"required-verify: route host name verified",
+		POLICY_TLS_REQUIRED_VERIFY, 0, 0, DELIVER_OK, 1, 1},
+		{"required, peer without STARTTLS", POLICY_TLS_REQUIRED, 0, 1,
+		DELIVER_DEFER, 0, 1},
+		{"broken entry: deferred, no connection", POLICY_TLS_NONE, 1,
+		0, DELIVER_DEFER, 0, 0},
+	};
+	const struct tsup_certs *c = tsup_certs_make(NULL);
+	size_t	i;
+
+	for (i = 0; i < NCASES(cases); i++) {
+		struct tsup_smtpd_opts so = {.max_conns = 1,
+		.no_starttls = cases[i].no_starttls};
+		struct tsup_smtpd *s;
+		struct policy_route *rt = policy_route_new();
+		struct policy_destctl *dc = policy_destctl_new();
+		struct policy_destctl_entry e;
+		struct deliver_attempt_opts ao;
+		struct dpeer p;
+		struct buf err;
+
+		so.tls.cert_file = c->good.chain;
+		so.tls.key_file = c->good.key;
+		s = tsup_smtpd_start(&so);
+		buf_init(&err, 64);
+		cr_assert_eq(policy_route_add(rt, "tsup.test", NULL, &err), 0);
+		cr_assert_eq(policy_route_add_hosts(rt, "tsup.test",
+		    tsup_strf("mx.tsup.test:%d", tsup_smtpd_port(s)), NULL,
+		    &err), 0, "%s", err.data);
+		policy_destctl_entry_init(&e);
+		e.tls = cases[i].level;
+		if (cases[i].broken)
+			e.concurrency = 0;
+		cr_assert_eq(policy_destctl_add(dc, "tsup.test", &e, NULL,
+		    &err), cases[i].broken ? -1 : 0, "%s: %s", cases[i].label,
+		    err.data);
+		buf_fini(&err);
+
+		dpeer_init(&p);
+		dpeer_msg(&p, "x\r\n", 3, rcpts);
+		deliver_attempt_opts_init(&ao);
+		ao.loop = &p.loop;
+		ao.dns = new_dns(&p.loop);
+		ao.destctl = dc;
+		ao.routes = rt;
+		ao.family = AF_INET;
+		ao.smtp = p.opts;
+		ao.smtp.ssl_ctx = dpeer_client_ctx(c->root.cert, NULL);
+		(void) deliver_attempt_start(&ao, "tsup.test", &p.msg,
+		    attempt_done, &p);
+		(void) uv_run(&p.loop, UV_RUN_DEFAULT);
+		(void) dns_free(ao.dns);
+		(void) uv_run(&p.loop, UV_RUN_DEFAULT);
+		SSL_CTX_free(ao.smtp.ssl_ctx);
+		if (cases[i].conns == 0)
+			tsup_smtpd_stop(s);
+		else
+			cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
+		cr_assert_eq(p.done_calls, 1, "%s", cases[i].label);
+		cr_assert_eq(tsup_smtpd_conns(s), cases[i].conns, "%s",
+		    cases[i].label);
+		cr_assert_eq(p.msg.status, cases[i].want, "%s: %s",
+		    cases[i].label, deliver_status_name(p.msg.status));
+		cr_assert_eq(p.msg.tls.verified, cases[i].verified, "%s",
+		    cases[i].label);
+		if (cases[i].verified)
+			cr_assert_str_eq(p.msg.tls.matched, "mx.tsup.test");
+		if (cases[i].broken) {
+			cr_assert_str_eq(p.rcpts[0].result.dsn, "4.3.5");
+			cr_assert_str_eq(dpeer_log(&p), "Info: Delayed: DCID N "
+			    "MID N to RID N - 4.3.5 - System incorrectly "
+			    "configured ('000', ['no valid Destination "
+			    "Controls entry for tsup.test'])[]\n");
+		}
+		dpeer_fini(&p);
+		(void) policy_destctl_free(dc);
+		(void) policy_route_free(rt);
 	}
 }
