@@ -85,8 +85,8 @@ deliver_tls_reason(const struct io_error *err,
 	}
 	reason = ERR_GET_REASON(e->code);
 	for (i = 0; i < sizeof(tls_funcs) / sizeof(tls_funcs[0]); i++) {
-		if (tls_funcs[i].reason == reason
-		    || (tls_funcs[i].reason == -1 && reason >= TLS_ALERT_BASE)) {
+		if (tls_funcs[i].reason == reason || (tls_funcs[i].reason == -1
+		    && reason >= TLS_ALERT_BASE)) {
 			f = tls_funcs + i;
 			break;
 		}

@@ -188,7 +188,8 @@ Test(deliver_mx, lookups)
 		DELIVER_MX_DEVNULL, "", "", ""},
 		{"route host that does not exist: no MX fall-back",
 			"dead.test", AF_UNSPEC, DELIVER_MX_NOTFOUND, "",
-			"DNS Hard Error looking up nowhere.test (MX):  NXDomain",
+			"DNS Hard Error looking up nowhere.test (MX):  "
+			"NXDomain",
 		"Info: DNS Error nowhere.test MX - NXDomain\n"},
 		{"USEDNS route", "mx.test", AF_INET, DELIVER_MX_FOUND,
 			"mx1.test=192.0.2.11:25/10 mx2.test=192.0.2.20:25/20",
@@ -368,11 +369,13 @@ Test(deliver_mx, lookup_failures_become_recipient_results)
 			"destination host ('000', ['DNS Hard Error looking up "
 		"ghost.test (MX):  NXDomain']) []\n"},
 		{"temporary: deferred", "y.fail.test", DELIVER_DEFER, "4.4.3",
-			"Info: DNS Temporary Failure y.fail.test MX - ServFail\n"
-			"Info: Delayed: DCID N MID N to RID N - 4.4.3 - Routing "
-			"server failure ('000', ['DNS Soft Error looking up "
-			"y.fail.test (MX):  ServFail'])[]\n"
-			"Info: Delayed: DCID N MID N to RID N - 4.4.3 - Routing "
+			"Info: DNS Temporary Failure y.fail.test MX - "
+			"ServFail\n"
+			"Info: Delayed: DCID N MID N to RID N - 4.4.3 - "
+			"Routing server failure ('000', ['DNS Soft Error "
+			"looking up y.fail.test (MX):  ServFail'])[]\n"
+			"Info: Delayed: DCID N MID N to RID N - 4.4.3 - "
+			"Routing "
 			"server failure ('000', ['DNS Soft Error looking up "
 		"y.fail.test (MX):  ServFail'])[]\n"},
 	};

@@ -179,7 +179,8 @@ dpeer_mask_ports(const char *in, struct buf *out)
 	const char *p = in;
 
 	while (*p) {
-		if (strncmp(p, "port ", 5) == 0 || strncmp(p, "port: ", 6) == 0) {
+		if (strncmp(p, "port ", 5) == 0
+		    || strncmp(p, "port: ", 6) == 0) {
 			size_t	k = p[4] == ':' ? 6 : 5;
 
 			if (isdigit((unsigned char) p[k])) {

@@ -244,7 +244,8 @@ Test(deliver_smtp, content_on_the_wire)
 			const char *l, *e = raw.data + raw.len;
 
 			for (l = d; l < e; ) {
-				const char *n = memchr(l, '\n', (size_t) (e - l));
+				const char *n = memchr(l, '\n',
+				    (size_t) (e - l));
 
 				n = n ? n + 1 : e;
 				cr_assert_leq((size_t) (n - l), 1000,
@@ -368,7 +369,7 @@ Test(deliver_smtp, pipelining_sends_one_flight_lock_step_waits)
 		    cases[i].rcpt_sent, "%s:\n%s", cases[i].label, log);
 		cr_assert_eq(has(log, "1 < DATA\n"), cases[i].rcpt_sent,
 		    "%s", cases[i].label);
-		/* A lenient peer may say 354 anyway: only the dot may follow. */
+		/* A lenient peer may say 354 anyway: only the dot follows. */
 		cr_assert(!has(log, "* DATA 3"), "%s: content was sent:\n%s",
 		    cases[i].label, log);
 		cr_assert(has(log, "1 < QUIT\n"), "%s", cases[i].label);
@@ -453,8 +454,8 @@ Test(deliver_smtp, greeting_and_helo_failures)
 			"interface: 127.0.0.1 reason: unexpected SMTP "
 			"response\n"
 			"Info: DCID N close\n"
-			"Info: Delayed: DCID N MID N to RID N - 4.7.0 - Other or "
-		"undefined security status ('421', ['4.7.0 later'])[]\n"},
+			"Info: Delayed: DCID N MID N to RID N - 4.7.0 - Other "
+		"or undefined security status ('421', ['4.7.0 later'])[]\n"},
 	};
 	size_t	i;
 
@@ -571,7 +572,8 @@ Test(deliver_smtp, esmtp_parameters_and_smtputf8)
 		const char *mail;	/* MAIL as the peer got it, or NULL */
 	} cases[] = {
 		{"8BITMIME and SIZE offered", utf8_caps, 1, 0, 3, DELIVER_OK,
-		"2.0.0", "1 < MAIL FROM:<a@example.org> SIZE=3 BODY=8BITMIME\n"},
+		"2.0.0",
+		"1 < MAIL FROM:<a@example.org> SIZE=3 BODY=8BITMIME\n"},
 		{"SMTPUTF8 offered", utf8_caps, 0, 1, 3, DELIVER_OK, "2.0.0",
 		"1 < MAIL FROM:<a@example.org> SIZE=3 SMTPUTF8\n"},
 		{"nothing offered: no parameters", plain_caps, 1, 0, 3,
@@ -905,8 +907,8 @@ Test(deliver_smtp, odd_replies_at_every_step)
 			    plog);
 			if (want != DELIVER_OK)
 				cr_assert_eq(p.rcpts[0].result.dsn[0],
-				    want == DELIVER_BOUNCE ? '5' : '4', "%s: %s",
-				    label, p.rcpts[0].result.dsn);
+				    want == DELIVER_BOUNCE ? '5' : '4',
+				    "%s: %s", label, p.rcpts[0].result.dsn);
 			if (strcmp(verbs[i], "STARTTLS") == 0)
 				cr_assert(!has(plog, "1 * TLS ")
 				    && !has(plog, "1 < MAIL"), "%s:\n%s",
