@@ -139,6 +139,7 @@ struct deliver_smtp {
 	/* life */
 	uv_timer_t kick;
 	int	in_done;
+	int	kept;			/* idle for the caller: wait for quit */
 	int	quit_asked;
 	int	freeing;
 };
@@ -553,6 +554,7 @@ ds_after_done(struct deliver_smtp *ds)
 	}
 	if (ds->opts.keep && ds->healthy && !ds->quit_asked
 	    && ds->state == DS_IDLE) {
+		ds->kept = 1;
 		ds_set_timeout(ds, ds->opts.to.rset_ms);
 		return;
 	}
@@ -1512,8 +1514,7 @@ ds_timeout(struct io *io, enum io_timeout which, void *ctx)
 	(void) io;
 	(void) which;
 	if (ds->state == DS_IDLE && ds->phase == PH_DONE) {
-		/* Kept for reuse but nobody came: close politely. */
-		ds->phase = PH_QUIT;
+		/* Kept for reuse but nobody came: close, wait for quit. */
 		ds_close(ds, 1);
 		return;
 	}
@@ -1599,6 +1600,8 @@ ds_closed(struct io *io, void *ctx)
 			ds_finish_msg(ds);
 			return;
 		}
+		if (ds->kept && !ds->quit_asked)
+			return;		/* the caller holds ds: quit frees */
 		ds_free(ds);
 		return;
 	case PH_QUIT:
@@ -1760,6 +1763,7 @@ deliver_smtp_next(struct deliver_smtp *ds, struct deliver_msg *msg,
 	if (!deliver_smtp_reusable(ds))
 		return (-1);
 	ds_msg_reset(msg);
+	ds->kept = 0;
 	ds->msg = msg;
 	ds->done = done;
 	ds->done_ctx = ctx;

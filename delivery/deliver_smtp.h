@@ -109,12 +109,16 @@
  *	the last transaction did not end cleanly; or it calls
  *	deliver_smtp_quit(). deliver_smtp_next() returns 0, or -1 when the
  *	connection cannot be reused (done() is then not called; call
- *	deliver_smtp_quit()). Without opts->keep, or when the connection is
- *	not reusable, the session sends QUIT and frees itself after done()
- *	returns. deliver_smtp_quit() sends QUIT (when the session is
- *	healthy), closes and frees; ds is invalid after it. The loop runs
- *	until the connection is closed. "DCID n close" ends every
- *	connection's lines.
+ *	deliver_smtp_quit()). Without opts->keep, or when
+ *	deliver_smtp_reusable() is 0 as done() returns, the session sends
+ *	QUIT and frees itself after done() returns: the caller must not
+ *	use ds any more. A kept session stays allocated, even when the
+ *	peer closes it or it idles out (opts->to.rset_ms), until the caller
+ *	calls deliver_smtp_quit(), which sends QUIT (when the connection is
+ *	still healthy), closes and frees; ds is invalid after it. Inside
+ *	done(), deliver_smtp_quit() is always allowed. The loop runs until
+ *	the connection is closed. "DCID n close" ends every connection's
+ *	lines.
  *
  *	Timeouts (struct deliver_timeouts, milliseconds; RFC 5321 section
  *	4.5.3.2 defaults from deliver_timeouts_init()): connect 30 s,

@@ -982,3 +982,55 @@ Test(deliver_smtp, malformed_replies_defer)
 	buf_fini(&longline);
 	buf_fini(&many);
 }
+
+/* keep_done - hold on to the session past done() */
+
+static void
+keep_done(struct deliver_smtp *ds, struct deliver_msg *msg, void *ctx)
+{
+	struct deliver_smtp **held = ctx;
+
+	(void) msg;
+	cr_assert(deliver_smtp_reusable(ds));
+	*held = ds;
+}
+
+Test(deliver_smtp, kept_session_outlives_the_peer_until_quit)
+{
+	static const struct tsup_smtpd_rule close_after[] = {
+		{.verb = "DOT", .reply = "250 2.0.0 Ok", .action =
+		TSUP_SMTPD_CLOSE},
+		{.verb = NULL},
+	};
+	struct tsup_smtpd_opts so = {.max_conns = 1, .rules = close_after};
+	struct tsup_smtpd *s = tsup_smtpd_start(&so);
+	struct deliver_mx_host h = dpeer_host("mx.tsup.test",
+	    tsup_smtpd_port(s));
+	struct deliver_smtp *held = NULL;
+	struct deliver_msg m2;
+	struct deliver_rcpt r2;
+	struct dpeer p;
+
+	dpeer_init(&p);
+	p.opts.keep = 1;
+	dpeer_msg(&p, "x\r\n", 3, one_rcpt);
+	(void) deliver_smtp_start(&p.loop, &p.opts, &h, 1, &p.msg, keep_done,
+	    &held);
+	(void) uv_run(&p.loop, UV_RUN_DEFAULT);
+	cr_assert_not_null(held);
+	cr_assert_eq(p.msg.status, DELIVER_OK);
+	cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
+	/* The peer has gone: the session is still there, not reusable. */
+	cr_assert_eq(deliver_smtp_reusable(held), 0);
+	deliver_msg_init(&m2);
+	memset(&r2, 0, sizeof(r2));
+	r2.addr = "c@tsup.test";
+	m2.fd = p.msg.fd;
+	m2.rcpts = &r2;
+	m2.nrcpts = 1;
+	cr_assert_eq(deliver_smtp_next(held, &m2, keep_done, &held), -1);
+	deliver_smtp_quit(held);
+	(void) uv_run(&p.loop, UV_RUN_DEFAULT);
+	cr_assert(has(dpeer_log(&p), "Info: DCID N close\n"));
+	dpeer_fini(&p);
+}
