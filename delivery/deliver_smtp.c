@@ -796,7 +796,7 @@ ds_starttls_reply(struct deliver_smtp *ds)
 	ds->state = DS_TLS;
 	/* No clear text from here on, whatever happens. */
 	if (io_starttls_client(ds->io, ds->opts.ssl_ctx,
-	    h->from_route || strcmp(h->name, h->addr_text) ? h->name : NULL,
+	    strcmp(h->name, h->addr_text) != 0 ? h->name : NULL,
 	    ds->consumed, &dropped) != 0) {
 		ds->healthy = 0;
 		ds_host_fail(ds, 0, "4.7.5", "TLS could not be started", 0);
@@ -858,7 +858,7 @@ ds_tls_done(struct io *io, const struct io_tls_info *info, void *ctx)
 	    info->cipher ? info->cipher : "");
 	if (ds->domain[0])
 		refs[nrefs++] = ds->domain;
-	if (strcmp(h->name, h->addr_text) != 0 || h->from_route)
+	if (strcmp(h->name, h->addr_text) != 0)	/* not an address */
 		refs[nrefs++] = h->name;
 	buf_reset(&ds->tmp);
 	verified = deliver_tls_check(info->peer_cert, info->verify_result,

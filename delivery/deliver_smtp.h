@@ -151,6 +151,14 @@
  *	deliver_dsn_text() gives the AsyncOS description of an enhanced
  *	status code ("5.1.0" "Unknown address error").
  *
+ *	Limits of this version: a body with 8-bit octets goes as it is to
+ *	a server that does not offer 8BITMIME (no conversion to 7 bit);
+ *	a connection lost after the final dot defers the recipients (a
+ *	possible duplicate, not logged as "Possible Delivery"); the
+ *	certificate failure under preferred-verify goes to msg_info(), as
+ *	the mail log has no documented line for it; no TLS session is
+ *	cached or resumed.
+ *
  *	The process must ignore SIGPIPE, as every mtad process does: a
  *	peer that closes while content is being written must not kill it.
  * SECURITY

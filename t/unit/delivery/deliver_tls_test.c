@@ -495,3 +495,31 @@ Test(deliver_tls, dsn_descriptions)
 		cr_assert_str_eq(deliver_dsn_text(cases[i].dsn),
 		    cases[i].want, "%s", cases[i].dsn);
 }
+
+Test(deliver_tls, address_host_sends_no_sni_and_is_no_reference)
+{
+	const struct tsup_certs *c = tsup_certs_make(NULL);
+	struct tsup_smtpd_opts so = {.max_conns = 1};
+	struct tsup_smtpd *s;
+	struct deliver_mx_host h;
+	struct dpeer p;
+	const char *plog;
+
+	so.tls.cert_file = c->good.chain;
+	so.tls.key_file = c->good.key;
+	s = tsup_smtpd_start(&so);
+	h = dpeer_host("127.0.0.1", tsup_smtpd_port(s));
+	dpeer_init(&p);
+	p.opts.tls = POLICY_TLS_REQUIRED_VERIFY;
+	p.opts.ssl_ctx = dpeer_client_ctx(c->root.cert, NULL);
+	dpeer_msg(&p, "x\r\n", 3, one_rcpt);
+	dpeer_run(&p, &h, 1);
+	cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
+	plog = tsup_smtpd_log(s);
+	cr_assert(strstr(plog, "* SNI") == NULL, "%s", plog);
+	cr_assert(strstr(plog, "1 < MAIL") == NULL, "%s", plog);
+	cr_assert_eq(p.msg.status, DELIVER_DEFER);
+	cr_assert_str_eq(p.rcpts[0].result.text, "certificate verification "
+	    "failed: certificate name does not match tsup.test");
+	dpeer_fini(&p);
+}
