@@ -1034,3 +1034,99 @@ Test(deliver_smtp, kept_session_outlives_the_peer_until_quit)
 	cr_assert(has(dpeer_log(&p), "Info: DCID N close\n"));
 	dpeer_fini(&p);
 }
+
+/* model_line - one line as the wire must carry it */
+
+static void
+model_line(const char *line, size_t len, struct buf *out)
+{
+	struct buf st;
+	size_t	i, room = DELIVER_LINE_MAX;
+
+	buf_init(&st, len + 2);
+	if (len > 0 && line[0] == '.')
+		buf_putc(&st, '.');
+	buf_append(&st, line, len);
+	for (i = 0; i < st.len; i++) {
+		if (room == 0) {
+			buf_append(out, "\r\n ", 3);
+			room = DELIVER_LINE_MAX - 1;
+		}
+		buf_putc(out, st.data[i]);
+		room--;
+	}
+	buf_append(out, "\r\n", 2);
+	buf_fini(&st);
+}
+
+/* model - the reference encoding of content, written plainly */
+
+static void
+model(const char *in, size_t n, struct buf *out)
+{
+	size_t	start = 0, i = 0;
+
+	while (i < n) {
+		if (in[i] == '\r' || in[i] == '\n') {
+			model_line(in + start, i - start, out);
+			if (in[i] == '\r' && i + 1 < n && in[i + 1] == '\n')
+				i++;
+			start = ++i;
+			continue;
+		}
+		i++;
+	}
+	if (start < n)
+		model_line(in + start, n - start, out);
+}
+
+Test(deliver_smtp, random_content_matches_the_reference_model)
+{
+	enum { N = 24 };
+	static const char alphabet[] = "aaaaaaaa...\r\r\n\n\n  ";
+	struct tsup_smtpd_opts so = {.max_conns = N};
+	struct tsup_smtpd *s = tsup_smtpd_start(&so);
+	struct deliver_mx_host h = dpeer_host("mx.tsup.test",
+	    tsup_smtpd_port(s));
+	struct buf in, want;
+	unsigned seed = 20261123;
+	int	i;
+
+	buf_init(&in, 4096);
+	buf_init(&want, 4096);
+	for (i = 0; i < N; i++) {
+		struct dpeer p;
+		size_t	len = (size_t) rand_r(&seed) % (i < N / 2 ? 64 : 3000);
+		size_t	j;
+		const char *got;
+
+		buf_reset(&in);
+		buf_reset(&want);
+		for (j = 0; j < len; j++) {
+			/* Long runs of one letter now and then. */
+			if (rand_r(&seed) % 50 == 0) {
+				size_t	k, run = (size_t) rand_r(&seed) % 2100;
+
+				for (k = 0; k < run; k++)
+					buf_putc(&in, 'b');
+			}
+			buf_putc(&in, alphabet[(size_t) rand_r(&seed) %
+			    (sizeof(alphabet) - 1)]);
+		}
+		model(in.data, in.len, &want);
+		dpeer_init(&p);
+		dpeer_msg(&p, in.data, in.len, one_rcpt);
+		dpeer_run(&p, &h, 1);
+		cr_assert_eq(p.msg.status, DELIVER_OK, "case %d", i);
+		dpeer_fini(&p);
+		got = message(s, i + 1, 1);
+		cr_assert_not_null(got, "case %d", i);
+		cr_assert(strlen(got) == want.len
+		    && memcmp(got, want.data, want.len) == 0,
+		    "case %d (%zu octets in): wire differs from the model",
+		    i, in.len);
+	}
+	cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
+	buf_fini(&in);
+	buf_fini(&want);
+}
