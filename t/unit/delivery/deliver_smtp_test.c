@@ -1130,3 +1130,28 @@ Test(deliver_smtp, random_content_matches_the_reference_model)
 	buf_fini(&in);
 	buf_fini(&want);
 }
+
+Test(deliver_smtp, unreadable_content_never_ends_the_data)
+{
+	struct tsup_smtpd_opts so = {.max_conns = 1, .timeout_ms = 3000};
+	struct tsup_smtpd *s = tsup_smtpd_start(&so);
+	struct deliver_mx_host h = dpeer_host("mx.tsup.test",
+	    tsup_smtpd_port(s));
+	struct dpeer p;
+	int	fd;
+
+	dpeer_init(&p);
+	dpeer_msg(&p, "x\r\n", 3, one_rcpt);
+	fd = p.msg.fd;
+	p.msg.fd = -1;
+	dpeer_run(&p, &h, 1);
+	p.msg.fd = fd;
+	cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
+	cr_assert_eq(p.msg.status, DELIVER_DEFER);
+	cr_assert_str_eq(p.rcpts[0].result.dsn, "4.3.0");
+	cr_assert(has(p.rcpts[0].result.text, "cannot read the message"));
+	cr_assert(!has(tsup_smtpd_log(s), "* DATA"), "%s",
+	    tsup_smtpd_log(s));
+	cr_assert(!has(tsup_smtpd_log(s), "queued as"));
+	dpeer_fini(&p);
+}
