@@ -146,6 +146,7 @@ struct deliver_smtp {
 
 static const struct io_ops ds_ops;
 static void ds_try_host(struct deliver_smtp *);
+static void ds_start_txn(struct deliver_smtp *);
 static void ds_after_done(struct deliver_smtp *);
 static void ds_pump(struct deliver_smtp *);
 
@@ -695,8 +696,6 @@ ds_parse_ehlo(struct deliver_smtp *ds)
 
 /* ds_ready - the session is set up: start the message */
 
-static void ds_start_txn(struct deliver_smtp *);
-
 static void
 ds_ready(struct deliver_smtp *ds)
 {
@@ -896,7 +895,7 @@ ds_tls_done(struct io *io, const struct io_tls_info *info, void *ctx)
 	}
 }
 
-/* ds_utf8_sender - does the envelope need SMTPUTF8 */
+/* ds_needs_utf8 - does the message need SMTPUTF8 */
 
 static int
 ds_needs_utf8(const struct deliver_msg *msg)
