@@ -39,7 +39,12 @@
  *	greeting is not 2xx, EHLO and HELO are both refused, TLS cannot
  *	be had as opts->tls demands, or the connection drops before the
  *	transaction starts; the reason of the last host is what the
- *	recipients get. Under the connection: 220 greeting, EHLO (HELO
+ *	recipients get: bounced when it is a 5xx reply (a 554 greeting,
+ *	EHLO and HELO both refused), else deferred (with a 4.x.x code).
+ *	Only the expected codes count as success: 220 for the greeting
+ *	and STARTTLS, 250 for EHLO, HELO, MAIL, RSET and the final dot,
+ *	250 or 251 for RCPT, 354 for DATA; any other reply is a failure
+ *	(5xx permanent, anything else temporary). Under the connection: 220 greeting, EHLO (HELO
  *	after a 5xx to EHLO; extensions are read from the second reply
  *	line on, so a keyword on the first line is not seen, as AsyncOS
  *	reads it), STARTTLS as opts->tls says, with every event decided by

@@ -783,6 +783,20 @@ Test(deliver_smtp, connection_reuse_for_several_messages)
 		cr_assert_eq(has(plog, "1 < RSET\n"), cases[i].rset, "%s:\n%s",
 		    cases[i].label, plog);
 		cr_assert(has(plog, "1 < QUIT\n"), "%s", cases[i].label);
+		if (cases[i].rules == NULL)
+			cr_assert_str_eq(dpeer_log(&p),
+			    "Info: New SMTP DCID N interface 127.0.0.1 address "
+			    "127.0.0.1 port P\n"
+			    "Info: Delivery start DCID N MID N to RID [N]\n"
+			    "Info: MID N RID [N] Response '2.0.0 Ok: queued as "
+			    "TSUP1M1'\n"
+			    "Info: Message done DCID N MID N to RID [N]\n"
+			    "Info: Delivery start DCID N MID N to RID [N]\n"
+			    "Info: MID N RID [N] Response '2.0.0 Ok: queued as "
+			    "TSUP1M2'\n"
+			    "Info: Message done DCID N MID N to RID [N]\n"
+			    "Info: DCID N close\n");
+		cr_assert_eq(p.dcid, 100, "%s: one DCID", cases[i].label);
 		deliver_msg_fini(&m2);
 		dpeer_fini(&p);
 	}
@@ -1153,5 +1167,33 @@ Test(deliver_smtp, unreadable_content_never_ends_the_data)
 	cr_assert(!has(tsup_smtpd_log(s), "* DATA"), "%s",
 	    tsup_smtpd_log(s));
 	cr_assert(!has(tsup_smtpd_log(s), "queued as"));
+	dpeer_fini(&p);
+}
+
+Test(deliver_smtp, multi_line_replies_in_results_and_log)
+{
+	static const struct tsup_smtpd_rule rules[] = {
+		{.verb = "RCPT", .reply = "550-5.1.1 no such user\n"
+		"550 5.1.1 see https://example.org/why"},
+		{.verb = NULL},
+	};
+	struct tsup_smtpd_opts so = {.max_conns = 1, .rules = rules};
+	struct tsup_smtpd *s = tsup_smtpd_start(&so);
+	struct deliver_mx_host h = dpeer_host("mx.tsup.test",
+	    tsup_smtpd_port(s));
+	struct dpeer p;
+
+	dpeer_init(&p);
+	dpeer_msg(&p, "x\r\n", 3, one_rcpt);
+	dpeer_run(&p, &h, 1);
+	cr_assert_eq(tsup_smtpd_wait(s, 0), 0);
+	cr_assert_eq(p.rcpts[0].result.status, DELIVER_BOUNCE);
+	cr_assert_str_eq(p.rcpts[0].result.dsn, "5.1.1");
+	cr_assert_str_eq(p.rcpts[0].result.text, "5.1.1 no such user\n"
+	    "5.1.1 see https://example.org/why");
+	cr_assert(has(dpeer_log(&p), "Info: Bounced: DCID N MID N to RID N "
+	    "- 5.1.1 - Bad destination email address ('550', ['5.1.1 no such "
+	    "user', '5.1.1 see https://example.org/why']) []\n"),
+	    "%s", dpeer_log(&p));
 	dpeer_fini(&p);
 }
