@@ -101,7 +101,6 @@ struct deliver_smtp {
 	struct buf line;		/* log line being formatted */
 	struct buf tmp;
 	/* session */
-	int	esmtp;
 	int	ext_starttls;
 	int	ext_pipelining;
 	int	ext_8bitmime;
@@ -127,7 +126,6 @@ struct deliver_smtp {
 	size_t	oi;			/* next RCPT reply in order[] */
 	size_t	naccepted;
 	int	kick_txn;		/* the kick starts the transaction */
-	int	body_started;
 	/* content state */
 	off_t	off;
 	int	eof;
@@ -650,7 +648,7 @@ ds_tls_required(struct deliver_smtp *ds)
 static void
 ds_send_ehlo(struct deliver_smtp *ds, int helo)
 {
-	ds->esmtp = ds->ext_starttls = ds->ext_pipelining = 0;
+	ds->ext_starttls = ds->ext_pipelining = 0;
 	ds->ext_8bitmime = ds->ext_smtputf8 = ds->ext_size = 0;
 	ds->size_max = 0;
 	io_printf(ds->io, "%s %s\r\n", helo ? "HELO" : "EHLO", ds->helo_name);
@@ -666,7 +664,6 @@ ds_parse_ehlo(struct deliver_smtp *ds)
 	const struct mail_reply *rp = &ds->rp.reply;
 	size_t	i;
 
-	ds->esmtp = 1;
 	for (i = 1; i < rp->nlines; i++) {
 		struct str kw = str_trim(str_from(rp->lines[i]));
 		struct str arg = str_make("", 0);
@@ -976,7 +973,6 @@ ds_start_txn(struct deliver_smtp *ds)
 	ds->mail_failed = 0;
 	ds->oi = ds->norder = 0;
 	ds->naccepted = 0;
-	ds->body_started = 0;
 	if (!ds_addr_ok(msg->sender)) {
 		ds_local_fail(ds, "5.1.7", "invalid sender address");
 		return;
@@ -1084,7 +1080,6 @@ static void
 ds_body_start(struct deliver_smtp *ds)
 {
 	ds->state = DS_BODY;
-	ds->body_started = 1;
 	ds->off = 0;
 	ds->eof = 0;
 	ds->at_bol = 1;
@@ -1351,7 +1346,6 @@ ds_reply(struct deliver_smtp *ds)
 			ds_reply_fail(ds, rp->code != 421);
 			return;
 		}
-		ds->esmtp = 0;
 		ds_after_ehlo(ds);
 		return;
 	case DS_STARTTLS:
