@@ -252,6 +252,34 @@ Test(deliver_tls, every_level_against_every_peer)
 			if (want == CLEAR && levels[j] == POLICY_TLS_NONE)
 				cr_assert(strstr(plog, "1 < STARTTLS") == NULL,
 				    "%s: STARTTLS under none", label);
+			{
+				enum policy_tls_event ev;
+				enum policy_tls_reason r = POLICY_TLS_R_NOT_WANTED;
+
+				switch (peers[i].kind) {
+				case P_NO_STARTTLS:
+					ev = POLICY_TLS_EV_NO_STARTTLS;
+					break;
+				case P_454:
+					ev = POLICY_TLS_EV_STARTTLS_REFUSED;
+					break;
+				case P_TLS13_ONLY:
+					ev = POLICY_TLS_EV_HANDSHAKE_FAILED;
+					break;
+				case P_VALID:
+					ev = POLICY_TLS_EV_CERT_VERIFIED;
+					break;
+				default:
+					ev = POLICY_TLS_EV_CERT_UNVERIFIED;
+					break;
+				}
+				if (levels[j] != POLICY_TLS_NONE)
+					(void) policy_tls_outcome(levels[j], ev,
+					    &r);
+				cr_assert_eq(p.msg.tls.reason, r, "%s: reason "
+				    "%s", label,
+				    policy_tls_reason_text(p.msg.tls.reason));
+			}
 			if (want == DEFER) {
 				cr_assert_eq(p.rcpts[0].result.status,
 				    DELIVER_DEFER, "%s", label);
