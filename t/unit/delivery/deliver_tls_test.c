@@ -254,7 +254,7 @@ Test(deliver_tls, every_level_against_every_peer)
 				    "%s: STARTTLS under none", label);
 			{
 				enum policy_tls_event ev;
-				enum policy_tls_reason r = POLICY_TLS_R_NOT_WANTED;
+				enum policy_tls_reason r;
 
 				switch (peers[i].kind) {
 				case P_NO_STARTTLS:
@@ -273,6 +273,7 @@ Test(deliver_tls, every_level_against_every_peer)
 					ev = POLICY_TLS_EV_CERT_UNVERIFIED;
 					break;
 				}
+				r = POLICY_TLS_R_NOT_WANTED;
 				if (levels[j] != POLICY_TLS_NONE)
 					(void) policy_tls_outcome(levels[j], ev,
 					    &r);
