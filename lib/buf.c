@@ -65,7 +65,8 @@ void
 buf_reset(struct buf *bp)
 {
 	bp->len = 0;
-	bp->data[0] = 0;
+	if (bp->data)
+		bp->data[0] = 0;
 }
 
 /* buf_reserve - make room for more bytes plus the terminator */
@@ -80,6 +81,8 @@ buf_reserve(struct buf *bp, size_t more)
 	need = bp->len + more + 1;
 	if (need <= bp->size)
 		return;
+	if (bp->size == 0)			/* after buf_steal() */
+		bp->size = BUF_MIN_SIZE;
 	while (bp->size < need)
 		bp->size = bp->size > SIZE_MAX / 2 ? need : bp->size * 2;
 	bp->data = mem_realloc(bp->data, bp->size, 1);
@@ -125,7 +128,8 @@ buf_vprintf(struct buf *bp, const char *fmt, va_list ap)
 	int	n;
 
 	va_copy(aq, ap);
-	n = vsnprintf(bp->data + bp->len, bp->size - bp->len, fmt, aq);
+	n = vsnprintf(bp->data ? bp->data + bp->len : NULL, bp->size - bp->len,
+	    fmt, aq);
 	va_end(aq);
 	if (n < 0)
 		msg_panic("buf_vprintf: bad format \"%s\"", fmt);
@@ -179,8 +183,9 @@ buf_consume(struct buf *bp, size_t len)
 char   *
 buf_steal(struct buf *bp)
 {
-	char   *data = bp->data;
+	char   *data = bp->data ? bp->data : mem_strdup("");
 
-	buf_init(bp, 0);
+	bp->data = NULL;			/* no storage until the next write */
+	bp->len = bp->size = 0;
 	return (data);
 }

@@ -5,7 +5,8 @@
  *	#include "buf.h"
  *
  *	struct buf {
- *		char	*data;		always NUL-terminated at data[len]
+ *		char	*data;		NUL-terminated at data[len]; NULL
+ *					only after buf_steal()
  *		size_t	len;		bytes in use, NULs allowed
  *		size_t	size;		bytes allocated
  *	};
@@ -36,7 +37,10 @@
  *	buf_truncate() shortens to len bytes (a no-op when already shorter);
  *	buf_consume() removes len bytes from the front. buf_steal() returns
  *	the storage to the caller (who frees it with mem_free) and leaves the
- *	buf empty.
+ *	buf empty and holding no storage, so "buf_init(); ...; return
+ *	buf_steal()" owes nothing; the buf may still be written to (storage
+ *	is allocated again on demand; until then data is NULL) or released
+ *	with buf_fini() or buf_free().
  */
 #ifndef BUF_H
 #define BUF_H

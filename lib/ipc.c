@@ -742,8 +742,15 @@ ipc_chan_read(struct ipc_chan *ch)
 		}
 		ch->in.len += (size_t) n;
 		ch->in.data[ch->in.len] = 0;
+		/*
+		 * Hand out complete frames after every read, so that the
+		 * descriptors waiting for their frame stay few however many
+		 * descriptor-carrying frames the peer sent in a burst.
+		 */
+		ipc_chan_deliver(ch);
+		if (ch->broken || ch->closing)
+			return;
 	}
-	ipc_chan_deliver(ch);
 }
 
 /* ipc_chan_poll_cb - the socket is readable or writable */

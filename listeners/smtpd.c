@@ -250,11 +250,21 @@ smtpd_stop(struct server *sv)
 	(void) sv;
 }
 
+/* smtpd_rotate - SIGUSR1: roll the mail log over now */
+
+static void
+smtpd_rotate(struct server *sv)
+{
+	(void) logs_maillog_rotate(smtpd.log);
+	(void) sv;
+}
+
 static const struct server_ops smtpd_ops = {
 	.role = "listener",
 	.pre_jail = smtpd_pre_jail,
 	.post_jail = smtpd_post_jail,
 	.stop = smtpd_stop,
+	.rotate = smtpd_rotate,
 };
 
 /* smtpd_main - run a listener process */

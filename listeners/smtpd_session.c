@@ -45,13 +45,6 @@
 #include "smtpd_session.h"
 #include "smtpd_tls.h"
 
-/* One DNS list lookup of the classification. */
-struct smtpd_dnsl {
-	struct smtpd_session *ss;
-	size_t	index;
-	const char *zone;
-};
-
 static void smtpd_session_classify(struct smtpd_session *);
 
 /* smtpd_session_timeout_ms - the command timeout */
@@ -303,6 +296,7 @@ smtpd_session_closed(struct io *io, void *ctx)
 		    (const struct sockaddr *) &ss->peer);
 	mail_addr_fini(&ss->sender);
 	mem_free(ss->q_dnsl);
+	mem_free(ss->dnsl_ctx);
 	mem_free(ss->dnsl_hits);
 	mem_free(ss->ptr_name);
 	mem_free(ss->hostname);
@@ -374,14 +368,11 @@ smtpd_session_dnsl(const struct dns_result *r, void *ctx)
 	struct smtpd_dnsl *dl = ctx;
 	struct smtpd_session *ss = dl->ss;
 
-	if (r->status == DNS_CANCELLED) {
-		mem_free(dl);
+	if (r->status == DNS_CANCELLED)
 		return;
-	}
 	ss->q_dnsl[dl->index] = NULL;
 	if (r->status == DNS_FOUND)
 		ss->dnsl_hits[ss->dnsl_hit_count++] = dl->zone;
-	mem_free(dl);
 	smtpd_session_lookup_done(ss);
 }
 
@@ -426,9 +417,10 @@ smtpd_session_start_lookups(struct smtpd_session *ss)
 	ss->q_verify = dns_verify_client(sd->dns, sa, smtpd_session_verified,
 	    ss);
 	ss->q_dnsl = mem_zalloc(nzones + 1, sizeof(*ss->q_dnsl));
+	ss->dnsl_ctx = mem_zalloc(nzones + 1, sizeof(*ss->dnsl_ctx));
 	ss->dnsl_hits = mem_zalloc(nzones + 1, sizeof(*ss->dnsl_hits));
 	for (i = 0; i < nzones; i++) {
-		struct smtpd_dnsl *dl = mem_zalloc(1, sizeof(*dl));
+		struct smtpd_dnsl *dl = ss->dnsl_ctx + i;
 
 		dl->ss = ss;
 		dl->index = i;

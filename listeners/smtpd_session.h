@@ -71,6 +71,13 @@ enum smtpd_state {
 	SMTPD_S_CLOSING,		/* no more input */
 };
 
+/* One DNS list lookup of the classification; freed with the session. */
+struct smtpd_dnsl {
+	struct smtpd_session *ss;
+	size_t	index;
+	const char *zone;
+};
+
 struct smtpd_session {
 	struct smtpd *sd;
 	struct smtpd_listener *sl;
@@ -84,6 +91,7 @@ struct smtpd_session {
 	int	pending;		/* lookups under way */
 	struct dns_query *q_verify;
 	struct dns_query **q_dnsl;	/* one per HAT DNS list zone */
+	struct smtpd_dnsl *dnsl_ctx;	/* their callback contexts */
 	struct dns_query *q_sbrs;	/* TXT score lookup */
 	size_t	q_dnsl_count;
 	char   *ptr_name;		/* first PTR name, for the log */

@@ -92,6 +92,7 @@ struct master {
 	uv_signal_t sig_hup;
 	uv_signal_t sig_term;
 	uv_signal_t sig_int;
+	uv_signal_t sig_usr1;
 	uv_timer_t stop_timer;
 	uid_t	uid;
 	gid_t	gid;
@@ -691,6 +692,25 @@ master_reload(uv_signal_t *sig, int signo)
 	(void) signo;
 }
 
+/* master_rotate - SIGUSR1: one listener rolls the shared mail log */
+
+static void
+master_rotate(uv_signal_t *sig, int signo)
+{
+	struct master *ms = sig->data;
+	struct master_child *mc;
+
+	for (mc = ms->children; mc; mc = mc->next) {
+		if (mc->role == &ms->listener && mc->ready
+		    && mc->generation == ms->generation) {
+			(void) uv_process_kill(&mc->proc, SIGUSR1);
+			return;
+		}
+	}
+	msg_warn("no listener is running to roll the mail log over");
+	(void) signo;
+}
+
 /* master_role_init - a role and its restart timer */
 
 static void
@@ -752,7 +772,10 @@ master_main(const struct mta_args *args, struct conf *cf, struct buf *text)
 	(void) uv_signal_init(ms.loop, &ms.sig_hup);
 	(void) uv_signal_init(ms.loop, &ms.sig_term);
 	(void) uv_signal_init(ms.loop, &ms.sig_int);
+	(void) uv_signal_init(ms.loop, &ms.sig_usr1);
 	ms.sig_hup.data = ms.sig_term.data = ms.sig_int.data = &ms;
+	ms.sig_usr1.data = &ms;
+	(void) uv_signal_start(&ms.sig_usr1, master_rotate, SIGUSR1);
 	(void) uv_signal_start(&ms.sig_hup, master_reload, SIGHUP);
 	(void) uv_signal_start(&ms.sig_term, master_stop, SIGTERM);
 	(void) uv_signal_start(&ms.sig_int, master_stop, SIGINT);

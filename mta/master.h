@@ -42,6 +42,9 @@
  *	the backlog is lost), and the old listeners are told to drain
  *	(SIGTERM): they stop accepting and exit when their sessions end.
  *
+ *	SIGUSR1 rolls the mail log over now: the master asks one listener,
+ *	and every other writer follows the new file.
+ *
  *	SIGTERM or SIGINT stops: listeners drain for at most
  *	MASTER_STOP_GRACE seconds (then SIGKILL: an unfinished message was
  *	not acknowledged, so nothing is lost), then the queue manager

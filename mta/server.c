@@ -112,6 +112,17 @@ server_stop(uv_signal_t *sig, int signo)
 	(void) signo;
 }
 
+/* server_rotate - SIGUSR1: roll the mail log over */
+
+static void
+server_rotate(uv_signal_t *sig, int signo)
+{
+	struct server *sv = sig->data;
+
+	sv->ops->rotate(sv);
+	(void) signo;
+}
+
 /* server_exit - end the loop */
 
 void
@@ -189,6 +200,11 @@ server_main(const struct mta_args *args, struct conf *cf,
 	(void) uv_signal_init(sv.loop, &sv.sig_term);
 	sv.sig_term.data = &sv;
 	(void) uv_signal_start(&sv.sig_term, server_stop, SIGTERM);
+	if (ops->rotate) {
+		(void) uv_signal_init(sv.loop, &sv.sig_usr1);
+		sv.sig_usr1.data = &sv;
+		(void) uv_signal_start(&sv.sig_usr1, server_rotate, SIGUSR1);
+	}
 	if (ops->post_jail)
 		ops->post_jail(&sv);
 

@@ -11,6 +11,7 @@
  *		void	(*reload)(struct server *sv, struct conf *cf);
  *		void	(*stop)(struct server *sv);
  *		void	(*control)(struct server *sv, struct ipc_msg *m);
+ *		void	(*rotate)(struct server *sv);
  *	};
  *
  *	int	server_main(const struct mta_args *args, struct conf *cf,
@@ -43,6 +44,9 @@
  *	channel (the callee frees it); a role without it treats any such
  *	message as fatal.
  *
+ *	rotate(), when the role has it, runs on SIGUSR1: the master sends
+ *	it to one process to roll the mail log over.
+ *
  *	server_exit() ends the loop; server_main() then returns status.
  *	The fields of struct server are for the role's use.
  * SECURITY
@@ -71,6 +75,7 @@ struct server_ops {
 	void	(*reload)(struct server *, struct conf *);
 	void	(*stop)(struct server *);
 	void	(*control)(struct server *, struct ipc_msg *);
+	void	(*rotate)(struct server *);
 };
 
 struct server {
@@ -82,6 +87,7 @@ struct server {
 	struct iptab *iptab;		/* listeners only, else NULL */
 	struct ipc_chan *control;
 	uv_signal_t sig_term;
+	uv_signal_t sig_usr1;
 	int	stopping;
 	int	status;
 	void   *ctx;			/* the role's own state */

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -74,14 +75,25 @@ qmgr_control(struct server *sv, struct ipc_msg *m)
 	(void) sv;
 }
 
-/* qmgr_stop - SIGTERM: the listeners are gone; close and exit */
+/* qmgr_finish - no commit is under way: close the spool and exit */
+
+void
+qmgr_finish(struct qmgr *qm)
+{
+	qm->spool = queue_spool_close(qm->spool);
+	server_exit(qm->sv, 0);
+}
+
+/* qmgr_stop - SIGTERM: stop serving, finish the commits, exit */
 
 static void
 qmgr_stop(struct server *sv)
 {
 	qmgr_enqueue_close_all(&qmgr);
-	qmgr.spool = queue_spool_close(qmgr.spool);
-	server_exit(sv, 0);
+	qmgr.stopping = 1;
+	if (qmgr.inflight == 0)
+		qmgr_finish(&qmgr);
+	(void) sv;
 }
 
 static const struct server_ops qmgr_ops = {
@@ -96,5 +108,7 @@ static const struct server_ops qmgr_ops = {
 int
 qmgr_main(const struct mta_args *args, struct conf *cf)
 {
+	/* Commits wait on fsync; more of them at once means more done. */
+	(void) setenv("UV_THREADPOOL_SIZE", "16", 0);
 	return (server_main(args, cf, &qmgr_ops));
 }

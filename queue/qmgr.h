@@ -5,6 +5,7 @@
  *	#include "qmgr.h"
  *
  *	int	qmgr_main(const struct mta_args *args, struct conf *cf);
+ *	void	qmgr_finish(struct qmgr *qm);
  *
  *	struct qmgr {
  *		struct server *sv;
@@ -19,6 +20,9 @@
  *	it, and then serves the channels the master hands it (MTA_T_PEER):
  *	listeners open, commit and abort messages over them (see
  *	qmgr_enqueue.h and mta_proto.h).
+ *
+ *	On SIGTERM it stops serving and, once the commits under way have
+ *	finished, qmgr_finish() closes the spool and ends the process.
  * SECURITY
  *	The queue manager runs as the unprivileged mail user. It reads no
  *	network input; its peers are mtad processes, whose messages are
@@ -42,8 +46,11 @@ struct qmgr {
 	struct queue_spool *spool;
 	struct qmgr_peer *peers;
 	size_t	queued;
+	size_t	inflight;		/* commits on the thread pool */
+	int	stopping;
 };
 
 int	qmgr_main(const struct mta_args *, struct conf *);
+void	qmgr_finish(struct qmgr *);
 
 #endif

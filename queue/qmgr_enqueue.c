@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <uv.h>
+
 #include "buf.h"
 #include "ipc.h"
 #include "mem.h"
@@ -35,6 +37,21 @@ struct qmgr_peer {
 	struct ipc_chan *chan;
 	struct qmgr_open *open;
 	struct qmgr_peer *next;
+	unsigned busy;			/* commits under way for it */
+	int	dropped;		/* channel closing: no more replies */
+	int	closed;			/* channel gone: free when not busy */
+};
+
+/* One commit on the thread pool. */
+struct qmgr_commit {
+	uv_work_t work;
+	struct qmgr_peer *peer;
+	struct queue_msg *msg;
+	struct queue_env env;
+	struct buf *err;
+	uint64_t req;
+	uint64_t mid;
+	int	rc;
 };
 
 /* qmgr_enqueue_take - remove an open message of a peer by MID */
@@ -164,45 +181,91 @@ qmgr_enqueue_env(const struct ipc_msg *m, struct queue_env *env)
 	return (0);
 }
 
+/* qmgr_enqueue_commit_work - the fsyncs and renames, off the loop */
+
+static void
+qmgr_enqueue_commit_work(uv_work_t *work)
+{
+	struct qmgr_commit *qc = work->data;
+
+	qc->rc = queue_spool_commit(qc->peer->qm->spool, qc->msg, &qc->env,
+	    qc->err);
+}
+
+/* qmgr_enqueue_commit_done - back on the loop: answer the listener */
+
+static void
+qmgr_enqueue_commit_done(uv_work_t *work, int status)
+{
+	struct qmgr_commit *qc = work->data;
+	struct qmgr_peer *peer = qc->peer;
+	struct qmgr *qm = peer->qm;
+	struct ipc_msg *m;
+
+	if (status != 0)
+		msg_panic("commit work: %s", uv_strerror(status));
+	if (qc->rc != QUEUE_OK) {
+		msg_warn("MID %llu: %s", (unsigned long long) qc->mid,
+		    qc->err->data);
+		m = qmgr_enqueue_reply(MTA_T_COMMITTED, qc->req, MTA_S_TEMP,
+		    QUEUE_SPOOL_TEMP_REPLY);
+	} else {
+		qm->queued++;
+		m = qmgr_enqueue_reply(MTA_T_COMMITTED, qc->req, MTA_S_OK, NULL);
+	}
+	ipc_put_u64(m, MTA_K_MID, qc->mid);
+	if (peer->dropped)
+		ipc_msg_free(m);	/* the client never heard 250: it retries */
+	else
+		(void) ipc_chan_send(peer->chan, m);
+	queue_env_fini(&qc->env);
+	buf_free(qc->err);
+	mem_free(qc);
+	peer->busy--;
+	qm->inflight--;
+	if (peer->closed && peer->busy == 0)
+		mem_free(peer);
+	if (qm->stopping && qm->inflight == 0)
+		qmgr_finish(qm);
+}
+
 /* qmgr_enqueue_commit - COMMIT: make the message durable */
 
 static int
 qmgr_enqueue_commit(struct qmgr_peer *peer, struct ipc_msg *req_msg,
     uint64_t req)
 {
-	struct buf *err = buf_new(0);
-	struct queue_env env;
+	struct qmgr_commit *qc;
 	struct queue_msg *msg;
-	struct ipc_msg *m;
 	uint64_t mid;
 
 	if (ipc_get_u64(req_msg, MTA_K_MID, &mid) != IPC_FOUND
 	    || (msg = qmgr_enqueue_take(peer, mid)) == NULL) {
 		msg_warn("listener committed a message it never opened");
-		buf_free(err);
 		return (-1);
 	}
-	queue_env_init(&env);
-	if (qmgr_enqueue_env(req_msg, &env) != 0) {
+	qc = mem_zalloc(1, sizeof(*qc));
+	queue_env_init(&qc->env);
+	if (qmgr_enqueue_env(req_msg, &qc->env) != 0) {
 		msg_warn("MID %llu: malformed envelope from a listener",
 		    (unsigned long long) mid);
 		queue_spool_abort(peer->qm->spool, msg);
-		queue_env_fini(&env);
-		buf_free(err);
+		queue_env_fini(&qc->env);
+		mem_free(qc);
 		return (-1);
 	}
-	if (queue_spool_commit(peer->qm->spool, msg, &env, err) != QUEUE_OK) {
-		msg_warn("MID %llu: %s", (unsigned long long) mid, err->data);
-		m = qmgr_enqueue_reply(MTA_T_COMMITTED, req, MTA_S_TEMP,
-		    QUEUE_SPOOL_TEMP_REPLY);
-	} else {
-		peer->qm->queued++;
-		m = qmgr_enqueue_reply(MTA_T_COMMITTED, req, MTA_S_OK, NULL);
-	}
-	ipc_put_u64(m, MTA_K_MID, mid);
-	queue_env_fini(&env);
-	buf_free(err);
-	return (ipc_chan_send(peer->chan, m));
+	qc->peer = peer;
+	qc->msg = msg;
+	qc->req = req;
+	qc->mid = mid;
+	qc->err = buf_new(0);
+	qc->work.data = qc;
+	peer->busy++;
+	peer->qm->inflight++;
+	if (uv_queue_work(peer->qm->sv->loop, &qc->work,
+	    qmgr_enqueue_commit_work, qmgr_enqueue_commit_done) != 0)
+		msg_panic("uv_queue_work failed");
+	return (0);
 }
 
 /* qmgr_enqueue_abort - ABORT: discard an open message */
@@ -242,6 +305,7 @@ qmgr_enqueue_drop(struct qmgr_peer *peer)
 			break;
 		}
 	}
+	peer->dropped = 1;
 	ipc_chan_close(peer->chan);
 }
 
@@ -285,12 +349,16 @@ qmgr_enqueue_error(struct ipc_chan *ch, int err, const char *why, void *ctx)
 	(void) ch;
 }
 
-/* qmgr_enqueue_closed - the channel is gone: free the peer */
+/* qmgr_enqueue_closed - the channel is gone: free the peer when idle */
 
 static void
 qmgr_enqueue_closed(void *ctx)
 {
-	mem_free(ctx);
+	struct qmgr_peer *peer = ctx;
+
+	peer->closed = 1;
+	if (peer->busy == 0)
+		mem_free(peer);
 }
 
 static const struct ipc_chan_ops qmgr_enqueue_ops = {

@@ -16,13 +16,19 @@
  *	COMMIT: the envelope; the message is made durable with
  *	queue_spool_commit() and COMMITTED says OK only when it is on
  *	stable storage. A failure answers TEMP with the reason (the
- *	listener says 452 4.3.1), and the spool is as before.
+ *	listener says 452 4.3.1), and the spool is as before. Commits run
+ *	on libuv's thread pool, several at once, because each is a chain
+ *	of fsyncs and concurrent ones share the file system's journal
+ *	writes; everything else about the spool stays on the loop.
  *
  *	ABORT: the message is discarded.
  *
  *	When the channel breaks (the listener exited or crashed), every
  *	message it had opened but not committed is discarded: it was never
- *	acknowledged, so the client still has it.
+ *	acknowledged, so the client still has it. A commit already under
+ *	way finishes; its answer has nobody to go to, so the client, which
+ *	never heard 250, sends the message again: a duplicate, never a
+ *	loss.
  *
  *	qmgr_enqueue_close_all() closes every channel (at stop).
  */

@@ -73,8 +73,7 @@ Test(durability, children_killed_mid_transaction)
 	tsup_smtp_close(c);
 
 	/* The master restarts them; the half message must be gone. */
-	tsup_proc_wait_port(mi->proc, mi->port, tsup_deadline_ms());
-	(void) mtad_wait_log(mi, "queued for delivery");
+	mtad_wait_ready(mi);
 	acked += durability_send(mi, 6) == 250;
 	cr_expect_eq(mtad_queued(mi), acked, "every acknowledged message, "
 	    "and nothing else");

@@ -101,14 +101,15 @@ struct tls_mode_case {
 	const char *label;
 	const char *tls;
 	int	offered;
+	int	clear_ok;
 };
 
 Test(inbound, starttls_offered_per_policy)
 {
 	static const struct tls_mode_case cases[] = {
-		{"off", "off", 0},
-		{"preferred", "preferred", 1},
-		{"required", "required", 1},
+		{"off", "off", 0, 1},
+		{"preferred", "preferred", 1, 1},
+		{"required", "required", 1, 0},
 	};
 	size_t	i;
 
@@ -129,8 +130,18 @@ Test(inbound, starttls_offered_per_policy)
 		    "%s: EHLO reply:\n%s", cases[i].label, ehlo);
 		if (!cases[i].offered)
 			(void) tsup_smtp_chat(c, 500, "STARTTLS");
+		/* Clear text: accepted unless TLS is required. */
+		(void) tsup_smtp_chat(c, cases[i].clear_ok ? 250 : 530,
+		    "MAIL FROM:<a@example.org>");
+		if (cases[i].clear_ok) {
+			(void) tsup_smtp_chat(c, 250, "RCPT TO:<b@example.com>");
+			(void) tsup_smtp_chat(c, 354, "DATA");
+			(void) tsup_smtp_chat(c, 250, "Subject: clear\r\n\r\nx\r\n.");
+		}
 		(void) tsup_smtp_chat(c, 221, "QUIT");
 		tsup_smtp_close(c);
+		cr_expect_eq(mtad_queued(mi), cases[i].clear_ok, "%s",
+		    cases[i].label);
 		mtad_stop(mi);
 	}
 }

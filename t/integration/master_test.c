@@ -139,8 +139,7 @@ Test(master, crash_loop_is_throttled)
 		for (i = 0; i < n; i++)
 			(void) kill(pids[i], SIGKILL);
 		if (round < 2)
-			tsup_proc_wait_port(mi->proc, mi->port,
-			    tsup_deadline_ms());
+			mtad_wait_ready(mi);
 	}
 	(void) tsup_log_wait(tsup_proc_err_path(mi->proc), TSUP_LOG_SUBSTR,
 	    "throttling, next start in", tsup_deadline_ms());
@@ -184,5 +183,28 @@ Test(master, children_drop_privileges)
 		    "child %ld: %.40s", (long) pids[i], uid);
 		buf_free(status);
 	}
+	mtad_stop(mi);
+}
+
+Test(master, mail_log_rolls_over_on_sigusr1)
+{
+	static const struct mtad_spec spec = {0};
+	struct mtad_inst *mi = mtad_start(&spec);
+	const char *dir = tsup_strf("%s/log", mi->dir);
+	struct buf *out = buf_new(0);
+
+	(void) master_banner(mi);
+	(void) mtad_wait_log(mi, "ICID [0-9]+ close$");
+	tsup_proc_signal(mi->proc, SIGUSR1);
+	cr_assert_eq(tsup_spool_wait(dir, ".s", 1, tsup_deadline_ms()), 0,
+	    "no rolled file in %s", dir);
+	(void) master_banner(mi);
+	(void) mtad_wait_log(mi, "ICID [0-9]+ close$");
+	tsup_tmp_read(mi->log, out);
+	cr_expect(strncmp(out->data + 25, "Info: Begin Logfile\n", 20) == 0,
+	    "the new file starts with its header:\n%s", out->data);
+	cr_expect_eq(mtad_log_count(mi, "New SMTP ICID"), 1,
+	    "the new file holds only the second connection");
+	buf_free(out);
 	mtad_stop(mi);
 }

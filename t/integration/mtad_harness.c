@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -128,6 +129,49 @@ mtad_port_open(int port)
 	if (fd >= 0)
 		(void) close(fd);
 	return (ok);
+}
+
+/* mtad_greets - one connection that gets "220 " within a second */
+
+static int
+mtad_greets(int port)
+{
+	struct sockaddr_in sin;
+	struct timeval tv = {1, 0};
+	char	reply[512];
+	ssize_t	n;
+	int	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int	ok = 0;
+
+	if (fd < 0)
+		return (0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((unsigned short) port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	(void) setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *) &sin, sizeof(sin)) == 0
+	    && (n = read(fd, reply, sizeof(reply) - 1)) >= 4) {
+		ok = memcmp(reply, "220 ", 4) == 0;
+		(void) write(fd, "QUIT\r\n", 6);
+	}
+	(void) close(fd);
+	return (ok);
+}
+
+/* mtad_wait_ready - wait until new connections are greeted */
+
+void
+mtad_wait_ready(const struct mtad_inst *mi)
+{
+	int	waited;
+
+	for (waited = 0; waited < 3 * tsup_deadline_ms(); waited += 100) {
+		if (mtad_greets(mi->port))
+			return;
+		(void) usleep(100000);
+	}
+	tsup_fail("mtad on port %d did not greet a client in time", mi->port);
 }
 
 /* mtad_crash - SIGKILL the master and every child at once */

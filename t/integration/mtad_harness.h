@@ -24,6 +24,7 @@
  *	int	mtad_log_count(const struct mtad_inst *mi, const char *regex);
  *	const char *mtad_swaks(const struct mtad_inst *mi, int *status,
  *		    const char *fmt, ...);
+ *	void	mtad_wait_ready(const struct mtad_inst *mi);
  *	void	mtad_restart(struct mtad_inst *mi);
  *	void	mtad_crash(struct mtad_inst *mi);
  *	int	mtad_children(const struct mtad_inst *mi, pid_t *pids,
@@ -56,6 +57,10 @@
  *	counts matching lines now. mtad_swaks() runs swaks against the
  *	instance with the given extra arguments and returns its output
  *	(status gets its exit status).
+ *
+ *	mtad_wait_ready() waits until a new connection gets a 220 greeting
+ *	(after children were killed, the master may need a round of
+ *	restarts before the listeners and the queue manager are all up).
  *
  *	mtad_crash() kills the master and all its children at once with
  *	SIGKILL, as a power cut would (the page cache survives, which is
@@ -99,6 +104,7 @@ const char *mtad_wait_text(const struct mtad_inst *, const char *);
 int	mtad_log_count(const struct mtad_inst *, const char *);
 const char *mtad_swaks(const struct mtad_inst *, int *, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
+void	mtad_wait_ready(const struct mtad_inst *);
 void	mtad_restart(struct mtad_inst *);
 void	mtad_crash(struct mtad_inst *);
 int	mtad_children(const struct mtad_inst *, pid_t *, int);

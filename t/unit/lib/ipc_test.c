@@ -880,3 +880,85 @@ Test(ipc, blocking_receive_errors)
 		(void) close(sv[1]);
 	}
 }
+
+/*
+ * A burst of descriptor-carrying frames, all sent before any is read: more
+ * than the channel reads per event, fewer than the kernel queues (about 70).
+ */
+#define IPC_TEST_BURST	60
+
+struct fdburst {
+	int	got;
+	int	fds;
+	int	closed;
+};
+
+/* fdburst_received - each frame brings its descriptor */
+
+static void
+fdburst_received(struct ipc_chan *ch, struct ipc_msg *m, void *ctx)
+{
+	struct fdburst *b = ctx;
+	int	fd = ipc_msg_take_fd(m);
+
+	b->got++;
+	if (fd >= 0) {
+		b->fds++;
+		(void) close(fd);
+	}
+	ipc_msg_free(m);
+	(void) ch;
+}
+
+/* fdburst_error - the sender closing is the end */
+
+static void
+fdburst_error(struct ipc_chan *ch, int err, const char *why, void *ctx)
+{
+	cr_expect_eq(err, 0, "channel broke: %s", why);
+	ipc_chan_close(ch);
+	(void) ctx;
+}
+
+/* fdburst_closed - count */
+
+static void
+fdburst_closed(void *ctx)
+{
+	((struct fdburst *) ctx)->closed++;
+}
+
+static const struct ipc_chan_ops fdburst_ops = {
+	fdburst_received, fdburst_error, fdburst_closed,
+};
+
+Test(ipc, burst_of_descriptors_all_arrive)
+{
+	struct fdburst b = {0, 0, 0};
+	uv_loop_t loop;
+	int	sv[2], pfd[2];
+	int	i;
+
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	cr_assert_eq(pipe(pfd), 0);
+	for (i = 0; i < IPC_TEST_BURST; i++) {
+		struct ipc_msg *m = ipc_msg_new(7);
+		const char *why = NULL;
+
+		ipc_put_u64(m, 1, (uint64_t) i);
+		ipc_msg_attach_fd(m, dup(pfd[0]));
+		cr_assert_eq(ipc_send_blocking(sv[0], m, 1000, &why), 0,
+		    "frame %d: %s", i, why ? why : "");
+		ipc_msg_free(m);
+	}
+	(void) close(sv[0]);
+	(void) close(pfd[0]);
+	(void) close(pfd[1]);
+	cr_assert_eq(uv_loop_init(&loop), 0);
+	(void) ipc_chan_open(&loop, sv[1], &fdburst_ops, &b);
+	cr_assert_eq(uv_run(&loop, UV_RUN_DEFAULT), 0);
+	cr_expect_eq(b.got, IPC_TEST_BURST);
+	cr_expect_eq(b.fds, IPC_TEST_BURST, "every frame with its descriptor");
+	cr_expect_eq(b.closed, 1);
+	cr_assert_eq(uv_loop_close(&loop), 0);
+}

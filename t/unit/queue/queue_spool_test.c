@@ -700,11 +700,12 @@ Test(queue_spool, corrupt_files_move_to_corrupt_with_a_reason)
 
 		buf_reset(&want);
 		buf_printf(&want, "active.%s", aname);
-		cr_assert_eq(access(qt_path(spooldir, "corrupt"), F_OK), 0);
 		{
 			char   *cdir = qt_path(spooldir, "corrupt");
 			char   *cp = qt_path(cdir, want.data);
 			struct stat st;
+
+			cr_assert_eq(access(cdir, F_OK), 0);
 
 			cr_assert_eq(lstat(cp, &st), 0, "%s: %s missing",
 			    cc->label, cp);
