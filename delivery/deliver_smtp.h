@@ -36,7 +36,7 @@
  *
  *	The connection. Hosts are tried in order. A host is given up, and
  *	the next one tried, when the connection fails or times out, the
- *	greeting is not 2xx, EHLO and HELO are both refused, TLS cannot
+ *	greeting is not 220, EHLO and HELO are both refused, TLS cannot
  *	be had as opts->tls demands, or the connection drops before the
  *	transaction starts; the reason of the last host is what the
  *	recipients get: bounced when it is a 5xx reply (a 554 greeting,
@@ -44,10 +44,12 @@
  *	Only the expected codes count as success: 220 for the greeting
  *	and STARTTLS, 250 for EHLO, HELO, MAIL, RSET and the final dot,
  *	250 or 251 for RCPT, 354 for DATA; any other reply is a failure
- *	(5xx permanent, anything else temporary). Under the connection: 220 greeting, EHLO (HELO
- *	after a 5xx to EHLO; extensions are read from the second reply
- *	line on, so a keyword on the first line is not seen, as AsyncOS
- *	reads it), STARTTLS as opts->tls says, with every event decided by
+ *	(5xx permanent, anything else temporary).
+ *
+ *	The session: 220 greeting, EHLO (HELO after a 5xx to EHLO;
+ *	extensions are read from the second reply line on, so a keyword
+ *	on the first line is not seen, as AsyncOS reads it: TN212587),
+ *	STARTTLS as opts->tls says, with every event decided by
  *	policy_tls_outcome(3):
  *	.IP \(bu
  *	STARTTLS not advertised: "DCID n STARTTLS command not supported.";
@@ -86,22 +88,25 @@
  *	PIPELINING, MAIL, every RCPT and DATA go in one write; without it
  *	each waits for its reply. A recipient refused at RCPT bounces (5xx,
  *	"Bounced: ..." line) or is deferred (4xx, "Delayed: ..." line);
- *	when none is accepted the DATA is not sent (or, when pipelined,
- *	its 354 is answered with nothing: the session resets). The content
- *	is read from msg->fd with pread(2) in blocks, under back pressure:
- *	every line ends in CRLF on the wire (a bare CR and a bare LF each
- *	become CRLF), a line that starts with "." gets another, a line
- *	longer than 998 octets is
- *	folded (CRLF and a space inserted, as Postfix does), and the final
- *	CRLF.CRLF is sent exactly once. A 2xx after the dot delivers every
- *	accepted recipient ("MID m RID [..] Response '<text>'", "Message
+ *	when none is accepted the DATA is not sent (or, when pipelined, a
+ *	354 to it gets the final dot alone, so nothing is delivered). The
+ *	content is read from msg->fd with pread(2) in blocks, under back
+ *	pressure: every line ends in CRLF on the wire (a bare CR and a bare
+ *	LF each become CRLF), a line that starts with "." gets another, a
+ *	line longer than 998 octets is folded (CRLF and a space inserted,
+ *	as Postfix does: refusing instead would need the whole message
+ *	scanned first), and the final CRLF.CRLF is sent exactly once. A
+ *	250 after the dot delivers every accepted recipient ("MID m RID [..] Response '<text>'", "Message
  *	done DCID n MID m to RID [..]"); 4xx defers them, 5xx bounces them.
  *
  *	Results. Each recipient gets a struct deliver_result: status
  *	(delivered, deferred, bounced), the reply code (0 when there was
  *	none: connection, TLS policy, DNS), the enhanced status code (the
- *	server's, else inferred: x.1.0 at RCPT/MAIL, x.3.0 for DATA, 4.4.0
- *	for a network error, 4.7.0 for TLS policy), and the reply text or
+ *	server's, else inferred: x.1.0 at RCPT/MAIL, x.3.0 for DATA, 4.4.1
+ *	for a refused connection, 4.4.0 for other network errors, 4.5.0 for
+ *	a malformed or out-of-protocol reply, 4.7.4 when STARTTLS is not
+ *	offered or refused under a required level, 4.7.5 for a failed
+ *	handshake or certificate), and the reply text or
  *	our reason (owned by msg, freed by deliver_msg_fini()). msg->status
  *	is DEFER when any recipient was deferred, else BOUNCE when any
  *	bounced, else OK; msg->tls has the TLS facts of the connection that
