@@ -96,8 +96,9 @@
  *	line longer than 998 octets is folded (CRLF and a space inserted,
  *	as Postfix does: refusing instead would need the whole message
  *	scanned first), and the final CRLF.CRLF is sent exactly once. A
- *	250 after the dot delivers every accepted recipient ("MID m RID [..] Response '<text>'", "Message
- *	done DCID n MID m to RID [..]"); 4xx defers them, 5xx bounces them.
+ *	250 after the dot delivers every accepted recipient ("MID m RID
+ *	[..] Response '<text>'", "Message done DCID n MID m to RID [..]");
+ *	4xx defers them, 5xx bounces them.
  *
  *	Results. Each recipient gets a struct deliver_result: status
  *	(delivered, deferred, bounced), the reply code (0 when there was
