@@ -35,7 +35,7 @@ struct certs_errmap_as {
 	unsigned func;			/* SSL_F_* of that release */
 	const char *name;		/* its name in that release */
 	unsigned reason;		/* SSL_R_* of that release */
-	const char *text;		/* reason text; NULL: the captured one */
+	const char *text;		/* reason; NULL: the captured one */
 };
 
 /*
@@ -176,7 +176,8 @@ static const struct certs_errmap_row certs_errmap_table[] = {
 	/* 1409442E: the peer sent protocol_version (P07, P08) */
 	{R(SSL_R_TLSV1_ALERT_PROTOCOL_VERSION), CERTS_ERRMAP_ANY, NULL, 1, {
 		{148, "ssl3_read_bytes", 1070, "tlsv1 alert protocol version"},
-		{148, "SSL3_READ_BYTES", 1070, "tlsv1 alert protocol version"}}},
+		{148, "SSL3_READ_BYTES", 1070,
+		    "tlsv1 alert protocol version"}}},
 	/* 140944NN: any other fatal alert the peer sent */
 	{SSL_AD_REASON_OFFSET, SSL_AD_REASON_OFFSET + 255, CERTS_ERRMAP_ANY,
 	    NULL, 0, {

@@ -18,7 +18,8 @@
  *	The mail log prints a TLS failure the way AsyncOS does, as the
  *	Python repr() of the (code, text) pair of an OpenSSL 1.x error:
  *
- *	    (336109761, 'error:1408A0C1:SSL routines:SSL3_GET_CLIENT_HELLO:no shared cipher')
+ *	    (336109761, 'error:1408A0C1:SSL routines:SSL3_GET_CLIENT_HELLO:
+ *	    no shared cipher')    (one line in the log)
  *
  *	where the code packs lib << 24 | func << 12 | reason with lib 20
  *	("SSL routines"). OpenSSL 3 packs its errors differently and has
@@ -37,9 +38,14 @@
  *	queue (the one Python's ssl module reports), else the last entry.
  *	One table maps (OpenSSL 3 reason, our side, handshake state) to
  *	the 1.1.1 and the 1.0.1 (function, reason); the first matching
- *	row wins. An error the table does not know keeps its OpenSSL 3
- *	code and reason with an empty function, which is still a
- *	well-formed tuple.
+ *	row wins. server_side is non-zero when we accepted the connection
+ *	(inbound, ICID) and zero when we made it (delivery, DCID). The
+ *	state is err->state; OpenSSL 3 reports "error" once a handshake
+ *	has failed, so most rows match any state and the few that need a
+ *	state (a record error on a finished handshake) apply only when the
+ *	state from before the failure was recorded. An error the table
+ *	does not know keeps its OpenSSL 3 code and reason with an empty
+ *	function, which is still a well-formed tuple.
  *
  *	certs_errmap_lookup() fills out and returns 1 when a row matched,
  *	0 when the OpenSSL 3 error was kept as it is, -1 when err holds no

@@ -195,7 +195,8 @@ static const struct errmap_case errmap_cases[] = {
 	    SSL_R_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED,
 	    "legacy sigalg disallowed or unsupported", 0,
 	    "(337039693, 'error:1416D14D:SSL routines:"
-	    "tls_process_key_exchange:legacy sigalg disallowed or unsupported')",
+	    "tls_process_key_exchange:"
+	    "legacy sigalg disallowed or unsupported')",
 	    NULL, 1},
 	{"peer did not return a certificate",
 	    SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE,
@@ -320,6 +321,43 @@ Test(certs_errmap, other_failures)
 		    cases[i].label, got);
 		cr_expect_eq(certs_errmap_is_version_mismatch(&cases[i].err),
 		    cases[i].version, "%s: version mismatch", cases[i].label);
+	}
+}
+
+Test(certs_errmap, where_in_the_handshake)
+{
+	static const struct {
+		const char *label;
+		const char *state;
+		int	server_side;
+		const char *want101;
+	} cases[] = {
+		{"server, first record", "error", 1, WRONGV_SRV_101},
+		{"client, first record", "error", 0, WRONGV_CLI_101},
+		{"server, no state", "", 1, WRONGV_SRV_101},
+		{"server, established", "SSL negotiation finished successfully",
+		    1, "(336130315, 'error:1408F10B:SSL routines:"
+		    "SSL3_GET_RECORD:wrong version number')"},
+		{"client, established", "SSL negotiation finished successfully",
+		    0, "(336130315, 'error:1408F10B:SSL routines:"
+		    "SSL3_GET_RECORD:wrong version number')"},
+	};
+	struct io_error err;
+	const char *got;
+	size_t	i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err = errmap_ssl_error(SSL_R_WRONG_VERSION_NUMBER,
+		    "wrong version number");
+		(void) snprintf(err.state, sizeof(err.state), "%s",
+		    cases[i].state);
+		got = errmap_format(&err, cases[i].server_side, S101);
+		cr_expect_str_eq(got, cases[i].want101, "%s: got %s",
+		    cases[i].label, got);
+		/* 1.1.1 reads every record in one place. */
+		got = errmap_format(&err, cases[i].server_side, S111);
+		cr_expect_str_eq(got, WRONGV_111, "%s: got %s",
+		    cases[i].label, got);
 	}
 }
 
