@@ -606,12 +606,30 @@ Test(certs_errmap, real_handshakes)
 		    {.max_proto = "TLSv1.2",
 		    .ciphers = "DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0",
 		    .dh_file = dh},
-		    DH_SMALL_111, DH_SMALL_101, 0, NULL, NULL, 0},
+		    DH_SMALL_111, DH_SMALL_101, 0, A_HSFAIL_111, A_HSFAIL_101,
+		    0},
 		{"P12 self-signed server, client verifies",
 		    {.ca_file = pki->root.cert, .verify = TSUP_TLS_VERIFY_PEER},
 		    {.cert_file = pki->selfsigned.cert,
 		    .key_file = pki->selfsigned.key},
 		    VERIFY_111, VERIFY_101, 0, A_UNKCA_111, A_UNKCA_101, 0},
+		{"P13 expired server certificate, client verifies",
+		    {.ca_file = pki->root.cert, .verify = TSUP_TLS_VERIFY_PEER},
+		    {.cert_file = pki->expired.chain,
+		    .key_file = pki->expired.key},
+		    VERIFY_111, VERIFY_101, 0,
+		    "(336151573, 'error:14094415:SSL routines:"
+		    "ssl3_read_bytes:sslv3 alert certificate expired')",
+		    "(336151573, 'error:14094415:SSL routines:"
+		    "SSL3_READ_BYTES:sslv3 alert certificate expired')", 0},
+		{"P15 wrong host name, client verifies the name",
+		    {.ca_file = pki->root.cert, .verify = TSUP_TLS_VERIFY_PEER,
+		    .verify_name = TSUP_CERT_HOST},
+		    {.cert_file = pki->wrongname.chain,
+		    .key_file = pki->wrongname.key},
+		    VERIFY_111, VERIFY_101, 0, A_BADCERT_111,
+		    "(336151570, 'error:14094412:SSL routines:"
+		    "SSL3_READ_BYTES:sslv3 alert bad certificate')", 0},
 		{"P17 server from an untrusted CA, client verifies",
 		    {.ca_file = pki->root.cert, .verify = TSUP_TLS_VERIFY_PEER},
 		    {.cert_file = pki->untrusted.chain,
@@ -652,6 +670,10 @@ Test(certs_errmap, real_handshakes)
 			cases[i].server.key_file = pki->good.key;
 		}
 		cctx = tsup_tls_client_ctx(&cases[i].client);
+		if (cases[i].client.verify_name != NULL)
+			cr_assert(X509_VERIFY_PARAM_set1_host(
+			    SSL_CTX_get0_param(cctx),
+			    cases[i].client.verify_name, 0) == 1);
 		sctx = tsup_tls_server_ctx(&cases[i].server);
 		hs_run(cctx, sctx, &c, &s);
 		if (cases[i].cli111 != NULL)
