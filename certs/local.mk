@@ -13,3 +13,13 @@ t_unit_certs_certs_test_SOURCES = t/unit/certs/certs_test.c
 t_unit_certs_certs_test_CFLAGS = $(TEST_CFLAGS)
 t_unit_certs_certs_test_LDADD = $(TEST_LDADD)
 endif
+
+certs_libcerts_a_SOURCES += certs/certs_errmap.c certs/certs_errmap.h
+
+if HAVE_CRITERION
+check_PROGRAMS += t/unit/certs/certs_errmap_test
+TESTS += t/unit/certs/certs_errmap_test
+t_unit_certs_certs_errmap_test_SOURCES = t/unit/certs/certs_errmap_test.c
+t_unit_certs_certs_errmap_test_CFLAGS = $(TEST_CFLAGS)
+t_unit_certs_certs_errmap_test_LDADD = $(TEST_LDADD)
+endif
