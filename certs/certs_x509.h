@@ -22,6 +22,8 @@
  *	X509_REQ *certs_x509_csr(EVP_PKEY *key,
  *		    const struct certs_subject *subj, struct buf *err);
  *
+ *	int	certs_x509_read_file(const char *path, struct buf *out,
+ *		    struct buf *err);
  *	EVP_PKEY *certs_x509_load_key(const char *path, struct buf *err);
  *	STACK_OF(X509) *certs_x509_load_certs(const char *path,
  *		    struct buf *err);
@@ -29,6 +31,8 @@
  *		    struct buf *err);
  *	int	certs_x509_check_chain(X509 *leaf, STACK_OF(X509) *chain,
  *		    struct buf *err);
+ *	STACK_OF(X509) *certs_x509_chain_order(X509 *leaf,
+ *		    STACK_OF(X509) *pool);
  *	void	certs_x509_name(X509_NAME *name, struct buf *out);
  *
  *	void	certs_x509_pem_key(EVP_PKEY *key, struct buf *out);
@@ -65,6 +69,10 @@
  *	parses as one and a DNS name otherwise. The country must be two
  *	letters; the CN at most 64 characters.
  *
+ *	certs_x509_read_file() appends a whole file (at most
+ *	CERTS_MAX_FILE bytes, not empty) to out and returns 0, or -1 with
+ *	the file name and the reason in err.
+ *
  *	certs_x509_load_key() reads a PEM (or DER) private key;
  *	encrypted keys are refused (no passphrase prompt).
  *	certs_x509_load_certs() reads every certificate of a PEM file (or
@@ -77,6 +85,13 @@
  *	duplicate, a certificate in the wrong place (and where it
  *	belongs), or one unrelated to the rest. An empty or NULL chain is
  *	fine. Both return 0, or -1 with the reason in err.
+ *
+ *	certs_x509_chain_order() picks from pool, which may be in any
+ *	order (a PKCS#12 bag), the intermediates that chain up from leaf,
+ *	issuer after subject, and stops before a self-signed root (peers
+ *	have their own). It returns a new stack holding references (the
+ *	caller frees it with sk_X509_pop_free(stack, X509_free)); the
+ *	pool is left as it was.
  *
  *	certs_x509_name() appends a name in RFC 2253 form (UTF-8).
  *	certs_x509_pem_*() append PEM text (the key unencrypted, PKCS#8).
@@ -93,8 +108,8 @@
  *
  *	Functions that return a pointer return NULL on error with the
  *	reason in err; the caller frees the result (EVP_PKEY_free,
- *	X509_free, X509_REQ_free, OSSL_STACK_OF_X509_free). Errors name the
- *	file and give OpenSSL's reason where there is one.
+ *	X509_free, X509_REQ_free, sk_X509_pop_free(stack, X509_free)).
+ *	Errors name the file and give OpenSSL's reason where there is one.
  */
 #ifndef CERTS_X509_H
 #define CERTS_X509_H
@@ -112,6 +127,7 @@
 #define CERTS_KEY_P384		3
 
 #define CERTS_MAX_DAYS		36500
+#define CERTS_MAX_FILE		(1024 * 1024)	/* PEM bundles are small */
 
 struct certs_subject {
 	const char *cn;
@@ -135,10 +151,12 @@ X509   *certs_x509_selfsign(EVP_PKEY *, const struct certs_subject *, int,
 	    struct buf *);
 X509_REQ *certs_x509_csr(EVP_PKEY *, const struct certs_subject *,
 	    struct buf *);
+int	certs_x509_read_file(const char *, struct buf *, struct buf *);
 EVP_PKEY *certs_x509_load_key(const char *, struct buf *);
 STACK_OF(X509) *certs_x509_load_certs(const char *, struct buf *);
 int	certs_x509_check_key(X509 *, EVP_PKEY *, struct buf *);
 int	certs_x509_check_chain(X509 *, STACK_OF(X509) *, struct buf *);
+STACK_OF(X509) *certs_x509_chain_order(X509 *, STACK_OF(X509) *);
 void	certs_x509_name(X509_NAME *, struct buf *);
 void	certs_x509_pem_key(EVP_PKEY *, struct buf *);
 void	certs_x509_pem_cert(X509 *, struct buf *);
