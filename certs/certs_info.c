@@ -233,10 +233,14 @@ certs_info_get(X509 *cert, time_t now, struct certs_info *info,
 	info->demo = certs_demo_is(cert);
 	ERR_clear_error();
 
-	/* Whole days left, rounded down; an expired one is negative. */
+	/* Whole days left; for an expired one, minus the whole days
+	 * since, and at least -1 so that the sign says "expired". */
 	left = info->not_after - now;
-	info->days_left = (long) (left >= 0 ? left / 86400
-	    : -((-left + 86399) / 86400));
+	if (left >= 0)
+		info->days_left = (long) (left / 86400);
+	else
+		info->days_left = -(long) ((-left) / 86400 > 0 ?
+		    (-left) / 86400 : 1);
 	return (0);
 }
 

@@ -12,7 +12,9 @@
  *		size_t	san_count;
  *		time_t	not_before;
  *		time_t	not_after;
- *		long	days_left;	whole days to not_after; < 0: expired
+ *		long	days_left;	whole days to not_after; when
+ *					expired, minus the whole days
+ *					since (at least 1)
  *		char	key_type[16];	"RSA", "EC", "ED25519", ...
  *		char	key_group[32];	curve name for EC, else ""
  *		int	key_bits;
