@@ -695,14 +695,19 @@ certs_x509_check_chain(X509 *leaf, STACK_OF(X509) *chain, struct buf *err)
 			buf_puts(err, "the certificate");
 		else
 			certs_x509_label(chain, i - 1, err);
-		buf_puts(err, " (issued by ");
-		certs_x509_name(X509_get_issuer_name(child), err);
-		buf_puts(err, ")");
-		if (j < n)
+		if (j < n) {
 			buf_puts(err, "; the chain is in the wrong order");
-		else
-			buf_puts(err, "; it is unrelated: remove it, or give "
-			    "the right intermediate");
+		} else if (X509_NAME_cmp(X509_get_subject_name(cert),
+		    X509_get_issuer_name(child)) == 0) {
+			buf_puts(err, ": it has the issuer's name but another "
+			    "key or is not a CA (an old or re-keyed "
+			    "intermediate?); get the current one from the CA");
+		} else {
+			buf_puts(err, ", whose issuer is ");
+			certs_x509_name(X509_get_issuer_name(child), err);
+			buf_puts(err, ": that certificate is missing from the "
+			    "chain, or this one is unrelated");
+		}
 		return (-1);
 	}
 	return (0);

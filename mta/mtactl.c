@@ -33,7 +33,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "msg.h"
 
@@ -78,8 +77,6 @@ main(int argc, char **argv)
 	int	i;
 
 	msg_progname("mtactl");
-	/* Whatever we create is the operator's to read; keys set 0600. */
-	(void) umask(022);
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			json = 1;

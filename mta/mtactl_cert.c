@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,12 +77,7 @@ struct mtactl_cert_cmd {
 	const char *usage;
 };
 
-static const struct mtactl_cert_cmd mtactl_cert_cmds[];
-
-/* mtactl_cert_find - a command by name */
-
-static const struct mtactl_cert_cmd *
-mtactl_cert_find(const char *name);
+static const struct mtactl_cert_cmd *mtactl_cert_find(const char *);
 
 /* mtactl_cert_bad - a command line error: say why and how, exit 2 */
 
@@ -125,6 +121,17 @@ mtactl_cert_parse(const char *cmd, const struct mtactl_cert_opt *opts,
 
 	for (i = 1; i < argc; i++) {
 		arg = argv[i];
+		if (strcmp(arg, "--") == 0 && positional) {
+			/* The rest are file names, even "--json". */
+			while (++i < argc) {
+				if (a->file_count >= MTACTL_CERT_MAX_ARGS)
+					return (mtactl_cert_bad(cmd, "more "
+					    "than %d files",
+					    MTACTL_CERT_MAX_ARGS));
+				a->files[a->file_count++] = argv[i];
+			}
+			break;
+		}
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
 			a->help = 1;
 			return (0);
@@ -503,14 +510,23 @@ mtactl_cert_install(int argc, char **argv, struct mtactl_cert_args *a)
 		rc = mtactl_cert_fail("install", err);
 		goto out;
 	}
-	if (info.days_left < 0)
-		msg_warn("%s: the certificate expired on %s", a->cert,
-		    ctime(&info.not_after));
-	else if (info.not_before > now)
-		msg_warn("%s: the certificate is not valid yet", a->cert);
+	buf_reset(err);
+	if (info.days_left < 0) {
+		certs_info_time(info.not_after, err);
+		msg_warn("%s: the certificate expired at %s", a->cert,
+		    err->data);
+	} else if (info.not_before > now) {
+		certs_info_time(info.not_before, err);
+		msg_warn("%s: the certificate is not valid before %s",
+		    a->cert, err->data);
+	}
 	if (info.self_signed)
 		msg_warn("%s: the certificate is self-signed: peers that "
 		    "verify will not accept it", a->cert);
+	else if (sk_X509_num(chain) == 0)
+		msg_warn("%s: no intermediates given: peers can verify the "
+		    "certificate only if its issuer %s is a root they "
+		    "trust", a->cert, info.issuer);
 	certs_info_free(&info);
 	certs_x509_pem_cert(leaf, pem);
 	for (i = 0; i < sk_X509_num(chain); i++)

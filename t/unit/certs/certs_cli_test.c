@@ -374,6 +374,7 @@ struct t_pki {
 	X509   *root;
 	X509   *inter;
 	X509   *inter2;
+	X509   *rekeyed;		/* inter2's name, another key */
 	X509   *other;
 	X509   *leaf;
 	EVP_PKEY *leaf_key;
@@ -399,6 +400,8 @@ t_pki_make(struct t_pki *pki)
 	name = t_name("Test Issuing CA 2");
 	pki->inter2 = t_issue(inter2_key, name, pki->inter, inter_key, 1,
 	    NULL);
+	pki->rekeyed = t_issue(pki->leaf_key, name, pki->inter, inter_key, 1,
+	    NULL);
 	X509_NAME_free(name);
 	name = t_name("leaf.example.com");
 	pki->leaf = t_issue(pki->leaf_key, name, pki->inter2, inter2_key, 0,
@@ -417,6 +420,7 @@ t_pki_free(struct t_pki *pki)
 	X509_free(pki->root);
 	X509_free(pki->inter);
 	X509_free(pki->inter2);
+	X509_free(pki->rekeyed);
 	X509_free(pki->other);
 	X509_free(pki->leaf);
 	EVP_PKEY_free(pki->leaf_key);
@@ -458,7 +462,13 @@ Test(certs_cli, check_chain_names_the_problem)
 			{"unrelated second", {pki.inter2, pki.other},
 			"intermediate 2 (CN=TSUP Other Root CA"},
 			{"missing link", {pki.inter}, "intermediate 1 (CN=TSUP "
-			"Test Intermediate CA"},
+			"Test Intermediate CA,O=mtad tests) did not issue the "
+			"certificate, whose issuer is CN=Test Issuing CA 2: "
+			"that certificate is missing"},
+			{"re-keyed intermediate", {pki.rekeyed, pki.inter},
+			"intermediate 1 (CN=Test Issuing CA 2) did not issue "
+			"the certificate: it has the issuer's name but another "
+			"key"},
 			{"leaf repeated", {pki.leaf}, "the certificate itself"},
 		};
 		size_t	i, j;
@@ -730,6 +740,24 @@ Test(certs_cli, load_errors)
 		cr_expect_not_null(strstr(err->data, cases[i].want),
 		    "%s: \"%s\" lacks \"%s\"", cases[i].label, err->data,
 		    cases[i].want);
+	}
+	/* A DER certificate is read too. */
+	{
+		X509   *cert = t_read_cert(set->good.cert);
+		unsigned char *der = NULL;
+		int	len = i2d_X509(cert, &der);
+		const char *path;
+		STACK_OF(X509) *certs;
+
+		cr_assert_gt(len, 0);
+		path = tsup_tmp_write("good.der", der, (size_t) len);
+		OPENSSL_free(der);
+		certs = certs_x509_load_certs(path, err);
+		cr_assert_not_null(certs, "%s", err->data);
+		cr_expect_eq(sk_X509_num(certs), 1);
+		cr_expect_eq(X509_cmp(sk_X509_value(certs, 0), cert), 0);
+		sk_X509_pop_free(certs, X509_free);
+		X509_free(cert);
 	}
 	/* The chain file of the test PKI: two certificates, in order. */
 	{
