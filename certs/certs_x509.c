@@ -348,7 +348,8 @@ certs_x509_selfsign(EVP_PKEY *key, const struct certs_subject *subj,
 	    || !X509_set_issuer_name(cert, name)
 	    || !X509_set_pubkey(cert, key)
 	    || !X509_gmtime_adj(X509_getm_notBefore(cert), 0)
-	    || !X509_gmtime_adj(X509_getm_notAfter(cert), (long) days * 86400)) {
+	    || !X509_gmtime_adj(X509_getm_notAfter(cert),
+	    (long) days * 86400)) {
 		certs_x509_ssl_error(err, "make certificate");
 		goto fail;
 	}
@@ -814,8 +815,8 @@ certs_x509_write_tmp(const struct certs_file *file, struct buf *tmp,
 
 	buf_reset(tmp);
 	buf_printf(tmp, "%s.tmp.%ld", file->path, (long) getpid());
-	fd = open(tmp->data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-	    file->mode);
+	fd = open(tmp->data,
+	    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, file->mode);
 	if (fd == -1) {
 		buf_printf(err, "%s: %s", tmp->data, strerror(errno));
 		buf_reset(tmp);

@@ -377,7 +377,8 @@ mtactl_cert_csr(int argc, char **argv, struct mtactl_cert_args *a)
 	X509_REQ *req = NULL;
 	int	rc;
 
-	if ((rc = mtactl_cert_parse("csr", opts, 0, argc, argv, a)) != 0 || a->help)
+	if ((rc = mtactl_cert_parse("csr", opts, 0, argc, argv, a)) != 0
+	    || a->help)
 		goto out;
 	{
 		const char *const have[] = {a->key, a->subj.cn, a->out};
@@ -962,8 +963,9 @@ out:
 static const struct mtactl_cert_cmd mtactl_cert_cmds[] = {
 	{"selfsign", mtactl_cert_selfsign,
 		"--cn NAME [--o ORG] [--ou UNIT] [--l CITY] [--st STATE]\n"
-		"\t[--c CC] [--san DNS:x,IP:y] [--key rsa2048|rsa4096|p256|p384]"
-		"\n\t[--days N] --out-cert FILE --out-key FILE "
+		"\t[--c CC] [--san DNS:x,IP:y] "
+		"[--key rsa2048|rsa4096|p256|p384]\n"
+		"\t[--days N] --out-cert FILE --out-key FILE "
 		"[--out-csr FILE] [--force]"},
 	{"csr", mtactl_cert_csr,
 		"--key FILE --cn NAME [--o ORG] [--ou UNIT] [--l CITY]\n"
@@ -1035,7 +1037,8 @@ mtactl_cert(int argc, char **argv, int json)
 	args.json = json;
 	rc = cp->fn(argc, argv, &args);
 	if (args.help) {
-		(void) printf("usage: mtactl cert %s %s\n", cp->name, cp->usage);
+		(void) printf("usage: mtactl cert %s %s\n", cp->name,
+		    cp->usage);
 		rc = 0;
 	}
 	return (rc);

@@ -326,7 +326,8 @@ Test(certs_cli, selfsign_refusals)
 		{"no CN", {.cn = NULL}, 10, "common name is required"},
 		{"empty CN", {.cn = ""}, 10, "common name is required"},
 		{"long CN", {.cn = "a23456789012345678901234567890123456789"
-		"0123456789012345678901234567890.example"}, 10, "longer than 64"},
+		"0123456789012345678901234567890.example"}, 10,
+		"longer than 64"},
 		{"three-letter country", {.cn = "a.example", .c = "DEU"}, 10,
 		"two-letter country"},
 		{"digit country", {.cn = "a.example", .c = "D1"}, 10,
