@@ -714,6 +714,50 @@ certs_x509_check_chain(X509 *leaf, STACK_OF(X509) *chain, struct buf *err)
 	return (0);
 }
 
+/* certs_x509_verify - verify leaf and chain against a trust anchor file */
+
+int
+certs_x509_verify(X509 *leaf, STACK_OF(X509) *chain, const char *ca_file,
+    struct buf *err)
+{
+	X509_STORE *store = X509_STORE_new();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	X509   *where;
+	int	rc = -1, code;
+
+	if (store == NULL || ctx == NULL) {
+		certs_x509_ssl_error(err, "verify");
+		goto out;
+	}
+	if (X509_STORE_load_file(store, ca_file) != 1) {
+		certs_x509_ssl_error(err, "%s: no trust anchors", ca_file);
+		goto out;
+	}
+	if (!X509_STORE_CTX_init(ctx, store, leaf, chain)
+	    || !X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER)) {
+		certs_x509_ssl_error(err, "verify");
+		goto out;
+	}
+	if (X509_verify_cert(ctx) == 1) {
+		rc = 0;
+		goto out;
+	}
+	code = X509_STORE_CTX_get_error(ctx);
+	where = X509_STORE_CTX_get_current_cert(ctx);
+	buf_printf(err, "does not verify against %s: %s", ca_file,
+	    X509_verify_cert_error_string(code));
+	if (where != NULL) {
+		buf_puts(err, " (at ");
+		certs_x509_name(X509_get_subject_name(where), err);
+		buf_putc(err, ')');
+	}
+out:
+	ERR_clear_error();
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	return (rc);
+}
+
 /* certs_x509_chain_order - the intermediates of leaf in a pool */
 
 STACK_OF(X509) *

@@ -31,6 +31,8 @@
  *		    struct buf *err);
  *	int	certs_x509_check_chain(X509 *leaf, STACK_OF(X509) *chain,
  *		    struct buf *err);
+ *	int	certs_x509_verify(X509 *leaf, STACK_OF(X509) *chain,
+ *		    const char *ca_file, struct buf *err);
  *	STACK_OF(X509) *certs_x509_chain_order(X509 *leaf,
  *		    STACK_OF(X509) *pool);
  *	void	certs_x509_name(X509_NAME *name, struct buf *out);
@@ -85,6 +87,13 @@
  *	duplicate, a certificate in the wrong place (and where it
  *	belongs), or one unrelated to the rest. An empty or NULL chain is
  *	fine. Both return 0, or -1 with the reason in err.
+ *
+ *	certs_x509_verify() verifies leaf with the OpenSSL verifier, as a
+ *	peer would: chain as the untrusted intermediates, the
+ *	certificates of the PEM file ca_file as the only trust anchors,
+ *	for TLS server use, at the current time. It returns 0, or -1 with
+ *	the verifier's reason and the subject of the certificate where it
+ *	stopped.
  *
  *	certs_x509_chain_order() picks from pool, which may be in any
  *	order (a PKCS#12 bag), the intermediates that chain up from leaf,
@@ -156,6 +165,8 @@ EVP_PKEY *certs_x509_load_key(const char *, struct buf *);
 STACK_OF(X509) *certs_x509_load_certs(const char *, struct buf *);
 int	certs_x509_check_key(X509 *, EVP_PKEY *, struct buf *);
 int	certs_x509_check_chain(X509 *, STACK_OF(X509) *, struct buf *);
+int	certs_x509_verify(X509 *, STACK_OF(X509) *, const char *,
+	    struct buf *);
 STACK_OF(X509) *certs_x509_chain_order(X509 *, STACK_OF(X509) *);
 void	certs_x509_name(X509_NAME *, struct buf *);
 void	certs_x509_pem_key(EVP_PKEY *, struct buf *);

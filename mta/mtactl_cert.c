@@ -64,6 +64,7 @@ struct mtactl_cert_args {
 	const char *pass_file;
 	const char *pass_env;
 	const char *warn_days;
+	const char *ca_file;
 	int	force;
 	int	json;
 	int	help;
@@ -466,6 +467,7 @@ mtactl_cert_install(int argc, char **argv, struct mtactl_cert_args *a)
 		{"key", &a->key, NULL},
 		{"cert", &a->cert, NULL},
 		{"chain", &a->chain, NULL},
+		{"ca-file", &a->ca_file, NULL},
 		{"out", &a->out, NULL},
 		{"force", NULL, &a->force},
 		{NULL, NULL, NULL},
@@ -502,7 +504,9 @@ mtactl_cert_install(int argc, char **argv, struct mtactl_cert_args *a)
 		goto out;
 	}
 	mtactl_cert_chain_what(a->cert, a->chain, pem);
-	if (certs_x509_check_chain(leaf, chain, pem) == -1) {
+	if (certs_x509_check_chain(leaf, chain, pem) == -1
+	    || (a->ca_file != NULL
+	    && certs_x509_verify(leaf, chain, a->ca_file, pem) == -1)) {
 		rc = mtactl_cert_fail("install", pem);
 		goto out;
 	}
@@ -973,7 +977,7 @@ static const struct mtactl_cert_cmd mtactl_cert_cmds[] = {
 		"[--force]"},
 	{"install", mtactl_cert_install,
 		"--key FILE --cert SIGNED.pem [--chain INTERMEDIATES.pem]\n"
-		"\t--out CHAIN.pem [--force]"},
+		"\t[--ca-file ROOTS.pem] --out CHAIN.pem [--force]"},
 	{"import-p12", mtactl_cert_import_p12,
 		"--in FILE.p12 (--password-file F | --password-env VAR)\n"
 		"\t--out-cert FILE --out-key FILE [--out-chain FILE] "

@@ -1040,8 +1040,8 @@ Test(certs_cli, mtactl_csr_install)
 	inter_path = set->inter.cert;
 	{
 		const char *args[] = {"cert", "install", "--key", key,
-			"--cert", signed_path, "--chain", inter_path, "--out",
-			chain_out, NULL};
+			"--cert", signed_path, "--chain", inter_path,
+			"--ca-file", set->root.cert, "--out", chain_out, NULL};
 
 		cr_assert_eq(t_mtactl(out, args), 0, "%s", out->data);
 	}
@@ -1114,6 +1114,42 @@ Test(certs_cli, mtactl_csr_install)
 			    out->data, cases[i].want);
 			cr_expect(!t_exists(dest), "%s: %s written",
 			    cases[i].label, dest);
+		}
+	}
+	/* Checked against trust anchors: the right root and others. */
+	{
+		const struct {
+			const char *label;
+			const char *ca;
+			const char *want;
+		}	cases[] = {
+			{"unrelated root", set->other_root.cert,
+			"does not verify against"},
+			{"intermediate missing", NULL,
+			"unable to get local issuer certificate"},
+			{"not a PEM file", csr, "no trust anchors"},
+		};
+		size_t	i;
+
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			const char *dest = tsup_tmp_path("ca-%zu.pem", i);
+			const char *with_chain[] = {"cert", "install", "--key",
+				key, "--cert", signed_path, "--chain",
+				inter_path, "--ca-file", cases[i].ca, "--out",
+				dest, NULL};
+			const char *no_chain[] = {"cert", "install", "--key",
+				key, "--cert", signed_path, "--ca-file",
+				set->root.cert, "--out", dest, NULL};
+			int	rc = t_mtactl(out, cases[i].ca ? with_chain
+			    : no_chain);
+
+			cr_expect_eq(rc, 1, "%s: exit %d: %s", cases[i].label,
+			    rc, out->data);
+			cr_expect_not_null(strstr(out->data, cases[i].want),
+			    "%s: \"%s\" lacks \"%s\"", cases[i].label,
+			    out->data, cases[i].want);
+			cr_expect(!t_exists(dest), "%s: written",
+			    cases[i].label);
 		}
 	}
 	/* The wrong order message says where it belongs. */
