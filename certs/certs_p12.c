@@ -107,7 +107,7 @@ certs_p12_import(const struct buf *der, const char *what,
 		    "(legacy algorithms need the OpenSSL legacy provider)",
 		    what);
 		PKCS12_free(p12);
-		return (-1);
+		return (-2);
 	}
 	PKCS12_free(p12);
 	if (ca == NULL && (ca = sk_X509_new_null()) == NULL) {

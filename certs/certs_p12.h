@@ -29,14 +29,17 @@
  *	password, bytes that are not PKCS#12, a file without a key or
  *	without a matching certificate are each reported as such.
  *	Files made with legacy algorithms (RC2, 3DES) need the OpenSSL
- *	"legacy" provider, which the caller loads if it wants them.
+ *	"legacy" provider: without it import returns -2 (the password
+ *	was right but the contents could not be decrypted), and the
+ *	caller may load that provider and try again.
  *
  *	certs_p12_export() appends a PKCS#12 encoding of key, cert and
  *	chain (may be NULL) to der, protected with password: AES-256-CBC
  *	with PBKDF2 for both the key and the certificates, and a SHA-256
  *	MAC (the OpenSSL 3 defaults). The friendly name is the CN.
  *
- *	All return 0, or -1 with the reason in err; on error nothing is
+ *	All return 0, or -1 (import: or -2) with the reason in err; on
+ *	error nothing is
  *	returned through the pointers. The caller frees what import
  *	returns.
  */

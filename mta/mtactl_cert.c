@@ -581,13 +581,16 @@ mtactl_cert_password(const char *cmd, struct mtactl_cert_args *a,
 
 /* mtactl_cert_legacy - let old PKCS#12 files (RC2, 3DES) be read */
 
-static void
+static OSSL_PROVIDER *
 mtactl_cert_legacy(void)
 {
+	OSSL_PROVIDER *prov;
+
 	/* Keeps the default provider; a missing module is not an error:
 	 * the import then says which algorithm it could not use. */
-	(void) OSSL_PROVIDER_try_load(NULL, "legacy", 1);
+	prov = OSSL_PROVIDER_try_load(NULL, "legacy", 1);
 	ERR_clear_error();
+	return (prov);
 }
 
 /* mtactl_cert_import_p12 - a PKCS#12 file to PEM key and certificate */
@@ -615,6 +618,7 @@ mtactl_cert_import_p12(int argc, char **argv, struct mtactl_cert_args *a)
 	EVP_PKEY *key = NULL;
 	X509   *cert = NULL;
 	STACK_OF(X509) *pool = NULL, *chain = NULL;
+	OSSL_PROVIDER *legacy = NULL;
 	int	rc, i;
 
 	if ((rc = mtactl_cert_parse("import-p12", opts, 0, argc,
@@ -629,10 +633,18 @@ mtactl_cert_import_p12(int argc, char **argv, struct mtactl_cert_args *a)
 	if ((rc = mtactl_cert_password("import-p12", a, pass, err)) != 0)
 		goto out;
 	rc = 1;
-	mtactl_cert_legacy();
-	if (certs_x509_read_file(a->in, der, err) == -1
-	    || certs_p12_import(der, a->in, pass->data, &key, &cert, &pool,
-	    err) == -1) {
+	if (certs_x509_read_file(a->in, der, err) == -1) {
+		rc = mtactl_cert_fail("import-p12", err);
+		goto out;
+	}
+	if ((i = certs_p12_import(der, a->in, pass->data, &key, &cert, &pool,
+	    err)) == -2 && (legacy = mtactl_cert_legacy()) != NULL) {
+		/* Made with RC2 or 3DES, as older systems export. */
+		buf_reset(err);
+		i = certs_p12_import(der, a->in, pass->data, &key, &cert,
+		    &pool, err);
+	}
+	if (i != 0) {
 		rc = mtactl_cert_fail("import-p12", err);
 		goto out;
 	}
@@ -691,6 +703,8 @@ out:
 	X509_free(cert);
 	sk_X509_pop_free(pool, X509_free);
 	sk_X509_pop_free(chain, X509_free);
+	if (legacy != NULL)
+		(void) OSSL_PROVIDER_unload(legacy);
 	return (rc);
 }
 
