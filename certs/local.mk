@@ -4,22 +4,24 @@ CERTS_LIB = certs/libcerts.a
 noinst_LIBRARIES += certs/libcerts.a
 certs_libcerts_a_SOURCES = \
 	certs/certs_ctx.c certs/certs_ctx.h \
-	certs/certs_demo.c certs/certs_demo.h
+	certs/certs_demo.c certs/certs_demo.h \
+	certs/certs_errmap.c certs/certs_errmap.h \
+	certs/certs_info.c certs/certs_info.h \
+	certs/certs_p12.c certs/certs_p12.h \
+	certs/certs_x509.c certs/certs_x509.h
 
 if HAVE_CRITERION
-check_PROGRAMS += t/unit/certs/certs_test
-TESTS += t/unit/certs/certs_test
+CERTS_TESTS = t/unit/certs/certs_test t/unit/certs/certs_errmap_test \
+	t/unit/certs/certs_cli_test
+check_PROGRAMS += $(CERTS_TESTS)
+TESTS += $(CERTS_TESTS)
 t_unit_certs_certs_test_SOURCES = t/unit/certs/certs_test.c
 t_unit_certs_certs_test_CFLAGS = $(TEST_CFLAGS)
 t_unit_certs_certs_test_LDADD = $(TEST_LDADD)
-endif
-
-certs_libcerts_a_SOURCES += certs/certs_errmap.c certs/certs_errmap.h
-
-if HAVE_CRITERION
-check_PROGRAMS += t/unit/certs/certs_errmap_test
-TESTS += t/unit/certs/certs_errmap_test
 t_unit_certs_certs_errmap_test_SOURCES = t/unit/certs/certs_errmap_test.c
 t_unit_certs_certs_errmap_test_CFLAGS = $(TEST_CFLAGS)
 t_unit_certs_certs_errmap_test_LDADD = $(TEST_LDADD)
+t_unit_certs_certs_cli_test_SOURCES = t/unit/certs/certs_cli_test.c
+t_unit_certs_certs_cli_test_CFLAGS = $(TEST_CFLAGS)
+t_unit_certs_certs_cli_test_LDADD = $(TEST_LDADD)
 endif

@@ -12,3 +12,7 @@ mta_libmta_a_SOURCES = \
 sbin_PROGRAMS += mtad
 mtad_SOURCES = mta/mtad.c
 mtad_LDADD = $(ALL_LDADD)
+
+sbin_PROGRAMS += mtactl
+mtactl_SOURCES = mta/mtactl.c mta/mtactl_cert.c mta/mtactl_cert.h
+mtactl_LDADD = $(ALL_LDADD)
