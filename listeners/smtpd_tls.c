@@ -14,7 +14,9 @@
 #include "msg.h"
 
 #include "logs_icid.h"
-#include "logs_repr.h"
+#include "logs_maillog.h"
+
+#include "certs_errmap.h"
 
 #include "policy_flow.h"
 
@@ -61,24 +63,6 @@ smtpd_tls_setup(struct io *io, SSL *ssl, void *ctx)
 	(void) io;
 }
 
-/* smtpd_tls_reason - the reason part of "TLS failed: " */
-
-void
-smtpd_tls_reason(const struct io_error *err, struct buf *out)
-{
-	if (err->count > 0) {
-		const struct io_tls_err *e = err->err + err->count - 1;
-
-		logs_repr_ssl_error(out, e->code, e->func, e->reason);
-	} else if (err->sys_errno) {
-		buf_printf(out, "[Errno %d] %s", err->sys_errno, err->sys_text);
-	} else if (err->alert >= 0 && err->alert_text[0]) {
-		buf_printf(out, "alert %s", err->alert_text);
-	} else {
-		buf_puts(out, "[Errno 104] Connection reset by peer");
-	}
-}
-
 /* smtpd_tls_client_ok - does the client certificate pass the policy */
 
 static int
@@ -102,7 +86,8 @@ smtpd_tls_done(struct io *io, const struct io_tls_info *info, void *ctx)
 
 	if (!info->ok) {
 		reason = buf_new(0);
-		smtpd_tls_reason(info->err, reason);
+		certs_errmap_format(reason, info->err, 1,
+		    logs_maillog_style(ss->sd->log)->sslnames);
 		smtpd_session_log(ss, logs_icid_tls_failed(ss->logline,
 		    logs_maillog_style(ss->sd->log), ss->icid, reason->data));
 		buf_free(reason);

@@ -8,7 +8,6 @@
  *	void	smtpd_tls_setup(struct io *io, SSL *ssl, void *ctx);
  *	void	smtpd_tls_done(struct io *io, const struct io_tls_info *info,
  *		    void *ctx);
- *	void	smtpd_tls_reason(const struct io_error *err, struct buf *out);
  * DESCRIPTION
  *	smtpd_tls_start() is called by the STARTTLS command after its 220
  *	reply: the handshake starts at the end of the command line, and
@@ -25,11 +24,9 @@
  *	with TLS Preferred an invalid certificate is refused and a missing
  *	one allowed; with TLS Required a valid one is needed. A refused
  *	client gets 421 4.7.1 and the connection closes. After a failure
- *	the connection is lost.
- *
- *	smtpd_tls_reason() appends the reason of a failure as the mail log
- *	writes it: "[Errno N] text" for a socket error, else the OpenSSL
- *	error tuple.
+ *	the connection is lost. The reason in "TLS failed:" is written as
+ *	AsyncOS writes it (certs_errmap(3)): "[Errno N] text" for a socket
+ *	error, else the OpenSSL 1.x error tuple in the configured style.
  */
 #ifndef SMTPD_TLS_H
 #define SMTPD_TLS_H
@@ -44,6 +41,5 @@
 void	smtpd_tls_start(struct smtpd_session *);
 void	smtpd_tls_setup(struct io *, SSL *, void *);
 void	smtpd_tls_done(struct io *, const struct io_tls_info *, void *);
-void	smtpd_tls_reason(const struct io_error *, struct buf *);
 
 #endif

@@ -227,3 +227,55 @@ Test(inbound, config_errors_name_file_line_column)
 		buf_free(out);
 	}
 }
+
+struct tls_fail_case {
+	const char *label;
+	const char *top;		/* listener TLS settings */
+	struct tsup_tls_opts client;
+	const char *want;		/* the documented line, masked */
+};
+
+Test(inbound, tls_failures_logged_as_asyncos_writes_them)
+{
+	static const struct tls_fail_case cases[] = {
+		{"no shared cipher", NULL,
+			{.max_proto = "TLSv1.2",
+			.ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256"},
+		"TIMESTAMP Info: ICID N TLS failed: (337092801, "
+		"'error:1417A0C1:SSL routines:tls_post_process_client_hello:"
+		"no shared cipher')"},
+		{"TLS 1.3 client, listener without 1.3",
+			"tls:\n  inbound:\n    max_version: tls1.2\n",
+			{.min_proto = "TLSv1.3"},
+		"TIMESTAMP Info: ICID N TLS failed: (337678594, "
+		"'error:14209102:SSL routines:"
+		"tls_early_post_process_client_hello:unsupported protocol')"},
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mtad_spec spec = {0};
+		struct mtad_inst *mi;
+		struct tsup_smtp *c;
+		const char *line;
+
+		spec.top = cases[i].top;
+		spec.listener = "sender_groups: []\nall_policy: P\npolicies:\n"
+		    "  P:\n    connection: accept\n    tls: preferred\n";
+		mi = mtad_start(&spec);
+		c = tsup_smtp_connect(mi->port);
+		(void) tsup_smtp_expect(c, 220);
+		(void) tsup_smtp_chat(c, 250, "EHLO client.test");
+		(void) tsup_smtp_chat(c, 220, "STARTTLS");
+		cr_expect_neq(tsup_smtp_handshake(c, &cases[i].client), 0,
+		    "%s: the handshake succeeded", cases[i].label);
+		tsup_smtp_close(c);
+		line = mtad_wait_log(mi, "TLS failed");
+		cr_expect_str_eq(tsup_log_mask(line), cases[i].want, "%s",
+		    cases[i].label);
+		(void) mtad_wait_log(mi, "ICID [0-9]+ close$");
+		cr_expect_eq(mtad_log_count(mi, "ICID [0-9]+ lost$"), 1,
+		    "%s: lost, then close", cases[i].label);
+		mtad_stop(mi);
+	}
+}
