@@ -150,10 +150,10 @@ static const struct error_case cases[] = {
 	{"two listeners on one port",
 		"listeners:\n"
 		"  - name: A\n"
-		"    port: 2525\n"
+		"    port: 2600\n"
 		"  - name: B\n"
-		"    port: 2525\n",
-		"t.yaml:5:11: listeners[1].port: address 127.0.0.1 port 2525 "
+		"    port: 2600\n",
+		"t.yaml:5:11: listeners[1].port: address 127.0.0.1 port 2600 "
 		"is "
 		"already used by listeners[0]\n"},
 	{"undefined policy in sender group",
