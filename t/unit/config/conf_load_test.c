@@ -219,7 +219,7 @@ static const char full_yaml[] =
     "  - name: IncomingMail\n"
     "    interface: Data 2\n"
     "    address: \"::1\"\n"
-    "    port: 2525\n"
+    "    port: 2601\n"
     "    certificate: mine\n"
     "    default_policy: { max_rcpts_per_msg: 100, tls: preferred }\n"
     "    policies:\n"
@@ -233,7 +233,7 @@ static const char full_yaml[] =
     "        members: [ \"sbrs[-10.0:-2.0]\", \"dnslist[bl.example]\" ]\n"
     "    all_policy: THROTTLED\n"
     "  - name: Relay\n"
-    "    port: 2526\n"
+    "    port: 2602\n"
     "    type: private\n";
 
 Test(conf_load, full_file_into_structs)
@@ -282,7 +282,7 @@ Test(conf_load, full_file_into_structs)
 	cr_assert_not_null(lp);
 	cr_assert_str_eq(lp->interface, "Data 2");
 	cr_assert_str_eq(lp->address, "::1");
-	cr_assert_eq(lp->port, 2525);
+	cr_assert_eq(lp->port, 2601);
 	cr_assert_str_eq(lp->all_policy, "THROTTLED");
 	cr_assert_eq(lp->sender_group_count, 2);
 	cr_assert_str_eq(lp->sender_groups[0].name, "PARTNERS");

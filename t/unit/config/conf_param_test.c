@@ -27,7 +27,7 @@ struct parse_case {
 Test(conf_param, parse_table)
 {
 	static const struct parse_case cases[] = {
-		{"int", CONF_SCOPE_LISTENER, "port", "2525", 1, 2525, NULL},
+		{"int", CONF_SCOPE_LISTENER, "port", "2601", 1, 2601, NULL},
 		{"int min", CONF_SCOPE_LISTENER, "port", "1", 1, 1, NULL},
 		{"int max", CONF_SCOPE_LISTENER, "port", "65535", 1, 65535,
 			NULL},

@@ -21,11 +21,11 @@
 static const char base_yaml[] =
     "listeners:\n"
     "  - name: In\n"
-    "    port: 2525\n"
+    "    port: 2601\n"
     "    policies:\n"
     "      P: { max_rcpts_per_msg: 9 }\n"
     "  - name: Out\n"
-    "    port: 2526\n"
+    "    port: 2602\n"
     "    type: private\n"
     "certificates:\n"
     "  mine: { cert: /m.crt, key: /m.key }\n"
@@ -99,8 +99,8 @@ static const struct set_case cases[] = {
 		"-o: bounce_profiles.Default.initial_retry: 7200s is longer "
 		"than "
 		"max_retry (3600s)\n"},
-	{"port clash", "listeners[1].port=2525", 0,
-		"-o: listeners[1].port: address 127.0.0.1 port 2525 is already "
+	{"port clash", "listeners[1].port=2601", 0,
+		"-o: listeners[1].port: address 127.0.0.1 port 2601 is already "
 		"used by listeners[0]\n"},
 	{"listener type", "listeners[0].type=private", 0,
 		"-o: listeners[0].type: cannot be overridden; change it in the "
