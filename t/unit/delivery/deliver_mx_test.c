@@ -135,7 +135,7 @@ new_routes(void)
 	buf_init(&err, 64);
 	cr_assert_eq(policy_route_add(rt, "routed.test", NULL, &err), 0);
 	cr_assert_eq(policy_route_add_hosts(rt, "routed.test",
-	    "relay.test:2525/pri=10, 192.0.2.50/pri=5", NULL, &err), 0,
+	    "relay.test:2601/pri=10, 192.0.2.50/pri=5", NULL, &err), 0,
 	    "%s", err.data);
 	cr_assert_eq(policy_route_add(rt, "dropped.test", NULL, &err), 0);
 	cr_assert_eq(policy_route_add_hosts(rt, "dropped.test", "/dev/null",
@@ -183,7 +183,7 @@ Test(deliver_mx, lookups)
 		"Info: DNS Temporary Failure x.fail.test MX - ServFail\n"},
 		{"route hosts in priority order", "routed.test", AF_UNSPEC,
 			DELIVER_MX_FOUND, "192.0.2.50=192.0.2.50:25/5r "
-		"relay.test=192.0.2.40:2525/10r", "", ""},
+		"relay.test=192.0.2.40:2601/10r", "", ""},
 		{"route to /dev/null", "dropped.test", AF_UNSPEC,
 		DELIVER_MX_DEVNULL, "", "", ""},
 		{"route host that does not exist: no MX fall-back",

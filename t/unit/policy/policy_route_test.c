@@ -36,7 +36,7 @@ sample(int with_all)
 	struct policy_route *rt = policy_route_new();
 
 	route(rt, "example.com", "groupware.example.com, "
-	    "backup.example.com/pri=10, [2001:db8::25]:2525/pri=5, "
+	    "backup.example.com/pri=10, [2001:db8::25]:2601/pri=5, "
 	    "192.0.2.25:26");
 	route(rt, ".example.com", "USEDNS");
 	route(rt, ".sub.example.com", "relay.example.net");
@@ -76,11 +76,11 @@ Test(policy_route, lookup_table)
 		{"exact, sorted by priority", "example.com", 1, POLICY_FOUND,
 			"example.com", POLICY_ROUTE_HOSTS,
 		"groupware.example.com:0/0|ip 192.0.2.25:26/0|"
-		"ip 2001:db8::25:2525/5|backup.example.com:0/10"},
+		"ip 2001:db8::25:2601/5|backup.example.com:0/10"},
 		{"exact any case", "EXAMPLE.COM.", 1, POLICY_FOUND,
 			"example.com", POLICY_ROUTE_HOSTS,
 		"groupware.example.com:0/0|ip 192.0.2.25:26/0|"
-		"ip 2001:db8::25:2525/5|backup.example.com:0/10"},
+		"ip 2001:db8::25:2601/5|backup.example.com:0/10"},
 		{"partial USEDNS", "a.example.com", 1, POLICY_FOUND,
 			".example.com", POLICY_ROUTE_USEDNS, ""},
 		{"longest partial", "a.sub.example.com", 1, POLICY_FOUND,
@@ -139,7 +139,7 @@ Test(policy_route, host_errors_table)
 	static const struct policy_loc loc = {"routes.yaml", 5, 10};
 	static const struct host_case cases[] = {
 		{"name", "mx.example.com", NULL},
-		{"name port pri", "mx2.example.com:2525/pri=65535", NULL},
+		{"name port pri", "mx2.example.com:2601/pri=65535", NULL},
 		{"v4", "192.0.2.1", NULL},
 		{"v6 bracket port", "[2001:db8::1]:25", NULL},
 		{"port 0", "a.example.com:0", "routes.yaml:5:24: SMTP route "
