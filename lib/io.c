@@ -105,6 +105,7 @@ struct io {
 	struct sockaddr_storage local;
 	char	peer_name[INET6_ADDRSTRLEN];
 	char	local_name[INET6_ADDRSTRLEN];
+	char	hs_state[64];		/* last handshake state entered */
 	unsigned peer_port;
 	unsigned local_port;
 };
@@ -152,6 +153,15 @@ io_error_sys(struct io *io, int errnum)
 		errnum ? strerror(errnum) : "");
 }
 
+/* io_hs_state - where the handshake was when it failed */
+
+static const char *
+io_hs_state(const struct io *io)
+{
+	/* After a failure OpenSSL 3 says only "error": keep the last state. */
+	return (io->hs_state[0] ? io->hs_state : SSL_state_string_long(io->ssl));
+}
+
 /* io_error_tls - describe a TLS failure: the OpenSSL queue and state */
 
 static void
@@ -164,8 +174,7 @@ io_error_tls(struct io *io, int ssl_error)
 	io->err.kind = IO_ERR_TLS;
 	io->err.ssl_error = ssl_error;
 	if (io->ssl)
-		io_copy(io->err.state, sizeof(io->err.state),
-			SSL_state_string_long(io->ssl));
+		io_copy(io->err.state, sizeof(io->err.state), io_hs_state(io));
 	while ((code = ERR_get_error_all(NULL, NULL, &func, NULL,
 					 NULL)) != 0) {
 		if (io->err.count == IO_TLS_ERR_MAX)
@@ -564,7 +573,7 @@ io_peer_gone(struct io *io, int errnum)
 	if (was_handshake) {
 		if (io->ssl)
 			io_copy(io->err.state, sizeof(io->err.state),
-				SSL_state_string_long(io->ssl));
+				io_hs_state(io));
 		io->tls = IO_TLS_FAILED;
 		io->info.ok = 0;
 		io->info.err = &io->err;
@@ -955,7 +964,7 @@ io_set_lowat(struct io *io, size_t lowat)
 	io->lowat = lowat;
 }
 
-/* io_info_cb - note alerts as OpenSSL sends and receives them */
+/* io_info_cb - note handshake states and alerts as OpenSSL goes */
 
 static void
 io_info_cb(const SSL *ssl, int where, int ret)
@@ -963,7 +972,12 @@ io_info_cb(const SSL *ssl, int where, int ret)
 	struct io *io = SSL_get_ex_data(ssl, io_ssl_index);
 	int	level = (ret >> 8) & 0xff;
 
-	if (io == NULL || !(where & SSL_CB_ALERT))
+	if (io == NULL)
+		return;
+	if (where & SSL_CB_LOOP)
+		io_copy(io->hs_state, sizeof(io->hs_state),
+			SSL_state_string_long(ssl));
+	if (!(where & SSL_CB_ALERT))
 		return;
 	if ((where & SSL_CB_READ) && (ret & 0xff) == SSL3_AD_CLOSE_NOTIFY)
 		io->err.close_notify = 1;

@@ -638,6 +638,9 @@ check_failure(const char *label, const struct side *s, const char *reason,
 		     s->name, s->err.alert_side);
 	cr_assert_neq(s->err.alert, -1, "%s: %s", label, s->name);
 	cr_assert_neq(s->err.state[0], 0, "%s: %s no state", label, s->name);
+	cr_assert_str_neq(s->err.state, "error",
+	    "%s: %s: the state before the failure, not after it", label,
+	    s->name);
 	cr_assert_neq(s->err.err[0].func[0], 0, "%s: %s no function", label,
 		      s->name);
 	buf_free(b);
