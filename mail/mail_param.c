@@ -241,6 +241,52 @@ mail_param_mail_fini(struct mail_param_mail *mp)
 #define SEEN_NOTIFY	(1 << 6)
 #define SEEN_ORCPT	(1 << 7)
 
+/* A parameter keyword, the extension that allows it, and its bit. */
+struct mail_param_key {
+	struct str name;
+	int	ext;
+	int	bit;
+};
+
+static const struct mail_param_key mail_param_mail_keys[] = {
+	{STR_LIT("SIZE"), MAIL_PARAM_EXT_SIZE, SEEN_SIZE},
+	{STR_LIT("BODY"), MAIL_PARAM_EXT_8BITMIME, SEEN_BODY},
+	{STR_LIT("SMTPUTF8"), MAIL_PARAM_EXT_SMTPUTF8, SEEN_SMTPUTF8},
+	{STR_LIT("AUTH"), MAIL_PARAM_EXT_AUTH, SEEN_AUTH},
+	{STR_LIT("RET"), MAIL_PARAM_EXT_DSN, SEEN_RET},
+	{STR_LIT("ENVID"), MAIL_PARAM_EXT_DSN, SEEN_ENVID},
+	{{NULL, 0}, 0, 0},
+};
+
+static const struct mail_param_key mail_param_rcpt_keys[] = {
+	{STR_LIT("NOTIFY"), MAIL_PARAM_EXT_DSN, SEEN_NOTIFY},
+	{STR_LIT("ORCPT"), MAIL_PARAM_EXT_DSN, SEEN_ORCPT},
+	{{NULL, 0}, 0, 0},
+};
+
+/* mail_param_keyword - the bit of an allowed, first-seen keyword, or 0 */
+
+static int
+mail_param_keyword(const struct mail_param_key *keys,
+    const struct mail_param_tok *t, int exts, int *seen, struct mail_reply *err)
+{
+	const struct mail_param_key *k;
+
+	for (k = keys; k->name.ptr; k++)
+		if (str_caseeq(t->key, k->name) && (exts & k->ext))
+			break;
+	if (k->name.ptr == NULL) {
+		mail_param_unsupported(err, t->whole);
+		return (0);
+	}
+	if (*seen & k->bit) {
+		mail_param_duplicate(err, t->key);
+		return (0);
+	}
+	*seen |= k->bit;
+	return (k->bit);
+}
+
 /* mail_param_parse_mail - MAIL FROM parameters */
 
 int
@@ -257,33 +303,9 @@ mail_param_parse_mail(struct str rest, int exts, struct mail_param_mail *mp,
 			    "parameter");
 			goto fail;
 		}
-		if (str_caseeq(t.key, STR_LIT("SIZE"))
-		    && (exts & MAIL_PARAM_EXT_SIZE))
-			bit = SEEN_SIZE;
-		else if (str_caseeq(t.key, STR_LIT("BODY"))
-		    && (exts & MAIL_PARAM_EXT_8BITMIME))
-			bit = SEEN_BODY;
-		else if (str_caseeq(t.key, STR_LIT("SMTPUTF8"))
-		    && (exts & MAIL_PARAM_EXT_SMTPUTF8))
-			bit = SEEN_SMTPUTF8;
-		else if (str_caseeq(t.key, STR_LIT("AUTH"))
-		    && (exts & MAIL_PARAM_EXT_AUTH))
-			bit = SEEN_AUTH;
-		else if (str_caseeq(t.key, STR_LIT("RET"))
-		    && (exts & MAIL_PARAM_EXT_DSN))
-			bit = SEEN_RET;
-		else if (str_caseeq(t.key, STR_LIT("ENVID"))
-		    && (exts & MAIL_PARAM_EXT_DSN))
-			bit = SEEN_ENVID;
-		else {
-			mail_param_unsupported(err, t.whole);
+		if ((bit = mail_param_keyword(mail_param_mail_keys, &t, exts,
+		    &seen, err)) == 0)
 			goto fail;
-		}
-		if (seen & bit) {
-			mail_param_duplicate(err, t.key);
-			goto fail;
-		}
-		seen |= bit;
 		switch (bit) {
 		case SEEN_SIZE:
 			if (!t.has_val
@@ -453,21 +475,9 @@ mail_param_parse_rcpt(struct str rest, int exts, struct mail_param_rcpt *rp,
 			    "parameter");
 			goto fail;
 		}
-		if (str_caseeq(t.key, STR_LIT("NOTIFY"))
-		    && (exts & MAIL_PARAM_EXT_DSN))
-			bit = SEEN_NOTIFY;
-		else if (str_caseeq(t.key, STR_LIT("ORCPT"))
-		    && (exts & MAIL_PARAM_EXT_DSN))
-			bit = SEEN_ORCPT;
-		else {
-			mail_param_unsupported(err, t.whole);
+		if ((bit = mail_param_keyword(mail_param_rcpt_keys, &t, exts,
+		    &seen, err)) == 0)
 			goto fail;
-		}
-		if (seen & bit) {
-			mail_param_duplicate(err, t.key);
-			goto fail;
-		}
-		seen |= bit;
 		if (bit == SEEN_NOTIFY) {
 			if (!t.has_val || (n = mail_param_notify(t.val)) < 0) {
 				mail_reply_set(err, MAIL_REPLY_PARAM_SYNTAX,
