@@ -52,7 +52,7 @@ static conf_special_fn conf_load_servers, conf_load_sbrs_table,
 	conf_load_dnslists, conf_load_certs, conf_load_listeners,
 	conf_load_bounces, conf_load_dest_default, conf_load_dest_domains,
 	conf_load_default_policy, conf_load_policies, conf_load_groups,
-	conf_load_members;
+	conf_load_members, conf_load_routes, conf_load_alert_rcpts;
 
 /*
  * Entries that are not scalar parameters: each has its own loader. The
@@ -64,6 +64,8 @@ static const struct conf_special {
 	conf_special_fn *fn;
 } conf_specials[] = {
 	{CONF_SCOPE_GLOBAL, "dns.servers", conf_load_servers},
+	{CONF_SCOPE_GLOBAL, "alerts.recipients", conf_load_alert_rcpts},
+	{CONF_SCOPE_GLOBAL, "smtp_routes", conf_load_routes},
 	{CONF_SCOPE_GLOBAL, "sbrs.table", conf_load_sbrs_table},
 	{CONF_SCOPE_GLOBAL, "sbrs.dnslists", conf_load_dnslists},
 	{CONF_SCOPE_GLOBAL, "certificates", conf_load_certs},
@@ -942,6 +944,63 @@ conf_load_servers(struct conf_ctx *ctx, struct fy_node *val,
 	    &cf->dns.server_count);
 }
 
+/* conf_load_alert_rcpts - alerts.recipients: addresses */
+
+static void
+conf_load_alert_rcpts(struct conf_ctx *ctx, struct fy_node *val,
+	const struct conf_loc *loc, const char *path, void *obj)
+{
+	struct conf *cf = obj;
+	size_t	i;
+
+	conf_texts(ctx, val, path, loc, &cf->alerts.recipients,
+	    &cf->alerts.recipient_count);
+	for (i = 0; i < cf->alerts.recipient_count; i++) {
+		const char *addr = cf->alerts.recipients[i].text;
+		const char *at = strrchr(addr, '@');
+
+		if (at == NULL || at == addr || at[1] == 0
+		    || strpbrk(addr, " <>\t\r\n") != NULL)
+			conf_ctx_error(ctx, &cf->alerts.recipients[i].loc,
+			    path, "\"%s\" is not an address like "
+			    "user@example.com", addr);
+	}
+}
+
+/* conf_route_entry - one smtp_routes entry: domain: [hosts] */
+
+static void
+conf_route_entry(struct conf_ctx *ctx, const char *key,
+	const struct conf_loc *keyloc, struct fy_node *val, const char *path,
+	void *arg)
+{
+	struct conf *cf = ctx->cf;
+	struct conf_route *rp = &cf->routes[cf->route_count++];
+
+	(void) arg;
+	rp->domain = mem_strdup(key);
+	rp->loc = *keyloc;
+	conf_texts(ctx, val, path, keyloc, &rp->hosts, &rp->host_count);
+	if (rp->host_count == 0 && fy_node_get_type(val) == FYNT_SEQUENCE)
+		conf_ctx_error(ctx, keyloc, path, "a route needs at least "
+		    "one destination");
+}
+
+/* conf_load_routes - smtp_routes: domain to next hops */
+
+static void
+conf_load_routes(struct conf_ctx *ctx, struct fy_node *val,
+	const struct conf_loc *loc, const char *path, void *obj)
+{
+	struct conf *cf = obj;
+
+	if (!conf_expect(ctx, val, FYNT_MAPPING, path, loc))
+		return;
+	cf->routes = mem_zalloc(fy_node_mapping_item_count(val) + 1,
+	    sizeof(*cf->routes));
+	conf_map_entries(ctx, val, path, loc, conf_route_entry, NULL);
+}
+
 /* conf_load_dnslists - sbrs.dnslists: DNS zones */
 
 static void
@@ -1697,6 +1756,18 @@ conf_load_default(void)
 	return (cf);
 }
 
+/* conf_texts_free - release a list of strings */
+
+static void
+conf_texts_free(struct conf_text *list, size_t count)
+{
+	size_t	i;
+
+	for (i = 0; i < count; i++)
+		mem_free(list[i].text);
+	mem_free(list);
+}
+
 /* conf_free - release a configuration; returns NULL */
 
 struct conf *
@@ -1710,6 +1781,12 @@ conf_free(struct conf *cf)
 	for (i = 0; i < cf->dns.server_count; i++)
 		mem_free(cf->dns.servers[i].text);
 	mem_free(cf->dns.servers);
+	conf_texts_free(cf->alerts.recipients, cf->alerts.recipient_count);
+	for (i = 0; i < cf->route_count; i++) {
+		mem_free(cf->routes[i].domain);
+		conf_texts_free(cf->routes[i].hosts, cf->routes[i].host_count);
+	}
+	mem_free(cf->routes);
 	for (i = 0; i < cf->sbrs.table_count; i++)
 		mem_free(cf->sbrs.table[i].network);
 	mem_free(cf->sbrs.table);

@@ -360,6 +360,15 @@ struct conf_tls_service {
 	char   *ciphers;		/* OpenSSL list for TLS <= 1.2 */
 };
 
+/* An SMTP route: a domain and its next hops, unparsed (policy_route). */
+struct conf_route {
+	char   *domain;			/* "example.com", ".example.com", "ALL" */
+	struct conf_loc loc;
+	struct conf_text *hosts;	/* "host[:port][/pri=N]", "/dev/null",
+					 * "USEDNS" */
+	size_t	host_count;
+};
+
 /* A static SenderBase score (sbrs.table). */
 struct conf_sbrs_entry {
 	char   *network;		/* address or CIDR, unparsed */
@@ -429,6 +438,14 @@ struct conf {
 	size_t	listener_count;
 	struct conf_bounce *bounces;
 	size_t	bounce_count;
+	struct conf_route *routes;	/* smtp_routes, file order */
+	size_t	route_count;
+	struct {
+		char   *from;		/* alert sender, "" = alert@hostname */
+		long long throttle;	/* seconds between equal alerts */
+		struct conf_text *recipients; /* none: no alert mail */
+		size_t	recipient_count;
+	}	alerts;
 	struct {
 		char   *certificate;	/* for all outgoing TLS */
 		int	tls_failure_alert;

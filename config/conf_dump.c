@@ -171,7 +171,11 @@ conf_dump_global_hook(const struct conf *cf, const char *section, int level,
 {
 	size_t	i;
 
-	if (strcmp(section, "dns") == 0) {
+	if (strcmp(section, "alerts") == 0) {
+		if (cf->alerts.recipient_count > 0)
+			conf_dump_texts("recipients", cf->alerts.recipients,
+			    cf->alerts.recipient_count, level, out);
+	} else if (strcmp(section, "dns") == 0) {
 		if (cf->dns.server_count > 0)
 			conf_dump_texts("servers", cf->dns.servers,
 			    cf->dns.server_count, level, out);
@@ -284,6 +288,13 @@ conf_dump(const struct conf *cf, struct buf *out)
 		if (cf->sbrs.dnslist_count > 0)
 			conf_dump_texts("dnslists", cf->sbrs.dnslists,
 			    cf->sbrs.dnslist_count, 1, out);
+	}
+	if (cf->route_count > 0) {
+		buf_puts(out, "smtp_routes:\n");
+		for (i = 0; i < cf->route_count; i++)
+			conf_dump_texts(cf->routes[i].domain,
+			    cf->routes[i].hosts, cf->routes[i].host_count, 1,
+			    out);
 	}
 	buf_puts(out, "certificates:\n");
 	for (i = 0; i < cf->cert_count; i++) {

@@ -27,6 +27,7 @@
 #include "policy_hat.h"
 
 #include "mta_log.h"
+#include "mta_dns.h"
 #include "mta_proto.h"
 #include "server.h"
 
@@ -136,32 +137,6 @@ smtpd_tick(uv_timer_t *timer)
 	(void) timer;
 }
 
-/* smtpd_dns_open - the resolver the configuration names */
-
-static struct dns *
-smtpd_dns_open(struct server *sv)
-{
-	struct conf *cf = sv->cf;
-	struct dns_options opts;
-	const char **servers = mem_zalloc(cf->dns.server_count + 1,
-	    sizeof(*servers));
-	struct dns *dns;
-	size_t	i;
-
-	for (i = 0; i < cf->dns.server_count; i++)
-		servers[i] = cf->dns.servers[i].text;
-	memset(&opts, 0, sizeof(opts));
-	opts.servers = servers;
-	opts.nservers = cf->dns.server_count;
-	opts.timeout_ms = (unsigned) cf->dns.timeout * 1000U;
-	opts.tries = (unsigned) cf->dns.attempts;
-	dns = dns_new(sv->loop, &opts);
-	mem_free(servers);
-	if (dns == NULL)
-		msg_fatal("cannot start the DNS resolver");
-	return (dns);
-}
-
 /* smtpd_post_jail - open the log, the resolver, the sockets */
 
 static void
@@ -172,7 +147,7 @@ smtpd_post_jail(struct server *sv)
 
 	if ((smtpd.log = mta_log_open(sv->cf, err)) == NULL)
 		msg_fatal("mail log: %s", err->data);
-	smtpd.dns = smtpd_dns_open(sv);
+	smtpd.dns = mta_dns_open(sv->loop, sv->cf);
 	smtpd.enq = smtpd_enqueue_open(sv->loop, MTA_FD_QMGR);
 	for (i = 0; i < smtpd.listener_count; i++) {
 		struct smtpd_listener *sl = smtpd.listeners + i;

@@ -19,6 +19,8 @@
 #include "policy_flow.h"
 #include "policy_hat.h"
 #include "policy_member.h"
+#include "policy_destctl.h"
+#include "policy_route.h"
 
 #include "policy_conf.h"
 
@@ -193,12 +195,98 @@ policy_conf_sbrs_lookup(const struct policy_conf_sbrs *table, size_t count,
 	return (0);
 }
 
-/* policy_conf_check - would every listener's policy compile */
+/* policy_conf_dest_entry - one Destination Controls row as a policy entry */
+
+static void
+policy_conf_dest_entry(const struct conf_dest *dp,
+	struct policy_destctl_entry *ep)
+{
+	static const enum policy_tls_level tls[] = {
+		[CONF_TLS_OUT_NONE] = POLICY_TLS_NONE,
+		[CONF_TLS_OUT_PREFERRED] = POLICY_TLS_PREFERRED,
+		[CONF_TLS_OUT_REQUIRED] = POLICY_TLS_REQUIRED,
+		[CONF_TLS_OUT_PREFERRED_VERIFY] = POLICY_TLS_PREFERRED_VERIFY,
+		[CONF_TLS_OUT_REQUIRED_VERIFY] = POLICY_TLS_REQUIRED_VERIFY,
+	};
+
+	policy_destctl_entry_init(ep);
+	ep->tls = tls[dp->tls];
+	ep->concurrency = dp->max_concurrency;
+	ep->max_msgs_per_conn = dp->max_msgs_per_conn;
+	ep->rcpt_limit = dp->max_rcpts;
+	ep->rcpt_minutes = (long) (dp->rcpts_interval / 60);
+	ep->bounce_profile = policy_conf_text(dp->bounce_profile);
+}
+
+/* policy_conf_destctl - compile destination_controls */
+
+struct policy_destctl *
+policy_conf_destctl(const struct conf *cf, struct buf *err)
+{
+	struct policy_destctl *dc = policy_destctl_new();
+	struct policy_destctl_entry entry;
+	struct policy_loc loc;
+	size_t	i;
+	int	bad = 0;
+
+	policy_conf_dest_entry(&cf->dest.def, &entry);
+	loc = policy_conf_loc(&cf->dest.def.loc);
+	if (policy_destctl_set_default(dc, &entry, &loc, err) != 0)
+		bad = 1;
+	for (i = 0; i < cf->dest.domain_count; i++) {
+		const struct conf_dest *dp = cf->dest.domains + i;
+
+		policy_conf_dest_entry(dp, &entry);
+		loc = policy_conf_loc(&dp->loc);
+		if (policy_destctl_add(dc, dp->destination, &entry, &loc,
+		    err) != 0)
+			bad = 1;
+	}
+	policy_destctl_set_global(dc, cf->dest.tls_failure_alert,
+	    policy_conf_text(cf->dest.certificate));
+	if (bad)
+		dc = policy_destctl_free(dc);
+	return (dc);
+}
+
+/* policy_conf_routes - compile smtp_routes */
+
+struct policy_route *
+policy_conf_routes(const struct conf *cf, struct buf *err)
+{
+	struct policy_route *rt = policy_route_new();
+	struct policy_loc loc;
+	size_t	i, j;
+	int	bad = 0;
+
+	for (i = 0; i < cf->route_count; i++) {
+		const struct conf_route *cr = cf->routes + i;
+
+		loc = policy_conf_loc(&cr->loc);
+		if (policy_route_add(rt, cr->domain, &loc, err) != 0) {
+			bad = 1;
+			continue;
+		}
+		for (j = 0; j < cr->host_count; j++) {
+			loc = policy_conf_loc(&cr->hosts[j].loc);
+			if (policy_route_add_host(rt, cr->domain,
+			    cr->hosts[j].text, &loc, err) != 0)
+				bad = 1;
+		}
+	}
+	if (bad)
+		rt = policy_route_free(rt);
+	return (rt);
+}
+
+/* policy_conf_check - would the policies compile */
 
 int
 policy_conf_check(const struct conf *cf, struct buf *err)
 {
 	struct policy_conf_sbrs *table;
+	struct policy_destctl *dc;
+	struct policy_route *rt;
 	size_t	count;
 	size_t	i;
 	int	bad = 0;
@@ -214,5 +302,11 @@ policy_conf_check(const struct conf *cf, struct buf *err)
 		bad = 1;
 	else
 		policy_conf_sbrs_free(table, count);
+	if ((dc = policy_conf_destctl(cf, err)) == NULL)
+		bad = 1;
+	policy_destctl_free(dc);
+	if ((rt = policy_conf_routes(cf, err)) == NULL)
+		bad = 1;
+	policy_route_free(rt);
 	return (bad ? -1 : 0);
 }
