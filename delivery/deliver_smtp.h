@@ -25,7 +25,6 @@
  *	void	deliver_msg_init(struct deliver_msg *msg);
  *	void	deliver_msg_fini(struct deliver_msg *msg);
  *	const char *deliver_status_name(enum deliver_status status);
- *	const char *deliver_dsn_text(const char *dsn);
  * DESCRIPTION
  *	A delivery job is one message (struct deliver_msg: MID, sender,
  *	a read-only descriptor of its content, its recipients for one
@@ -159,8 +158,8 @@
  *
  *	deliver_msg_init() clears msg (fd -1); the caller fills in the job.
  *	deliver_msg_fini() frees the results (not the job's own strings).
- *	deliver_dsn_text() gives the AsyncOS description of an enhanced
- *	status code ("5.1.0" "Unknown address error").
+ *	The description after the enhanced code in "Bounced:" and
+ *	"Delayed:" lines comes from mail_reply_dsn_text(3).
  *
  *	Limits of this version: a body with 8-bit octets goes as it is to
  *	a server that does not offer 8BITMIME (no conversion to 7 bit);
@@ -296,6 +295,5 @@ void	deliver_mx_fail(const struct deliver_mx_result *, struct deliver_msg *,
 void	deliver_msg_init(struct deliver_msg *);
 void	deliver_msg_fini(struct deliver_msg *);
 const char *deliver_status_name(enum deliver_status);
-const char *deliver_dsn_text(const char *);
 
 #endif

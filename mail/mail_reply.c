@@ -429,3 +429,83 @@ mail_reply_parse_error(const struct mail_reply_parser *pp)
 {
 	return (pp->error ? pp->error : "no error");
 }
+
+/* The descriptions AsyncOS prints after the enhanced code. */
+struct dsn_text {
+	const char *code;		/* "x.y.z" without the class */
+	const char *text;
+};
+
+static const struct dsn_text dsn_texts[] = {
+	{"0.0", "Other or undefined status"},
+	{"1.0", "Unknown address error"},
+	{"1.1", "Bad destination email address"},
+	{"1.2", "Bad destination host"},
+	{"1.3", "Bad destination mailbox address syntax"},
+	{"1.4", "Destination mailbox address ambiguous"},
+	{"1.6", "Destination mailbox has moved"},
+	{"1.7", "Bad sender's mailbox address syntax"},
+	{"1.8", "Bad sender's system address"},
+	{"2.0", "Other or undefined mailbox status"},
+	{"2.1", "Mailbox disabled, not accepting messages"},
+	{"2.2", "Mailbox full"},
+	{"2.3", "Message length exceeds administrative limit"},
+	{"2.4", "Mailing list expansion problem"},
+	{"3.0", "Other or undefined mail system status"},
+	{"3.1", "Mail system full"},
+	{"3.2", "Not accepting messages at this time"},
+	{"3.3", "System not capable of selected features"},
+	{"3.4", "Message too big for system"},
+	{"3.5", "System incorrectly configured"},
+	{"4.0", "Other network problem"},
+	{"4.1", "No answer from host"},
+	{"4.2", "Bad connection"},
+	{"4.3", "Routing server failure"},
+	{"4.4", "Unable to route"},
+	{"4.5", "Network congestion"},
+	{"4.6", "Routing loop detected"},
+	{"4.7", "Delivery expired (message too old)"},
+	{"5.0", "Other or undefined protocol status"},
+	{"5.1", "Invalid command"},
+	{"5.2", "Syntax error"},
+	{"5.3", "Too many recipients"},
+	{"5.4", "Invalid command arguments"},
+	{"5.5", "Wrong protocol version"},
+	{"6.0", "Other or undefined media error"},
+	{"6.1", "Media not supported"},
+	{"6.2", "Conversion required and prohibited"},
+	{"6.3", "Conversion required but not supported"},
+	{"6.7", "Non-ASCII addresses not permitted"},
+	{"7.0", "Other or undefined security status"},
+	{"7.1", "Delivery not authorized, message refused"},
+	{"7.4", "Security features not supported"},
+	{"7.5", "Cryptographic failure"},
+	{"7.10", "Encryption needed"},
+};
+
+/* mail_reply_dsn_text - the description of an enhanced status code */
+
+const char *
+mail_reply_dsn_text(const char *dsn)
+{
+	const char *rest;
+	const char *dot;
+	size_t	i;
+
+	if (dsn == NULL || (dsn[0] != '2' && dsn[0] != '4' && dsn[0] != '5')
+	    || dsn[1] != '.')
+		return ("Other or undefined status");
+	rest = dsn + 2;
+	for (i = 0; i < sizeof(dsn_texts) / sizeof(dsn_texts[0]); i++)
+		if (strcmp(rest, dsn_texts[i].code) == 0)
+			return (dsn_texts[i].text);
+	/* Unknown detail: the subject's "other" entry. */
+	if ((dot = strchr(rest, '.')) != NULL) {
+		for (i = 0; i < sizeof(dsn_texts) / sizeof(dsn_texts[0]); i++)
+			if (strncmp(rest, dsn_texts[i].code, (size_t)
+			    (dot - rest)) == 0 && strcmp(dsn_texts[i].code +
+			    (dot - rest), ".0") == 0)
+				return (dsn_texts[i].text);
+	}
+	return ("Other or undefined status");
+}

@@ -32,6 +32,8 @@
  *	int	mail_reply_parse_line(struct mail_reply_parser *pp,
  *		    struct str line);
  *	const char *mail_reply_parse_error(const struct mail_reply_parser *pp);
+ *
+ *	const char *mail_reply_dsn_text(const char *dsn);
  * DESCRIPTION
  *	A reply is a code, an optional enhanced status code (RFC 3463) and
  *	one or more text lines. mail_reply_format() appends the wire form:
@@ -65,6 +67,11 @@
  *	every line begins with the same enhanced code of the same class as
  *	the reply code, it is moved to pp->reply.enhanced and taken off the
  *	text lines. After DONE or ERROR, the next line starts a new reply.
+ *
+ *	mail_reply_dsn_text() gives the description AsyncOS prints after
+ *	an enhanced status code in its mail log ("5.1.0": "Unknown address
+ *	error", RFC 3463 as AsyncOS words it); an unknown detail gives the
+ *	subject's "other" entry, anything else "Other or undefined status".
  * SEE ALSO
  *	RFC 5321 section 4.2, RFC 2034, RFC 3463.
  */
@@ -175,5 +182,6 @@ void	mail_reply_parser_init(struct mail_reply_parser *, size_t, size_t);
 void	mail_reply_parser_fini(struct mail_reply_parser *);
 int	mail_reply_parse_line(struct mail_reply_parser *, struct str);
 const char *mail_reply_parse_error(const struct mail_reply_parser *);
+const char *mail_reply_dsn_text(const char *);
 
 #endif

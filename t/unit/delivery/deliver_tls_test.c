@@ -23,6 +23,7 @@
 #include "tsupport.h"
 #include "logs_line.h"
 #include "policy_tls.h"
+#include "mail_reply.h"
 #include "deliver_smtp.h"
 #include "deliver_tls.h"
 #include "deliver_peer.h"
@@ -521,7 +522,7 @@ Test(deliver_tls, dsn_descriptions)
 	size_t	i;
 
 	for (i = 0; i < NCASES(cases); i++)
-		cr_assert_str_eq(deliver_dsn_text(cases[i].dsn),
+		cr_assert_str_eq(mail_reply_dsn_text(cases[i].dsn),
 		    cases[i].want, "%s", cases[i].dsn);
 }
 
