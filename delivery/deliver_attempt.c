@@ -20,6 +20,7 @@
 #include "policy_destctl.h"
 #include "deliver_mx.h"
 #include "deliver_smtp.h"
+#include "deliver_cache.h"
 #include "deliver_attempt.h"
 
 struct deliver_attempt {
@@ -29,6 +30,9 @@ struct deliver_attempt {
 	deliver_attempt_fn done;
 	void   *ctx;
 	uv_timer_t kick;
+	unsigned uses;			/* messages on the connection, this one
+					 * included */
+	long	max_uses;		/* Destination Controls' limit */
 };
 
 /* deliver_attempt_opts_init - defaults */
@@ -66,9 +70,17 @@ da_finish(struct deliver_attempt *a)
 static void
 da_smtp_done(struct deliver_smtp *ds, struct deliver_msg *msg, void *ctx)
 {
-	(void) ds;
+	struct deliver_attempt *a = ctx;
+
 	(void) msg;
-	da_finish(ctx);
+	if (a->o.cache != NULL && deliver_smtp_reusable(ds)) {
+		if (a->uses < a->max_uses)
+			deliver_cache_put(a->o.cache, a->domain, a->o.smtp.tls,
+			    ds, a->uses);
+		else
+			deliver_smtp_quit(ds);
+	}
+	da_finish(a);
 }
 
 /* da_hosts - the next hops are known */
@@ -107,6 +119,24 @@ da_broken_cb(uv_timer_t *t)
 	da_finish(a);
 }
 
+/* da_reuse - send over a parked connection to the destination */
+
+static int
+da_reuse(struct deliver_attempt *a)
+{
+	struct deliver_smtp *ds;
+	unsigned uses;
+
+	while ((ds = deliver_cache_take(a->o.cache, a->domain, a->o.smtp.tls,
+	    &uses)) != NULL) {
+		a->uses = uses + 1;
+		if (deliver_smtp_next(ds, a->msg, da_smtp_done, a) == 0)
+			return (1);
+		deliver_smtp_quit(ds);	/* gone stale while parked */
+	}
+	return (0);
+}
+
 /* deliver_attempt_start - policy, next hops, SMTP */
 
 struct deliver_attempt *
@@ -134,6 +164,7 @@ deliver_attempt_start(const struct deliver_attempt_opts *o,
 	a->o.smtp.domain = a->domain;
 	a->o.smtp.keep = 0;
 	a->o.smtp.tls = POLICY_TLS_NONE;
+	a->max_uses = DELIVER_ATTEMPT_MAX_USES;
 	if (o->destctl != NULL) {
 		ret = policy_destctl_lookup(o->destctl, domain, &entry,
 		    &matched);
@@ -145,7 +176,12 @@ deliver_attempt_start(const struct deliver_attempt_opts *o,
 		}
 		a->o.smtp.tls = entry.tls == POLICY_TLS_DEFAULT ?
 		    POLICY_TLS_NONE : entry.tls;
+		a->max_uses = entry.max_msgs_per_conn;
 	}
+	if (o->cache != NULL && da_reuse(a))
+		return (a);
+	a->uses = 1;
+	a->o.smtp.keep = o->cache != NULL;
 	memset(&mo, 0, sizeof(mo));
 	mo.loop = o->loop;
 	mo.dns = o->dns;

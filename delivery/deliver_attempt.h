@@ -29,6 +29,14 @@
  *	has a result (see deliver_smtp(3) for the results and the log).
  *	The attempt frees itself after done() returns.
  *
+ *	With o->cache (deliver_cache(3)), connections are reused: the
+ *	attempt first takes a parked session for the domain and its TLS
+ *	level and sends over it (deliver_smtp_next(3)); otherwise it opens
+ *	one, and when the session ends healthy and has carried fewer than
+ *	the entry's messages per connection, parks it for the next
+ *	attempt. Without a Destination Controls table the limit is
+ *	DELIVER_ATTEMPT_MAX_USES.
+ *
  *	o->smtp holds the SMTP options (HELO name, client SSL_CTX, source
  *	address, mail log, DCID source, timeouts, certificate flags); its
  *	tls, domain and keep fields are set per attempt. o, and what it
@@ -50,11 +58,15 @@ struct deliver_attempt_opts {
 	struct dns *dns;
 	const struct policy_destctl *destctl;	/* NULL: TLS none */
 	const struct policy_route *routes;	/* NULL: MX records only */
+	struct deliver_cache *cache;	/* NULL: one connection per attempt */
 	int	family;			/* AF_UNSPEC, AF_INET, AF_INET6 */
 	unsigned port;			/* 0: 25 */
 	struct deliver_smtp_opts smtp;
 };
 
+#define DELIVER_ATTEMPT_MAX_USES	50	/* messages per connection */
+
+struct deliver_cache;
 struct deliver_attempt;
 
 typedef void (*deliver_attempt_fn)(struct deliver_msg *, void *);

@@ -6,7 +6,9 @@
 DELIVERY_LIB = delivery/libdelivery.a
 noinst_LIBRARIES += delivery/libdelivery.a
 delivery_libdelivery_a_SOURCES = \
+	delivery/delivery.c delivery/delivery.h \
 	delivery/deliver_attempt.c delivery/deliver_attempt.h \
+	delivery/deliver_cache.c delivery/deliver_cache.h \
 	delivery/deliver_mx.c delivery/deliver_mx.h \
 	delivery/deliver_smtp.c delivery/deliver_smtp.h \
 	delivery/deliver_tls.c delivery/deliver_tls.h

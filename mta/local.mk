@@ -5,6 +5,7 @@ noinst_LIBRARIES += mta/libmta.a
 mta_libmta_a_SOURCES = \
 	mta/master.c mta/master.h \
 	mta/mta_args.c mta/mta_args.h \
+	mta/mta_dns.c mta/mta_dns.h \
 	mta/mta_log.c mta/mta_log.h \
 	mta/mta_proto.c mta/mta_proto.h \
 	mta/server.c mta/server.h

@@ -45,7 +45,7 @@
 /* One role: how many processes, and its restart history. */
 struct master_role {
 	struct master *ms;
-	const char *name;		/* "qmgr", "listener" */
+	const char *name;		/* "qmgr", "listener", "delivery" */
 	int	wanted;			/* processes to keep running */
 	int	running;		/* processes of this generation */
 	int	quick_failures;		/* quick exits in a row */
@@ -63,6 +63,12 @@ struct master_child {
 	int	ready;
 	uint64_t start_ms;
 	struct master_child *next;
+};
+
+/* A queue manager's end of a channel, waiting for a ready queue manager. */
+struct master_peer {
+	int	fd;
+	const char *role;		/* the other end's: "listener" ... */
 };
 
 /* A bound listening socket, kept across reloads by address and port. */
@@ -83,9 +89,10 @@ struct master {
 	size_t	socket_count;
 	struct master_role qmgr;
 	struct master_role listener;
+	struct master_role delivery;
 	struct master_child *children;
 	struct master_child *qmgr_child;
-	int	*pending_peers;		/* qmgr ends waiting for a ready qmgr */
+	struct master_peer *pending_peers;
 	size_t	pending_count;
 	int	generation;
 	int	stopping;
@@ -277,8 +284,8 @@ master_flush_peers(struct master *ms)
 	for (i = 0; i < ms->pending_count; i++) {
 		struct ipc_msg *m = ipc_msg_new(MTA_T_PEER);
 
-		ipc_put_cstr(m, MTA_K_ROLE, "listener");
-		ipc_msg_attach_fd(m, ms->pending_peers[i]);
+		ipc_put_cstr(m, MTA_K_ROLE, ms->pending_peers[i].role);
+		ipc_msg_attach_fd(m, ms->pending_peers[i].fd);
 		if (ipc_chan_send(ms->qmgr_child->control, m) != 0)
 			msg_warn("cannot pass a channel to the queue manager: "
 			    "%s", strerror(errno));
@@ -294,7 +301,7 @@ master_drop_peers(struct master *ms)
 	size_t	i;
 
 	for (i = 0; i < ms->pending_count; i++)
-		(void) close(ms->pending_peers[i]);
+		(void) close(ms->pending_peers[i].fd);
 	ms->pending_count = 0;
 }
 
@@ -465,6 +472,7 @@ master_spawn(struct master *ms, struct master_role *role)
 	int	control[2] = {-1, -1};
 	int	peer[2] = {-1, -1};
 	int	is_listener = role == &ms->listener;
+	int	has_peer = is_listener || role == &ms->delivery;
 	size_t	nstdio = MTA_FD_LISTEN + (is_listener ? ms->socket_count : 0);
 	char  **argv;
 	size_t	i;
@@ -482,7 +490,7 @@ master_spawn(struct master *ms, struct master_role *role)
 		mc->slot = (int) i;
 	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, control) == -1
-	    || (is_listener && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC,
+	    || (has_peer && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC,
 	    0, peer) == -1)) {
 		msg_warn("socketpair: %m");
 		goto fail;
@@ -494,7 +502,7 @@ master_spawn(struct master *ms, struct master_role *role)
 	}
 	stdio[MTA_FD_CONTROL].flags = UV_INHERIT_FD;
 	stdio[MTA_FD_CONTROL].data.fd = control[1];
-	stdio[MTA_FD_QMGR].flags = is_listener ? UV_INHERIT_FD : UV_IGNORE;
+	stdio[MTA_FD_QMGR].flags = has_peer ? UV_INHERIT_FD : UV_IGNORE;
 	stdio[MTA_FD_QMGR].data.fd = peer[1];
 	stdio[MTA_FD_SEQ].flags = UV_INHERIT_FD;
 	stdio[MTA_FD_SEQ].data.fd = seq_fd(ms->seq);
@@ -543,10 +551,11 @@ master_spawn(struct master *ms, struct master_role *role)
 	role->running++;
 	if (role == &ms->qmgr)
 		ms->qmgr_child = mc;
-	if (is_listener) {
+	if (has_peer) {
 		ms->pending_peers = mem_realloc(ms->pending_peers,
 		    ms->pending_count + 1, sizeof(*ms->pending_peers));
-		ms->pending_peers[ms->pending_count++] = peer[0];
+		ms->pending_peers[ms->pending_count].fd = peer[0];
+		ms->pending_peers[ms->pending_count++].role = role->name;
 		master_flush_peers(ms);
 	}
 	if (msg_verbose)
@@ -603,6 +612,7 @@ master_stop_timer(uv_timer_t *timer)
 	msg_warn("listeners did not stop within %d seconds: killing them",
 	    MASTER_STOP_GRACE);
 	master_signal_children(ms, &ms->listener, -1, SIGKILL);
+	master_signal_children(ms, &ms->delivery, -1, SIGKILL);
 }
 
 /* master_stop - SIGTERM or SIGINT */
@@ -618,13 +628,15 @@ master_stop(uv_signal_t *sig, int signo)
 	ms->stopping = 1;
 	uv_timer_stop(&ms->qmgr.restart_timer);
 	uv_timer_stop(&ms->listener.restart_timer);
+	uv_timer_stop(&ms->delivery.restart_timer);
 	if (ms->children == NULL) {
 		master_finish_stop(ms);
 		return;
 	}
-	if (ms->listener.running == 0 && ms->qmgr_child)
+	if (ms->children == ms->qmgr_child && ms->qmgr_child->next == NULL)
 		(void) uv_process_kill(&ms->qmgr_child->proc, SIGTERM);
 	master_signal_children(ms, &ms->listener, -1, SIGTERM);
+	master_signal_children(ms, &ms->delivery, -1, SIGTERM);
 	(void) uv_timer_start(&ms->stop_timer, master_stop_timer,
 	    MASTER_STOP_GRACE * 1000, 0);
 }
@@ -704,9 +716,14 @@ master_reload(uv_signal_t *sig, int signo)
 	ms->listener.running = 0;
 	ms->listener.quick_failures = 0;
 	ms->listener.wanted = cf->processes.listeners;
+	ms->delivery.running = 0;
+	ms->delivery.quick_failures = 0;
+	ms->delivery.wanted = cf->processes.delivery;
 	master_reload_qmgr(ms);
 	master_signal_children(ms, &ms->listener, old, SIGTERM);
+	master_signal_children(ms, &ms->delivery, old, SIGTERM);
 	master_start(ms, &ms->listener);
+	master_start(ms, &ms->delivery);
 	buf_free(text);
 	buf_free(err);
 	(void) signo;
@@ -787,6 +804,8 @@ master_main(const struct mta_args *args, struct conf *cf, struct buf *text)
 	master_role_init(&ms, &ms.qmgr, "qmgr", 1);
 	master_role_init(&ms, &ms.listener, "listener",
 	    cf->processes.listeners);
+	master_role_init(&ms, &ms.delivery, "delivery",
+	    cf->processes.delivery);
 	(void) uv_timer_init(ms.loop, &ms.stop_timer);
 	ms.stop_timer.data = &ms;
 	(void) uv_signal_init(ms.loop, &ms.sig_hup);
@@ -807,6 +826,7 @@ master_main(const struct mta_args *args, struct conf *cf, struct buf *text)
 	msg_info("spool: %s", cf->spool_dir);
 	master_start(&ms, &ms.qmgr);
 	master_start(&ms, &ms.listener);
+	master_start(&ms, &ms.delivery);
 	(void) uv_run(ms.loop, UV_RUN_DEFAULT);
 
 	uv_walk(ms.loop, master_close_walk, NULL);

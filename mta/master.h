@@ -21,17 +21,20 @@
  *
  *	    qmgr	one queue manager, the only writer of the spool
  *	    listener	N processes sharing every listening socket
+ *	    delivery	M processes that deliver what the queue manager
+ *			hands them (processes.delivery)
  *
  *	Every child gets the descriptor layout of mta_proto.h. The master
- *	makes each listener's channel to the queue manager with
+ *	makes each listener's and delivery process's channel to the queue
+ *	manager with
  *	socketpair() and sends the queue manager its end (MTA_T_PEER), so
  *	no channel has a name in the file system.
  *
  *	A child that exits is restarted. A role whose processes keep dying
  *	within MASTER_QUICK_EXIT seconds of their start is throttled: the
  *	next start waits MASTER_THROTTLE seconds, and the master says so.
- *	When the queue manager exits, the listeners lose their channel and
- *	exit too, and all are started again.
+ *	When the queue manager exits, the listeners and delivery processes
+ *	lose their channel and exit too, and all are started again.
  *
  *	SIGHUP reloads: the new configuration is checked first and, when
  *	it has errors, they are reported and the running configuration is
@@ -41,13 +44,16 @@
  *	and port did not change are passed on, so no connection waiting in
  *	the backlog is lost), and the old listeners are told to drain
  *	(SIGTERM): they stop accepting and exit when their sessions end.
+ *	Delivery processes are replaced the same way: the old ones refuse
+ *	new jobs and finish the ones in hand.
  *
  *	SIGUSR1 rolls the mail log over now: the master asks one listener,
  *	and every other writer follows the new file.
  *
- *	SIGTERM or SIGINT stops: listeners drain for at most
- *	MASTER_STOP_GRACE seconds (then SIGKILL: an unfinished message was
- *	not acknowledged, so nothing is lost), then the queue manager
+ *	SIGTERM or SIGINT stops: listeners and delivery processes drain for
+ *	at most MASTER_STOP_GRACE seconds (then SIGKILL: an unfinished
+ *	message was not acknowledged, and an unfinished delivery is still
+ *	queued, so nothing is lost), then the queue manager
  *	stops, then the master exits with status 0.
  * SECURITY
  *	The master runs as the user that started it (root in production)

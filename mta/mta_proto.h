@@ -39,6 +39,22 @@
  *	    ABORT	listener -> qmgr: discard MID (client gone, RSET,
  *			message rejected)
  *
+ *	delivery <-> queue manager, on the delivery process's fd MTA_FD_QMGR:
+ *	    DELIVER	qmgr -> delivery: one job: a MID's recipients at
+ *			one destination domain (request id, MID, sender,
+ *			domain, recipients and their RIDs, size, flags),
+ *			with a read-only descriptor of the content
+ *	    DELIVERED	delivery -> qmgr: the job's result (request id,
+ *			status OK with one result per recipient, or TEMP
+ *			when the job was not attempted at all, e.g. the
+ *			process is stopping); MTA_K_ALERT set when TLS was
+ *			required and could not be had
+ *
+ *	A result is a string "RID STATE CODE DSN TEXT": STATE is D
+ *	(delivered), T (deferred) or B (bounced); CODE the reply code
+ *	("000" for none); TEXT the rest of the string, the reply or
+ *	reason (any bytes but NUL).
+ *
  *	Requests carry an id (MTA_K_REQ) that the answer repeats, so one
  *	channel serves every session of a listener process concurrently.
  *	A peer that receives a malformed message, an unknown type, or an
@@ -78,6 +94,8 @@ enum mta_proto_type {
 	MTA_T_COMMITTED,
 	MTA_T_ABORT,
 	MTA_T_RELOAD,
+	MTA_T_DELIVER,
+	MTA_T_DELIVERED,
 };
 
 /* Attribute keys. */
@@ -102,6 +120,12 @@ enum mta_proto_key {
 	MTA_K_FLAGS,		/* u64 MTA_F_* */
 	MTA_K_ARRIVAL,		/* u64 seconds since the epoch */
 	MTA_K_LISTENER,		/* str listener name */
+	MTA_K_DOMAIN,		/* str destination domain of a job */
+	MTA_K_RIDS,		/* bytes: list of RIDs, in decimal */
+	MTA_K_SIZE,		/* u64 content bytes */
+	MTA_K_RESULTS,		/* bytes: list of results, see above */
+	MTA_K_ALERT,		/* u64 1: required TLS failed */
+	MTA_K_HOST,		/* str remote host that answered, or "" */
 };
 
 enum mta_proto_status {

@@ -36,6 +36,7 @@
 #include "mta_args.h"
 #include "mta_proto.h"
 #include "qmgr.h"
+#include "delivery.h"
 #include "smtpd.h"
 
 /* mtad_usage - complain about the command line */
@@ -97,6 +98,8 @@ main(int argc, char **argv)
 		status = qmgr_main(&args, cf);
 	} else if (strcmp(args.role, "listener") == 0) {
 		status = smtpd_main(&args, cf);
+	} else if (strcmp(args.role, "delivery") == 0) {
+		status = delivery_main(&args, cf);
 	} else {
 		conf_free(cf);
 		status = mtad_usage("unknown role for -X");
