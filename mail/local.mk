@@ -4,7 +4,9 @@ MAIL_LIB = mail/libmail.a
 noinst_LIBRARIES += mail/libmail.a
 mail_libmail_a_SOURCES = \
 	mail/mail_addr.c mail/mail_addr.h \
+	mail/mail_alert.c mail/mail_alert.h \
 	mail/mail_data.c mail/mail_data.h \
+	mail/mail_dsn.c mail/mail_dsn.h \
 	mail/mail_header.c mail/mail_header.h \
 	mail/mail_line.c mail/mail_line.h \
 	mail/mail_param.c mail/mail_param.h \
@@ -13,7 +15,9 @@ mail_libmail_a_SOURCES = \
 
 MAIL_TESTS = \
 	t/unit/mail/mail_addr_test \
+	t/unit/mail/mail_alert_test \
 	t/unit/mail/mail_data_test \
+	t/unit/mail/mail_dsn_test \
 	t/unit/mail/mail_header_test \
 	t/unit/mail/mail_line_test \
 	t/unit/mail/mail_param_test \
@@ -25,9 +29,15 @@ TESTS += $(MAIL_TESTS)
 t_unit_mail_mail_addr_test_SOURCES = t/unit/mail/mail_addr_test.c
 t_unit_mail_mail_addr_test_CFLAGS = $(TEST_CFLAGS)
 t_unit_mail_mail_addr_test_LDADD = $(TEST_LDADD)
+t_unit_mail_mail_alert_test_SOURCES = t/unit/mail/mail_alert_test.c
+t_unit_mail_mail_alert_test_CFLAGS = $(TEST_CFLAGS)
+t_unit_mail_mail_alert_test_LDADD = $(TEST_LDADD)
 t_unit_mail_mail_data_test_SOURCES = t/unit/mail/mail_data_test.c
 t_unit_mail_mail_data_test_CFLAGS = $(TEST_CFLAGS)
 t_unit_mail_mail_data_test_LDADD = $(TEST_LDADD)
+t_unit_mail_mail_dsn_test_SOURCES = t/unit/mail/mail_dsn_test.c
+t_unit_mail_mail_dsn_test_CFLAGS = $(TEST_CFLAGS)
+t_unit_mail_mail_dsn_test_LDADD = $(TEST_LDADD)
 t_unit_mail_mail_header_test_SOURCES = t/unit/mail/mail_header_test.c
 t_unit_mail_mail_header_test_CFLAGS = $(TEST_CFLAGS)
 t_unit_mail_mail_header_test_LDADD = $(TEST_LDADD)
