@@ -148,7 +148,7 @@ smtpd_data_commit(struct smtpd_session *ss)
 
 	ipc_put_u64(m, MTA_K_MID, ss->mid);
 	ipc_put_u64(m, MTA_K_ICID, ss->icid);
-	ipc_put_str(m, MTA_K_SENDER, ss->sender.raw, strlen(ss->sender.raw));
+	ipc_put_cstr(m, MTA_K_SENDER, ss->sender_text);
 	mta_proto_put_list(m, MTA_K_RCPTS, ss->rcpts, ss->rcpt_count);
 	ipc_put_cstr(m, MTA_K_LISTENER, ss->sl->cl->name);
 	ipc_put_cstr(m, MTA_K_CLIENT_ADDR, ss->addr);

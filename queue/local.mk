@@ -9,7 +9,12 @@ queue_libqueue_a_SOURCES = \
 	queue/queue_id.c queue/queue_id.h \
 	queue/queue_spool.c queue/queue_spool.h \
 	queue/qmgr.c queue/qmgr.h \
-	queue/qmgr_enqueue.c queue/qmgr_enqueue.h
+	queue/qmgr_agent.c queue/qmgr_agent.h \
+	queue/qmgr_alert.c queue/qmgr_alert.h \
+	queue/qmgr_bounce.c queue/qmgr_bounce.h \
+	queue/qmgr_enqueue.c queue/qmgr_enqueue.h \
+	queue/qmgr_inject.c queue/qmgr_inject.h \
+	queue/qmgr_sched.c queue/qmgr_sched.h
 
 if HAVE_CRITERION
 QUEUE_TESTS = t/unit/queue/queue_env_test t/unit/queue/queue_id_test \

@@ -24,6 +24,7 @@
 
 #include "qmgr.h"
 #include "qmgr_enqueue.h"
+#include "qmgr_sched.h"
 #include "queue_env.h"
 #include "queue_spool.h"
 
@@ -210,7 +211,6 @@ qmgr_enqueue_commit_done(uv_work_t *work, int status)
 		m = qmgr_enqueue_reply(MTA_T_COMMITTED, qc->req, MTA_S_TEMP,
 		    QUEUE_SPOOL_TEMP_REPLY);
 	} else {
-		qm->queued++;
 		m = qmgr_enqueue_reply(MTA_T_COMMITTED, qc->req, MTA_S_OK, NULL);
 	}
 	ipc_put_u64(m, MTA_K_MID, qc->mid);
@@ -218,6 +218,10 @@ qmgr_enqueue_commit_done(uv_work_t *work, int status)
 		ipc_msg_free(m);	/* the client never heard 250: it retries */
 	else
 		(void) ipc_chan_send(peer->chan, m);
+	if (qc->rc == QUEUE_OK) {
+		qc->env.mid = qc->mid;
+		qmgr_sched_add(qm, &qc->env, QUEUE_STATE_ACTIVE);
+	}
 	queue_env_fini(&qc->env);
 	buf_free(qc->err);
 	mem_free(qc);

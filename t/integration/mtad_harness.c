@@ -69,13 +69,14 @@ mtad_start(const struct mtad_spec *spec)
 		tsup_fail("cannot start unbound: %s", why->data);
 
 	buf_printf(cf, "%shostname: mx.test.example\n"
-	    "spool_dir: %s\nprocesses:\n  listeners: %d\n"
+	    "spool_dir: %s\nprocesses:\n  listeners: %d\n  delivery: %d\n"
 	    "log:\n  mail_log: %s\n"
 	    "dns:\n  servers: [\"%s\"]\n  timeout: 2s\n"
 	    "certificates:\n  demo:\n    cert: %s/certs/demo.crt\n"
 	    "    key: %s/certs/demo.key\n    generate: true\n",
 	    spec->top && strstr(spec->top, "user:") ? "" : "user: \"\"\n",
-	    mi->spool, spec->listeners > 0 ? spec->listeners : 1, mi->log,
+	    mi->spool, spec->listeners > 0 ? spec->listeners : 1,
+	    spec->delivery, mi->log,
 	    mi->dns->server, mi->dir, mi->dir);
 	if (spec->top)
 		buf_puts(cf, spec->top);

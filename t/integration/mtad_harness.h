@@ -43,6 +43,8 @@
  *			DNS server with these records, and PTR records
  *			for 127.0.0.1 (localhost.test) always
  *	    listeners	number of listener processes (default 1)
+ *	    delivery	number of delivery processes (default 0: mail
+ *			stays queued, as with delivery suspended)
  *	    spool	the spool directory to use (default: one in the
  *			instance's directory)
  *
@@ -84,6 +86,7 @@ struct mtad_spec {
 	const char *zone;
 	int	listeners;
 	const char *spool;
+	int	delivery;
 };
 
 struct mtad_inst {
