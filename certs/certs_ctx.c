@@ -65,6 +65,7 @@ certs_ctx_common(SSL_CTX *ctx, const struct certs_tls_opts *opts,
 		certs_ctx_error(err, "cipher list");
 		return (-1);
 	}
+	SSL_CTX_set_security_level(ctx, CERTS_SECLEVEL);
 	if (!SSL_CTX_set_ciphersuites(ctx, CERTS_TLS13_SUITES)) {
 		certs_ctx_error(err, "TLS 1.3 suites");
 		return (-1);

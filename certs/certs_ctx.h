@@ -23,7 +23,9 @@
  *	belong together, and returns a server context with the protocol
  *	range and cipher settings of opts. TLS 1.3 always uses the three
  *	fixed suites (TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256,
- *	TLS_AES_128_GCM_SHA256). When opts->verify_peer is set the server
+ *	TLS_AES_128_GCM_SHA256). Every context has security level
+ *	CERTS_SECLEVEL, set after the cipher string, so a "@SECLEVEL=n" in
+ *	it cannot lower the level. When opts->verify_peer is set the server
  *	asks for a client certificate but never fails the handshake for
  *	its absence or for a verification error: the verdict is read after
  *	the handshake and the mail flow policy decides.
@@ -49,6 +51,14 @@ struct certs_tls_opts {
 	const char *ca_file;
 	int	verify_peer;
 };
+
+/*
+ * The OpenSSL security level of every context: no keys, DH groups or
+ * signatures under 112 bits (RSA and DH at least 2048 bits), so a peer
+ * with a 1024-bit DH group fails with "dh key too small". OpenSSL 3 also
+ * refuses TLS 1.0 and 1.1 at this level, whatever the version range.
+ */
+#define CERTS_SECLEVEL	2
 
 #define CERTS_TLS13_SUITES \
 	"TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:" \

@@ -3,6 +3,7 @@
 CERTS_LIB = certs/libcerts.a
 noinst_LIBRARIES += certs/libcerts.a
 certs_libcerts_a_SOURCES = \
+	certs/certs_conf.c certs/certs_conf.h \
 	certs/certs_ctx.c certs/certs_ctx.h \
 	certs/certs_demo.c certs/certs_demo.h \
 	certs/certs_errmap.c certs/certs_errmap.h \

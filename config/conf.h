@@ -407,6 +407,11 @@ struct conf {
 	struct {
 		struct conf_tls_service inbound;
 		struct conf_tls_service outbound;
+		struct {
+			int	system;	/* the system CA bundle */
+			char   *ca_file; /* operator's PEM bundle, "" none */
+			char   *dir; /* mtactl trust's, "" = SPOOL/trust */
+		}	trust;
 	}	tls;
 	struct {
 		long long command_timeout; /* seconds */
