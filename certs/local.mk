@@ -13,7 +13,7 @@ certs_libcerts_a_SOURCES = \
 
 if HAVE_CRITERION
 CERTS_TESTS = t/unit/certs/certs_test t/unit/certs/certs_errmap_test \
-	t/unit/certs/certs_cli_test
+	t/unit/certs/certs_cli_test t/unit/certs/certs_conf_test
 check_PROGRAMS += $(CERTS_TESTS)
 TESTS += $(CERTS_TESTS)
 t_unit_certs_certs_test_SOURCES = t/unit/certs/certs_test.c
@@ -25,4 +25,7 @@ t_unit_certs_certs_errmap_test_LDADD = $(TEST_LDADD)
 t_unit_certs_certs_cli_test_SOURCES = t/unit/certs/certs_cli_test.c
 t_unit_certs_certs_cli_test_CFLAGS = $(TEST_CFLAGS)
 t_unit_certs_certs_cli_test_LDADD = $(TEST_LDADD)
+t_unit_certs_certs_conf_test_SOURCES = t/unit/certs/certs_conf_test.c
+t_unit_certs_certs_conf_test_CFLAGS = $(TEST_CFLAGS)
+t_unit_certs_certs_conf_test_LDADD = $(TEST_LDADD)
 endif
