@@ -232,17 +232,20 @@ Test(certs_conf, outbound_versions_and_security_level)
 		const char *dh;
 		const char *want;	/* protocol, or NULL: no handshake */
 	}	cases[] = {
-		{"default range", "    ciphers: HIGH\n", NULL, NULL, NULL, "TLSv1.3"},
-		{"outbound up to 1.2", "    max_version: tls1.2\n", NULL, NULL,
-		NULL, "TLSv1.2"},
-		{"outbound 1.3 only, server up to 1.2",
-			"    min_version: tls1.3\n", "TLSv1.2", NULL, NULL, NULL},
+		{"default: tls1.1 tls1.2, in effect 1.2", "    ciphers: HIGH\n",
+			NULL, NULL, NULL, "TLSv1.2"},
+		{"1.3 enabled", "    versions: tls1.2 tls1.3\n", NULL, NULL,
+		NULL, "TLSv1.3"},
+		{"1.3 only, server up to 1.2", "    versions: tls1.3\n",
+		"TLSv1.2", NULL, NULL, NULL},
+		{"1.1 enabled but refused at level 2, server up to 1.1",
+			"    versions: tls1.0 tls1.1 tls1.2\n", "TLSv1.1",
+		"ALL:@SECLEVEL=0", NULL, NULL},
 		{"1024-bit DHE server refused",
-			"    max_version: tls1.2\n    ciphers: DHE-RSA-AES256-GCM-SHA384\n",
-			"TLSv1.2", "DHE-RSA-AES256-GCM-SHA384:@SECLEVEL=0",
-		"dh1024", NULL},
+			"    ciphers: DHE-RSA-AES256-GCM-SHA384\n", "TLSv1.2",
+			"DHE-RSA-AES256-GCM-SHA384:@SECLEVEL=0", "dh1024",
+		NULL},
 		{"security level not lowered by the cipher string",
-			"    max_version: tls1.2\n"
 			"    ciphers: DHE-RSA-AES256-GCM-SHA384:@SECLEVEL=0\n",
 			"TLSv1.2", "DHE-RSA-AES256-GCM-SHA384:@SECLEVEL=0",
 		"dh1024", NULL},
@@ -316,9 +319,9 @@ Test(certs_conf, errors_name_the_parameter_and_file)
 		{"client key does not match", pki->good.cert, tsup_strf(
 		    "tls:\n  trust:\n    system: false\n"),
 		"certificates.out: private key "},
-		{"bad cipher string", NULL, tsup_strf("tls:\n  trust:\n"
-		    "    system: false\n  outbound:\n"
-		    "    ciphers: NO-SUCH-CIPHER\n"), "cipher list: "},
+		{"client certificate missing", "/nonexistent/out.pem",
+			tsup_strf("tls:\n  trust:\n    system: false\n"),
+		"certificates.out.cert: /nonexistent/out.pem: "},
 	};
 	size_t	i;
 
