@@ -58,6 +58,9 @@ certs_conf_opts(const struct conf *cf, int service,
 	case CERTS_CONF_OUTBOUND:
 		sp = &cf->tls.outbound;
 		break;
+	case CERTS_CONF_HTTPS:
+		sp = &cf->tls.https;
+		break;
 	default:
 		msg_panic("certs_conf_opts: bad service %d", service);
 	}

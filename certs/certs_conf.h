@@ -58,8 +58,8 @@
  *	reloading process keeps its old context and logs err.
  *
  *	certs_conf_opts() fills opts with the sslconfig of a service
- *	(CERTS_CONF_INBOUND, CERTS_CONF_OUTBOUND); ca_file and
- *	verify_peer are left 0.
+ *	(CERTS_CONF_INBOUND, CERTS_CONF_OUTBOUND, CERTS_CONF_HTTPS);
+ *	ca_file and verify_peer are left 0.
  *
  *	certs_conf_trust_dir() appends the trust directory:
  *	tls.trust.dir, or SPOOL_DIR/trust when that is empty.
@@ -87,6 +87,7 @@
 
 #define CERTS_CONF_INBOUND	0
 #define CERTS_CONF_OUTBOUND	1
+#define CERTS_CONF_HTTPS	2
 
 #define CERTS_CONF_SYSTEM_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 #define CERTS_CONF_TRUST_SUFFIX	".pem"

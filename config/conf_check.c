@@ -238,10 +238,8 @@ conf_check_tls_set(const char *text, struct buf *why)
 
 /*
  * conf_check_tls - one sslconfig service: the enabled versions must be
- * a contiguous set with at least one version that security level 2
- * permits (OpenSSL 3 refuses TLS 1.0 and 1.1 at level 1 and above), and
- * the cipher list must name ciphers. The set is stored as
- * min_version..max_version.
+ * a non-empty contiguous set, stored as min_version..max_version, and
+ * the cipher list must name ciphers.
  */
 static int
 conf_check_tls(struct conf *cf, struct conf_tls_service *sp,
@@ -274,9 +272,6 @@ conf_check_tls(struct conf *cf, struct conf_tls_service *sp,
 			break;
 		}
 	}
-	if (why.len == 0 && hi < CONF_TLS_V1_2)
-		buf_printf(&why, "enables only versions that OpenSSL refuses "
-		    "at security level 2 (tls1.0, tls1.1); add tls1.2");
 	if (why.len > 0) {
 		conf_error(errors, conf_vloc_get(cf, &sp->versions, &none),
 		    conf_check_path(&path, "tls.%s.versions", service),

@@ -223,11 +223,6 @@ static const struct error_case cases[] = {
 		"tls:\n  outbound:\n    versions: tls1.2, sslv3\n",
 		"t.yaml:3:15: tls.outbound.versions: \"sslv3\" is not a TLS "
 		"version (tls1.0, tls1.1, tls1.2, tls1.3)\n"},
-	{"tls versions all refused at security level 2",
-		"tls:\n  https:\n    versions: tls1.0,tls1.1\n",
-		"t.yaml:3:15: tls.https.versions: enables only versions that "
-		"OpenSSL refuses at security level 2 (tls1.0, tls1.1); add "
-		"tls1.2\n"},
 	{"tls versions empty",
 		"tls:\n  https:\n    versions: \" , \"\n",
 		"t.yaml:3:16: tls.https.versions: enables no TLS version\n"},
