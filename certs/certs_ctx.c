@@ -65,6 +65,7 @@ certs_ctx_common(SSL_CTX *ctx, const struct certs_tls_opts *opts,
 		certs_ctx_error(err, "cipher list");
 		return (-1);
 	}
+	SSL_CTX_set_security_level(ctx, CERTS_SECLEVEL);
 	if (!SSL_CTX_set_ciphersuites(ctx, CERTS_TLS13_SUITES)) {
 		certs_ctx_error(err, "TLS 1.3 suites");
 		return (-1);
@@ -140,4 +141,76 @@ certs_ctx_client(const struct certs_tls_opts *opts, struct buf *err)
 	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, certs_ctx_accept_any);
 	return (ctx);
+}
+
+/*
+ * certs_ctx_cipher_ok - can this suite complete a handshake of version
+ * at CERTS_SECLEVEL? Before TLS 1.2 the key exchange of (EC)DHE suites
+ * is signed with MD5+SHA1, which security level 1 and above forbid
+ * ("legacy sigalg disallowed or unsupported"), so only RSA key
+ * transport suites, without forward secrecy, remain.
+ */
+static int
+certs_ctx_cipher_ok(const SSL_CIPHER *c, int version)
+{
+	if (version >= TLS1_2_VERSION)
+		return (1);
+	return (SSL_CIPHER_get_kx_nid(c) == NID_kx_rsa);
+}
+
+/* certs_ctx_ciphers - the ciphers OpenSSL would offer for one version */
+
+int
+certs_ctx_ciphers(const struct certs_tls_opts *opts, int version,
+    struct buf *out)
+{
+	struct certs_tls_opts one = *opts;
+	STACK_OF(SSL_CIPHER) *sk;
+	struct buf err;
+	SSL_CTX *ctx;
+	SSL    *ssl;
+	int	n = 0;
+	int	i;
+
+	if (version < opts->min_version || version > opts->max_version)
+		return (0);
+	one.min_version = one.max_version = version;
+	one.ca_file = NULL;
+	buf_init(&err, 0);
+	ctx = certs_ctx_client(&one, &err);
+	buf_fini(&err);
+	if (ctx == NULL)
+		return (0);
+	if ((ssl = SSL_new(ctx)) != NULL) {
+		/* NULL when security level refuses every version left. */
+		if ((sk = SSL_get1_supported_ciphers(ssl)) != NULL) {
+			for (i = 0; i < sk_SSL_CIPHER_num(sk); i++) {
+				const SSL_CIPHER *c = sk_SSL_CIPHER_value(sk, i);
+
+				if (!certs_ctx_cipher_ok(c, version))
+					continue;
+				buf_printf(out, "%s\n", SSL_CIPHER_get_name(c));
+				n++;
+			}
+			sk_SSL_CIPHER_free(sk);
+		}
+		SSL_free(ssl);
+	}
+	SSL_CTX_free(ctx);
+	ERR_clear_error();
+	return (n);
+}
+
+/* certs_ctx_usable - could a handshake with opts use this version? */
+
+int
+certs_ctx_usable(const struct certs_tls_opts *opts, int version)
+{
+	struct buf names;
+	int	n;
+
+	buf_init(&names, 0);
+	n = certs_ctx_ciphers(opts, version, &names);
+	buf_fini(&names);
+	return (n > 0);
 }

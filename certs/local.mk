@@ -3,6 +3,7 @@
 CERTS_LIB = certs/libcerts.a
 noinst_LIBRARIES += certs/libcerts.a
 certs_libcerts_a_SOURCES = \
+	certs/certs_conf.c certs/certs_conf.h \
 	certs/certs_ctx.c certs/certs_ctx.h \
 	certs/certs_demo.c certs/certs_demo.h \
 	certs/certs_errmap.c certs/certs_errmap.h \
@@ -12,7 +13,7 @@ certs_libcerts_a_SOURCES = \
 
 if HAVE_CRITERION
 CERTS_TESTS = t/unit/certs/certs_test t/unit/certs/certs_errmap_test \
-	t/unit/certs/certs_cli_test
+	t/unit/certs/certs_cli_test t/unit/certs/certs_conf_test
 check_PROGRAMS += $(CERTS_TESTS)
 TESTS += $(CERTS_TESTS)
 t_unit_certs_certs_test_SOURCES = t/unit/certs/certs_test.c
@@ -24,4 +25,7 @@ t_unit_certs_certs_errmap_test_LDADD = $(TEST_LDADD)
 t_unit_certs_certs_cli_test_SOURCES = t/unit/certs/certs_cli_test.c
 t_unit_certs_certs_cli_test_CFLAGS = $(TEST_CFLAGS)
 t_unit_certs_certs_cli_test_LDADD = $(TEST_LDADD)
+t_unit_certs_certs_conf_test_SOURCES = t/unit/certs/certs_conf_test.c
+t_unit_certs_certs_conf_test_CFLAGS = $(TEST_CFLAGS)
+t_unit_certs_certs_conf_test_LDADD = $(TEST_LDADD)
 endif

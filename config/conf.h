@@ -353,9 +353,14 @@ struct conf_dest {
 	char   *bounce_profile;		/* name of a conf_bounce */
 };
 
-/* sslconfig for one service. */
+/*
+ * sslconfig for one service. versions is the configured text ("tls1.1
+ * tls1.2"); the loader checks that it names a contiguous set and stores
+ * the set as min_version..max_version.
+ */
 struct conf_tls_service {
-	enum conf_tls_version min_version;
+	char   *versions;		/* "tls1.1 tls1.2" */
+	enum conf_tls_version min_version; /* derived from versions */
 	enum conf_tls_version max_version;
 	char   *ciphers;		/* OpenSSL list for TLS <= 1.2 */
 };
@@ -416,6 +421,12 @@ struct conf {
 	struct {
 		struct conf_tls_service inbound;
 		struct conf_tls_service outbound;
+		struct conf_tls_service https;
+		struct {
+			int	system;	/* the system CA bundle */
+			char   *ca_file; /* operator's PEM bundle, "" none */
+			char   *dir; /* mtactl trust's, "" = SPOOL/trust */
+		}	trust;
 	}	tls;
 	struct {
 		long long command_timeout; /* seconds */

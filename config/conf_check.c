@@ -9,7 +9,9 @@
  *	conf_check() runs after the file is loaded (and after each
  *	conf_set()): names that refer to certificates, policies and bounce
  *	profiles must exist, names that must be unique are, and parameters
- *	that constrain each other agree. It appends one line per problem,
+ *	that constrain each other agree; the TLS version sets of sslconfig
+ *	are parsed into their min_version and max_version. It appends one
+ *	line per problem,
  *	at the place where the offending value is written, and returns the
  *	number of problems.
  */
@@ -21,8 +23,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include "buf.h"
 #include "mem.h"
+#include "msg.h"
 
 #include "conf.h"
 #include "conf_priv.h"
@@ -192,23 +198,102 @@ conf_check_listener(struct conf *cf, size_t idx, struct buf *errors)
 	return (n);
 }
 
-/* conf_check_tls - version ranges of one sslconfig service */
+static const char *const conf_check_tls_names[] = {
+	"tls1.0", "tls1.1", "tls1.2", "tls1.3",
+};
 
+#define CONF_CHECK_TLS_COUNT \
+	(sizeof(conf_check_tls_names) / sizeof(conf_check_tls_names[0]))
+
+/*
+ * conf_check_tls_set - parse "tls1.1 tls1.2" (spaces or commas) into a
+ * bit set; -1 with the reason in why for a word that is no version.
+ */
+static int
+conf_check_tls_set(const char *text, struct buf *why)
+{
+	const char *cp = text;
+	size_t	len;
+	size_t	v;
+	int	set = 0;
+
+	for (;;) {
+		cp += strspn(cp, " ,\t");
+		if (*cp == 0)
+			return (set);
+		len = strcspn(cp, " ,\t");
+		for (v = 0; v < CONF_CHECK_TLS_COUNT; v++)
+			if (strlen(conf_check_tls_names[v]) == len
+			    && strncmp(cp, conf_check_tls_names[v], len) == 0)
+				break;
+		if (v == CONF_CHECK_TLS_COUNT) {
+			buf_printf(why, "\"%.*s\" is not a TLS version (tls1.0, "
+			    "tls1.1, tls1.2, tls1.3)", (int) len, cp);
+			return (-1);
+		}
+		set |= 1 << v;
+		cp += len;
+	}
+}
+
+/*
+ * conf_check_tls - one sslconfig service: the enabled versions must be
+ * a non-empty contiguous set, stored as min_version..max_version, and
+ * the cipher list must name ciphers.
+ */
 static int
 conf_check_tls(struct conf *cf, struct conf_tls_service *sp,
 	const char *service, struct buf *errors)
 {
 	struct conf_loc none = {cf->file, 0, 0};
 	struct buf path;
+	struct buf why;
+	SSL_CTX *ctx;
+	int	set;
+	int	lo;
+	int	hi;
+	int	v;
+	int	n = 0;
 
-	if (sp->min_version <= sp->max_version)
-		return (0);
 	buf_init(&path, 0);
-	conf_error(errors, conf_vloc_get(cf, &sp->min_version, &none),
-	    conf_check_path(&path, "tls.%s.min_version", service),
-	    "is above tls.%s.max_version", service);
+	buf_init(&why, 0);
+	if ((set = conf_check_tls_set(sp->versions, &why)) == 0)
+		buf_puts(&why, "enables no TLS version");
+	for (lo = 0; set > 0 && !(set & (1 << lo)); lo++)
+		 /* void */ ;
+	for (hi = CONF_CHECK_TLS_COUNT - 1; set > 0 && !(set & (1 << hi)); hi--)
+		 /* void */ ;
+	for (v = lo; set > 0 && v <= hi; v++) {
+		if (!(set & (1 << v))) {
+			buf_printf(&why, "%s and %s are enabled but %s is "
+			    "not: the enabled versions must be contiguous",
+			    conf_check_tls_names[lo], conf_check_tls_names[hi],
+			    conf_check_tls_names[v]);
+			break;
+		}
+	}
+	if (why.len > 0) {
+		conf_error(errors, conf_vloc_get(cf, &sp->versions, &none),
+		    conf_check_path(&path, "tls.%s.versions", service),
+		    "%s", buf_cstr(&why));
+		n++;
+	} else {
+		sp->min_version = (enum conf_tls_version) lo;
+		sp->max_version = (enum conf_tls_version) hi;
+	}
+	if ((ctx = SSL_CTX_new(TLS_method())) == NULL)
+		msg_fatal("conf_check_tls: SSL_CTX_new failed");
+	if (!SSL_CTX_set_cipher_list(ctx, sp->ciphers)) {
+		conf_error(errors, conf_vloc_get(cf, &sp->ciphers, &none),
+		    conf_check_path(&path, "tls.%s.ciphers", service),
+		    "\"%s\" names no cipher OpenSSL knows", sp->ciphers);
+		n++;
+	}
+	SSL_CTX_free(ctx);
+	ERR_clear_error();
+	buf_fini(&why);
 	buf_fini(&path);
-	return (1);
+	return (n);
 }
 
 /* conf_check_dest_cmp - order destinations by name, then position */
@@ -307,6 +392,7 @@ conf_check(struct conf *cf, struct buf *errors)
 	n += conf_check_dest_dups(cf, errors);
 	n += conf_check_tls(cf, &cf->tls.inbound, "inbound", errors);
 	n += conf_check_tls(cf, &cf->tls.outbound, "outbound", errors);
+	n += conf_check_tls(cf, &cf->tls.https, "https", errors);
 	if (*target != '/' && !((strncmp(target, "udp:", 4) == 0
 	    || strncmp(target, "tcp:", 4) == 0)
 	    && conf_check_hostport(target + 4))) {

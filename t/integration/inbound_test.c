@@ -154,6 +154,8 @@ Test(inbound, tls_required_refuses_clear_text_then_accepts_tls)
 	struct tsup_smtp *c;
 	const char *reply;
 
+	/* TLS 1.3 is off by default (sslconfig: TLS 1.1 and 1.2). */
+	spec.top = "tls:\n  inbound:\n    versions: tls1.2 tls1.3\n";
 	spec.listener = "default_policy:\n  tls: required\nsender_groups: []\n"
 	    "all_policy: LOCAL\npolicies:\n  LOCAL:\n    connection: accept\n";
 	mi = mtad_start(&spec);
@@ -245,7 +247,7 @@ Test(inbound, tls_failures_logged_as_asyncos_writes_them)
 		"'error:1417A0C1:SSL routines:tls_post_process_client_hello:"
 		"no shared cipher')"},
 		{"TLS 1.3 client, listener without 1.3",
-			"tls:\n  inbound:\n    max_version: tls1.2\n",
+			"tls:\n  inbound:\n    versions: tls1.1 tls1.2\n",
 			{.min_proto = "TLSv1.3"},
 		"TIMESTAMP Info: ICID N TLS failed: (337678594, "
 		"'error:14209102:SSL routines:"

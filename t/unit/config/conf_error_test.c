@@ -214,11 +214,22 @@ static const struct error_case cases[] = {
 		"  Default: { initial_retry: 2h, max_retry: 1h }\n",
 		"t.yaml:2:29: bounce_profiles.Default.initial_retry: 7200s is "
 		"longer than max_retry (3600s)\n"},
-	{"tls versions inverted",
-		"tls: { inbound: { min_version: tls1.3, max_version: tls1.2 } "
-		"}\n",
-		"t.yaml:1:32: tls.inbound.min_version: is above "
-		"tls.inbound.max_version\n"},
+	{"tls versions not contiguous",
+		"tls: { inbound: { versions: tls1.0 tls1.2 } }\n",
+		"t.yaml:1:29: tls.inbound.versions: tls1.0 and tls1.2 are "
+		"enabled but tls1.1 is not: the enabled versions must be "
+		"contiguous\n"},
+	{"tls versions not known",
+		"tls:\n  outbound:\n    versions: tls1.2, sslv3\n",
+		"t.yaml:3:15: tls.outbound.versions: \"sslv3\" is not a TLS "
+		"version (tls1.0, tls1.1, tls1.2, tls1.3)\n"},
+	{"tls versions empty",
+		"tls:\n  https:\n    versions: \" , \"\n",
+		"t.yaml:3:16: tls.https.versions: enables no TLS version\n"},
+	{"tls cipher list matches nothing",
+		"tls:\n  outbound:\n    ciphers: NOSUCH:ALSONOT\n",
+		"t.yaml:3:14: tls.outbound.ciphers: \"NOSUCH:ALSONOT\" names "
+		"no cipher OpenSSL knows\n"},
 	{"bad destination",
 		"destination_controls:\n  domains:\n    \"a b\": {}\n",
 		"t.yaml:3:6: destination_controls.domains.a b: \"a b\" is not "
