@@ -28,7 +28,7 @@
 #include "conf.h"
 #include "logs_maillog.h"
 
-#include "certs_ctx.h"
+#include "certs_conf.h"
 #include "policy.h"
 #include "policy_conf.h"
 #include "policy_destctl.h"
@@ -73,38 +73,16 @@ struct delivery_job {
 
 static struct delivery delivery;
 
-/* delivery_version - a configured TLS version as OpenSSL's constant */
-
-static int
-delivery_version(enum conf_tls_version v)
-{
-	static const int versions[] = {
-		[CONF_TLS_V1_0] = TLS1_VERSION,
-		[CONF_TLS_V1_1] = TLS1_1_VERSION,
-		[CONF_TLS_V1_2] = TLS1_2_VERSION,
-		[CONF_TLS_V1_3] = TLS1_3_VERSION,
-	};
-
-	return (versions[v]);
-}
-
-/* delivery_ssl_ctx - the outbound TLS context */
+/* delivery_ssl_ctx - the outbound TLS context of the configuration */
 
 static SSL_CTX *
 delivery_ssl_ctx(const struct conf *cf)
 {
-	struct certs_tls_opts opts;
 	struct buf *err = buf_new(0);
 	SSL_CTX *ctx;
 
-	certs_ctx_defaults(&opts);
-	opts.min_version = delivery_version(cf->tls.outbound.min_version);
-	opts.max_version = delivery_version(cf->tls.outbound.max_version);
-	opts.ciphers = cf->tls.outbound.ciphers[0] ?
-	    cf->tls.outbound.ciphers : NULL;
-	if ((ctx = certs_ctx_client(&opts, err)) == NULL)
+	if ((ctx = certs_conf_client(cf, err)) == NULL)
 		msg_fatal("outbound TLS: %s", err->data);
-	(void) SSL_CTX_set_default_verify_paths(ctx);
 	buf_free(err);
 	return (ctx);
 }
