@@ -346,25 +346,75 @@ qmgr_sched_persist(struct qmgr *qm, struct qmgr_msg *qmsg,
 	return (rc == QUEUE_OK ? 0 : -1);
 }
 
-/* qmgr_sched_finish - no recipient left: remove the message */
+/* A finished message being removed on the thread pool. */
+struct qmgr_remove {
+	uv_work_t work;
+	struct qmgr *qm;
+	struct qmgr_msg *qmsg;
+	int	rc;
+	struct buf *err;
+};
+
+/* qmgr_sched_remove_work - the unlinks and fsyncs, off the loop */
+
+static void
+qmgr_sched_remove_work(uv_work_t *work)
+{
+	struct qmgr_remove *rm = work->data;
+
+	rm->rc = queue_spool_remove(rm->qm->spool, rm->qmsg->env.mid,
+	    rm->qmsg->state, rm->err);
+}
+
+/* qmgr_sched_remove_done - back on the loop: the message's last line */
+
+static void
+qmgr_sched_remove_done(uv_work_t *work, int status)
+{
+	struct qmgr_remove *rm = work->data;
+	struct qmgr *qm = rm->qm;
+	struct qmgr_msg *qmsg = rm->qmsg;
+
+	if (status != 0)
+		msg_panic("remove work: %s", uv_strerror(status));
+	if (rm->rc != QUEUE_OK) {
+		/* Still on disk: try the removal again in a while. */
+		msg_warn("MID %" PRIu64 ": %s", qmsg->env.mid, rm->err->data);
+		qmsg->due = qmgr_sched_now() + 60;
+		qmsg->in_round = 0;
+	} else {
+		qmgr_sched_log(qm, logs_mid_finished(qm->sched->line,
+		    (unsigned long) qmsg->env.mid, 0));
+		qmgr_sched_msg_free(qm, qmsg);
+	}
+	buf_free(rm->err);
+	mem_free(rm);
+	if (--qm->inflight == 0 && qm->stopping)
+		qmgr_finish(qm);
+}
+
+/*
+ * qmgr_sched_finish - no recipient left: remove the message. The
+ * removal waits for the disk (the envelope's unlink must be durable
+ * before "done" is said), so it runs on the thread pool, where
+ * concurrent removals and commits share the file system's journal
+ * commits. The message stays "in a round" meanwhile: nothing schedules
+ * it again.
+ */
 
 static void
 qmgr_sched_finish(struct qmgr *qm, struct qmgr_msg *qmsg)
 {
-	struct buf *err = buf_new(0);
+	struct qmgr_remove *rm = mem_zalloc(1, sizeof(*rm));
 
-	if (queue_spool_remove(qm->spool, qmsg->env.mid, qmsg->state, err)
-	    != QUEUE_OK) {
-		/* Still on disk: try the removal again in a while. */
-		msg_warn("MID %" PRIu64 ": %s", qmsg->env.mid, err->data);
-		qmsg->due = qmgr_sched_now() + 60;
-		buf_free(err);
-		return;
-	}
-	buf_free(err);
-	qmgr_sched_log(qm, logs_mid_finished(qm->sched->line,
-	    (unsigned long) qmsg->env.mid, 0));
-	qmgr_sched_msg_free(qm, qmsg);
+	qmsg->in_round = 1;
+	rm->qm = qm;
+	rm->qmsg = qmsg;
+	rm->err = buf_new(0);
+	rm->work.data = rm;
+	qm->inflight++;
+	(void) uv_queue_work(qm->sv->loop, &rm->work, qmgr_sched_remove_work,
+	    qmgr_sched_remove_done);
 }
 
 /* qmgr_sched_settle - the round ended: expire, bounce, wait or finish */
@@ -407,7 +457,7 @@ qmgr_sched_settle(struct qmgr *qm, struct qmgr_msg *qmsg)
 		qmsg->nbounced = 0;
 	}
 	if (due == 0) {
-		qmgr_sched_finish(qm, qmsg);
+		qmgr_sched_finish(qm, qmsg);	/* stays in_round meanwhile */
 		return;
 	}
 	if (due <= now)
