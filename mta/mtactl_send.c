@@ -834,8 +834,8 @@ mtactl_send_write(struct mtactl_send_sess *sp, const char *data, size_t len)
 
 	while (len > 0) {
 		if (sp->ssl != NULL) {
-			ret = SSL_write(sp->ssl, data, (int) (len > 65536 ? 65536
-			    : len));
+			ret = SSL_write(sp->ssl, data,
+			    (int) (len > 65536 ? 65536 : len));
 			if (ret <= 0) {
 				if (SSL_get_error(sp->ssl, ret)
 				    == SSL_ERROR_WANT_WRITE)
@@ -1045,7 +1045,7 @@ mtactl_send_info_cb(const SSL *ssl, int where, int ret)
 		    (where & SSL_CB_READ) ? "received" : "sent",
 		    SSL_alert_type_string_long(ret),
 		    SSL_alert_desc_string_long(ret));
-	} else if (where & SSL_CB_LOOP) {
+	} else if ((where & SSL_CB_LOOP) && SSL_in_init(ssl)) {
 		mtactl_send_dbg(sp, "*** TLS state: %s",
 		    SSL_state_string_long(ssl));
 	} else if (where & SSL_CB_HANDSHAKE_DONE) {
@@ -1223,12 +1223,19 @@ mtactl_send_verify_fail(struct mtactl_send_sess *sp, long result)
 	switch (result) {
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
 		buf_printf(&why, ": the issuer \"%s\" of \"%s\" (depth %d) "
 		    "is not in %s", iss, subj, sp->verify_depth,
 		    mtactl_send_store(sp));
-		buf_printf(&todo, "add the CA certificate \"%s\" (and the "
-		    "root above it) to the PEM file given with --ca-file",
-		    iss);
+		if (result == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE)
+			buf_printf(&todo, "the server sent no intermediate "
+			    "certificate: add the CA certificate \"%s\" to "
+			    "the PEM file given with --ca-file, or have the "
+			    "server send its whole chain", iss);
+		else
+			buf_printf(&todo, "add the CA certificate \"%s\" "
+			    "(and the root above it) to the PEM file given "
+			    "with --ca-file", iss);
 		hint = todo.data;
 		break;
 	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
@@ -1298,7 +1305,8 @@ mtactl_send_tls_error(struct buf *out, int ssl_err, int saved_errno,
 		buf_puts(out, "timed out");
 	else if (ssl_err == SSL_ERROR_SYSCALL && saved_errno != 0)
 		buf_puts(out, strerror(saved_errno));
-	else if (ssl_err == SSL_ERROR_SYSCALL || ssl_err == SSL_ERROR_ZERO_RETURN)
+	else if (ssl_err == SSL_ERROR_SYSCALL
+	    || ssl_err == SSL_ERROR_ZERO_RETURN)
 		buf_puts(out, "the server closed the connection");
 	else
 		buf_printf(out, "SSL error %d", ssl_err);
@@ -1661,6 +1669,8 @@ mtactl_send_auth(struct mtactl_send_sess *sp)
 		    "%s [%s] port %d: the server offers AUTH %s; this client "
 		    "speaks PLAIN and LOGIN", sp->srv.host, sp->peer_addr,
 		    sp->srv.port, sp->auth_mechs));
+	if (sp->ssl == NULL)
+		msg_warn("send: sending the password in clear (--tls none)");
 	buf_init(&wire, 128);
 	buf_init(&shown, 128);
 	buf_init(&text, 128);
@@ -2194,9 +2204,6 @@ mtactl_send_run(struct mtactl_send_sess *sp, const char *from,
 			    "sending in clear\n");
 	}
 	if (sp->srv.user != NULL) {
-		if (sp->ssl == NULL)
-			msg_warn("send: sending the password in clear "
-			    "(--tls none)");
 		if ((rc = mtactl_send_auth(sp)) != 0)
 			goto quit;
 	}
