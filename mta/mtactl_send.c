@@ -788,7 +788,7 @@ mtactl_send_connect(struct mtactl_send_sess *sp)
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
+	hints.ai_flags = AI_NUMERICSERV;
 	(void) snprintf(port, sizeof(port), "%d", sp->srv.port);
 	if ((rc = getaddrinfo(sp->srv.host, port, &hints, &res)) != 0)
 		return (mtactl_send_fail(MTACTL_SEND_EXIT_CONNECT,
@@ -1396,10 +1396,6 @@ mtactl_send_tls_start(struct mtactl_send_sess *sp, int implicit)
 	if (SSL_get0_peer_certificate(sp->ssl) == NULL)
 		result = X509_V_ERR_UNSPECIFIED;
 	if (result != X509_V_OK) {
-		if (sp->verify_err != X509_V_OK && sp->verify_err != result) {
-			/* Report what the verifier ended with. */
-			sp->verify_err = (int) result;
-		}
 		mtactl_send_dbg(sp, "*** TLS not verified: no trust anchor in "
 		    "%s validates this chain: %s", mtactl_send_store(sp),
 		    X509_verify_cert_error_string(result));

@@ -660,6 +660,47 @@ Test(send, starttls_setting_on_an_smtps_port)
 	send_fail_run(&c, peer.port, certs->root.cert);
 }
 
+Test(send, dhe_only_server)
+{
+	const struct tsup_certs *certs = tsup_certs_make(NULL);
+	struct tsup_smtpd_opts o;
+	struct tsup_smtpd *s;
+	struct send_run r;
+	const char *texts[] = {"TLS handshake failed",
+	    "alert received: handshake failure", "if it only offers DHE "
+	    "suites, it must enable ECDHE", NULL};
+	const char *args[16];
+
+	/* The spec's "dh key too small" server: DHE with 1024-bit groups. */
+	memset(&o, 0, sizeof(o));
+	o.max_conns = 1;
+	o.tls.cert_file = certs->good.chain;
+	o.tls.key_file = certs->good.key;
+	o.tls.dh_file = tsup_certs_dh1024();
+	o.tls.max_proto = "TLSv1.2";
+	o.tls.ciphers = "DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0";
+	s = tsup_smtpd_start(&o);
+	args[0] = "--server";
+	args[1] = tsup_strf("smtp+starttls://127.0.0.1:%d",
+	    tsup_smtpd_port(s));
+	args[2] = "--ca-file";
+	args[3] = certs->root.cert;
+	args[4] = "--tls-name";
+	args[5] = TSUP_CERT_HOST;
+	args[6] = "--from";
+	args[7] = "router1@ok.test";
+	args[8] = "--to";
+	args[9] = "noc@example.org";
+	args[10] = "--body";
+	args[11] = "x";
+	args[12] = NULL;
+	r = send_mtactl(args, NULL);
+	/* We offer no DHE at all, so "dh key too small" cannot happen. */
+	send_expect("DHE only", &r, MTACTL_SEND_EXIT_TLS, texts);
+	cr_expect_null(strstr(r.err->data, "dh key too small"), "%s",
+	    r.err->data);
+}
+
 /*
  * Replies a scripted server gives.
  */
