@@ -51,3 +51,14 @@ t_unit_mail_mail_reply_test_SOURCES = t/unit/mail/mail_reply_test.c
 t_unit_mail_mail_reply_test_CFLAGS = $(TEST_CFLAGS)
 t_unit_mail_mail_reply_test_LDADD = $(TEST_LDADD)
 endif
+
+# mail_sasl: the client side of SMTP AUTH (PLAIN, LOGIN)
+mail_libmail_a_SOURCES += mail/mail_sasl.c mail/mail_sasl.h
+
+if HAVE_CRITERION
+check_PROGRAMS += t/unit/mail/mail_sasl_test
+TESTS += t/unit/mail/mail_sasl_test
+t_unit_mail_mail_sasl_test_SOURCES = t/unit/mail/mail_sasl_test.c
+t_unit_mail_mail_sasl_test_CFLAGS = $(TEST_CFLAGS)
+t_unit_mail_mail_sasl_test_LDADD = $(TEST_LDADD)
+endif

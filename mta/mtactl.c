@@ -17,6 +17,13 @@
  *	cert	keys and certificates: selfsign, csr, install, import-p12,
  *		export-p12, show (see mtactl_cert.h).
  *
+ *	send	one message through an SMTP server, with STARTTLS or
+ *		implicit TLS and SMTP AUTH, for devices and scripts
+ *		(see mtactl_send.h). Its exit status says what failed:
+ *		0 sent, 1 local error, 2 usage, 3 connection, 4 TLS or
+ *		certificate, 5 authentication, 6 rejected, 7 rejected
+ *		temporarily.
+ *
  *	--json asks for JSON on standard output where a command prints
  *	data; it may also be given among the command's options.
  *
@@ -37,6 +44,7 @@
 #include "msg.h"
 
 #include "mtactl_cert.h"
+#include "mtactl_send.h"
 
 struct mtactl_group {
 	const char *name;
@@ -48,6 +56,8 @@ struct mtactl_group {
 static const struct mtactl_group mtactl_groups[] = {
 	{"cert", mtactl_cert, mtactl_cert_usage,
 	"keys and certificates (certconfig)"},
+	{"send", mtactl_send, mtactl_send_usage,
+	"send one message through an SMTP server (exit codes: see below)"},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -42,3 +42,14 @@ t_integration_master_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
 t_integration_master_test_CFLAGS = $(TEST_CFLAGS)
 t_integration_master_test_LDADD = $(TEST_LDADD)
 endif
+
+# mtactl send against aiosmtpd and the scripted server; the pure parts of
+# mtactl_send (not in a library: mtactl links it) are compiled in.
+if HAVE_CRITERION
+check_PROGRAMS += t/integration/send_test
+TESTS += t/integration/send_test
+t_integration_send_test_SOURCES = t/integration/send_test.c \
+	mta/mtactl_send.c mta/mtactl_send.h
+t_integration_send_test_CFLAGS = $(TEST_CFLAGS)
+t_integration_send_test_LDADD = $(TEST_LDADD)
+endif
