@@ -52,7 +52,8 @@ static conf_special_fn conf_load_servers, conf_load_sbrs_table,
 	conf_load_dnslists, conf_load_certs, conf_load_listeners,
 	conf_load_bounces, conf_load_dest_default, conf_load_dest_domains,
 	conf_load_default_policy, conf_load_policies, conf_load_groups,
-	conf_load_members, conf_load_routes, conf_load_alert_rcpts;
+	conf_load_members, conf_load_routes, conf_load_alert_rcpts,
+	conf_load_smarthosts;
 
 /*
  * Entries that are not scalar parameters: each has its own loader. The
@@ -66,6 +67,7 @@ static const struct conf_special {
 	{CONF_SCOPE_GLOBAL, "dns.servers", conf_load_servers},
 	{CONF_SCOPE_GLOBAL, "alerts.recipients", conf_load_alert_rcpts},
 	{CONF_SCOPE_GLOBAL, "smtp_routes", conf_load_routes},
+	{CONF_SCOPE_GLOBAL, "smarthosts", conf_load_smarthosts},
 	{CONF_SCOPE_GLOBAL, "sbrs.table", conf_load_sbrs_table},
 	{CONF_SCOPE_GLOBAL, "sbrs.dnslists", conf_load_dnslists},
 	{CONF_SCOPE_GLOBAL, "certificates", conf_load_certs},
@@ -1001,6 +1003,43 @@ conf_load_routes(struct conf_ctx *ctx, struct fy_node *val,
 	conf_map_entries(ctx, val, path, loc, conf_route_entry, NULL);
 }
 
+/* conf_smarthost_entry - one smarthosts entry */
+
+static void
+conf_smarthost_entry(struct conf_ctx *ctx, const char *key,
+	const struct conf_loc *keyloc, struct fy_node *val, const char *path,
+	void *arg)
+{
+	struct conf *cf = ctx->cf;
+	struct conf_smarthost *sp = &cf->smarthosts[cf->smarthost_count++];
+
+	(void) arg;
+	conf_defaults(CONF_SCOPE_SMARTHOST, sp);
+	sp->name = mem_strdup(key);
+	sp->loc = *keyloc;
+	if (!conf_name_ok(key))
+		conf_ctx_error(ctx, keyloc, path, "bad smarthost name "
+		    "(a letter or _, then letters, digits, _ or -)");
+	if (conf_expect(ctx, val, FYNT_MAPPING, path, keyloc))
+		conf_walk_object(ctx, val, CONF_SCOPE_SMARTHOST, sp, path,
+		    keyloc, NULL);
+}
+
+/* conf_load_smarthosts - smarthosts: name -> relay host settings */
+
+static void
+conf_load_smarthosts(struct conf_ctx *ctx, struct fy_node *val,
+	const struct conf_loc *loc, const char *path, void *obj)
+{
+	struct conf *cf = obj;
+
+	if (!conf_expect(ctx, val, FYNT_MAPPING, path, loc))
+		return;
+	cf->smarthosts = mem_zalloc(fy_node_mapping_item_count(val) + 1,
+	    sizeof(*cf->smarthosts));
+	conf_map_entries(ctx, val, path, loc, conf_smarthost_entry, NULL);
+}
+
 /* conf_load_dnslists - sbrs.dnslists: DNS zones */
 
 static void
@@ -1787,6 +1826,11 @@ conf_free(struct conf *cf)
 		conf_texts_free(cf->routes[i].hosts, cf->routes[i].host_count);
 	}
 	mem_free(cf->routes);
+	for (i = 0; i < cf->smarthost_count; i++) {
+		conf_free_params(CONF_SCOPE_SMARTHOST, &cf->smarthosts[i]);
+		mem_free(cf->smarthosts[i].name);
+	}
+	mem_free(cf->smarthosts);
 	for (i = 0; i < cf->sbrs.table_count; i++)
 		mem_free(cf->sbrs.table[i].network);
 	mem_free(cf->sbrs.table);

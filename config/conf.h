@@ -374,6 +374,31 @@ struct conf_route {
 	size_t	host_count;
 };
 
+/* A smarthost: how to talk to a relay host an SMTP route names. */
+enum conf_smarthost_tls {
+	CONF_SMARTHOST_STARTTLS,	/* "starttls" */
+	CONF_SMARTHOST_SMTPS,		/* "smtps" */
+	CONF_SMARTHOST_NONE,		/* "none" */
+};
+
+enum conf_smarthost_auth {
+	CONF_SMARTHOST_AUTH_NONE,	/* "none" */
+	CONF_SMARTHOST_AUTH_PLAIN,	/* "plain" */
+	CONF_SMARTHOST_AUTH_LOGIN,	/* "login" */
+};
+
+struct conf_smarthost {
+	char   *name;
+	struct conf_loc loc;
+	char   *host;			/* as the route writes it */
+	int	port;
+	enum conf_smarthost_tls encryption;
+	enum conf_smarthost_auth auth;
+	char   *user;
+	char   *password_file;		/* "" = no password */
+	int	allow_plain_auth;
+};
+
 /* A static SenderBase score (sbrs.table). */
 struct conf_sbrs_entry {
 	char   *network;		/* address or CIDR, unparsed */
@@ -451,6 +476,8 @@ struct conf {
 	size_t	bounce_count;
 	struct conf_route *routes;	/* smtp_routes, file order */
 	size_t	route_count;
+	struct conf_smarthost *smarthosts; /* file order */
+	size_t	smarthost_count;
 	struct {
 		char   *from;		/* alert sender, "" = alert@hostname */
 		long long throttle;	/* seconds between equal alerts */

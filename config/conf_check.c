@@ -310,6 +310,42 @@ conf_check_dest_cmp(const void *a, const void *b)
 	return (*da < *db ? -1 : *da > *db);
 }
 
+/* conf_check_smarthost - AUTH needs a user and a password file */
+
+static int
+conf_check_smarthost(struct conf *cf, struct conf_smarthost *sp,
+	struct buf *errors)
+{
+	struct buf path;
+	int	n = 0;
+
+	buf_init(&path, 0);
+	if (sp->auth != CONF_SMARTHOST_AUTH_NONE && sp->user[0] == 0) {
+		conf_error(errors, &sp->loc, conf_check_path(&path,
+		    "smarthosts.%s.user", sp->name), "AUTH needs a user name");
+		n++;
+	}
+	if (sp->auth != CONF_SMARTHOST_AUTH_NONE
+	    && sp->password_file[0] != '/') {
+		conf_error(errors, conf_vloc_get(cf, &sp->password_file,
+		    &sp->loc), conf_check_path(&path,
+		    "smarthosts.%s.password_file", sp->name),
+		    "AUTH needs the absolute path of a password file");
+		n++;
+	}
+	if (sp->auth != CONF_SMARTHOST_AUTH_NONE
+	    && sp->encryption == CONF_SMARTHOST_NONE && !sp->allow_plain_auth) {
+		conf_error(errors, conf_vloc_get(cf, &sp->encryption,
+		    &sp->loc), conf_check_path(&path,
+		    "smarthosts.%s.encryption", sp->name),
+		    "none would send the password in clear text; use starttls "
+		    "or smtps, or set allow_plain_auth");
+		n++;
+	}
+	buf_fini(&path);
+	return (n);
+}
+
 /*
  * conf_check_dest_dups - destinations listed twice (ignoring case, as
  * domains compare); sorted, because there may be thousands.
@@ -390,6 +426,8 @@ conf_check(struct conf *cf, struct buf *errors)
 			    conf_bounce_find(cf, dp->bounce_profile) != NULL);
 	}
 	n += conf_check_dest_dups(cf, errors);
+	for (i = 0; i < cf->smarthost_count; i++)
+		n += conf_check_smarthost(cf, &cf->smarthosts[i], errors);
 	n += conf_check_tls(cf, &cf->tls.inbound, "inbound", errors);
 	n += conf_check_tls(cf, &cf->tls.outbound, "outbound", errors);
 	n += conf_check_tls(cf, &cf->tls.https, "https", errors);

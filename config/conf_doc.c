@@ -19,6 +19,7 @@
 
 static const char *const conf_doc_scopes[CONF_SCOPE_COUNT] = {
 	"global", "listener", "policy", "group", "cert", "bounce", "dest",
+	"smarthost",
 };
 
 /* conf_doc_cell - append text for a table cell ("|" escaped) */

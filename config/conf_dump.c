@@ -296,6 +296,15 @@ conf_dump(const struct conf *cf, struct buf *out)
 			    cf->routes[i].hosts, cf->routes[i].host_count, 1,
 			    out);
 	}
+	if (cf->smarthost_count > 0) {
+		buf_puts(out, "smarthosts:\n");
+		for (i = 0; i < cf->smarthost_count; i++) {
+			conf_dump_key(out, 1, cf->smarthosts[i].name);
+			buf_putc(out, '\n');
+			conf_dump_params(cf, CONF_SCOPE_SMARTHOST,
+			    &cf->smarthosts[i], 2, 0, 0, NULL, out);
+		}
+	}
 	buf_puts(out, "certificates:\n");
 	for (i = 0; i < cf->cert_count; i++) {
 		cp = &cf->certs[i];

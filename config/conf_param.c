@@ -46,6 +46,9 @@ const struct conf_param conf_params[] = {
 #define CONF_P_DEST(f, p, k, w, d, mn, mx, doc) \
 	CONF_ENTRY(DEST, struct conf_dest, f, p, k, w, d, mn, mx, doc, \
 	CONF_DEST_##f)
+#define CONF_P_SMARTHOST(f, p, k, w, d, mn, mx, doc) \
+	CONF_ENTRY(SMARTHOST, struct conf_smarthost, f, p, k, w, d, mn, mx, \
+	doc, -1)
 #include "conf_params.def"
 };
 
@@ -59,6 +62,7 @@ static const char *const conf_scope_prefix[CONF_SCOPE_COUNT] = {
 	"certificates.NAME.",
 	"bounce_profiles.NAME.",
 	"destination_controls.domains.DESTINATION.",
+	"smarthosts.NAME.",
 };
 
 /* conf_param_find - look a parameter up by scope and relative path */

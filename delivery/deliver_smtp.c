@@ -29,8 +29,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <uv.h>
@@ -46,6 +48,7 @@
 #include "logs_maillog.h"
 #include "logs_mid.h"
 #include "mail_reply.h"
+#include "mail_sasl.h"
 #include "policy_tls.h"
 #include "deliver_mx.h"
 #include "deliver_tls.h"
@@ -63,6 +66,7 @@ enum ds_state {
 	DS_HELO,
 	DS_STARTTLS,
 	DS_TLS,
+	DS_AUTH,
 	DS_IDLE,
 	DS_MAIL,
 	DS_RCPT,
@@ -108,6 +112,13 @@ struct deliver_smtp {
 	int	ext_size;
 	unsigned long size_max;
 	int	tls_on;
+	struct buf ext_auth;		/* mechanisms after AUTH, or empty */
+	/* the relay host's terms, when the host is a smarthost */
+	const struct deliver_relay *relay;
+	enum policy_tls_level base_tls;	/* the destination's own level */
+	int	implicit;		/* handshake before the greeting */
+	int	authed;
+	struct mail_sasl_client sasl;
 	int	healthy;		/* commands and replies in step */
 	int	need_rset;		/* a transaction is open */
 	struct deliver_tls tls;
@@ -147,6 +158,7 @@ static void ds_try_host(struct deliver_smtp *);
 static void ds_start_txn(struct deliver_smtp *);
 static void ds_after_done(struct deliver_smtp *);
 static void ds_pump(struct deliver_smtp *);
+static void ds_ready(struct deliver_smtp *);
 
 /* deliver_timeouts_init - RFC 5321 section 4.5.3.2 values */
 
@@ -427,6 +439,8 @@ ds_free_cb(uv_handle_t *h)
 	buf_fini(&ds->line);
 	buf_fini(&ds->tmp);
 	buf_fini(&ds->out);
+	buf_fini(&ds->ext_auth);
+	mail_sasl_client_fini(&ds->sasl);
 	mem_free(ds);
 }
 
@@ -570,6 +584,7 @@ ds_send_ehlo(struct deliver_smtp *ds, int helo)
 {
 	ds->ext_starttls = ds->ext_pipelining = 0;
 	ds->ext_8bitmime = ds->ext_smtputf8 = ds->ext_size = 0;
+	buf_reset(&ds->ext_auth);
 	ds->size_max = 0;
 	io_printf(ds->io, "%s %s\r\n", helo ? "HELO" : "EHLO", ds->helo_name);
 	ds->state = helo ? DS_HELO : DS_EHLO;
@@ -593,7 +608,16 @@ ds_parse_ehlo(struct deliver_smtp *ds)
 			arg = str_trim(str_make(kw.ptr + sp, kw.len - sp));
 			kw.len = sp;
 		}
-		if (str_caseeq(kw, str_from("STARTTLS")))
+		if (kw.len > 5 && strncasecmp(kw.ptr, "AUTH=", 5) == 0) {
+			/* The old form: "AUTH=PLAIN LOGIN". */
+			arg = str_make(kw.ptr + 5, rp->lines[i] + strlen(
+			    rp->lines[i]) - (kw.ptr + 5));
+			kw.len = 4;
+		}
+		if (str_caseeq(kw, str_from("AUTH"))) {
+			buf_reset(&ds->ext_auth);
+			buf_append(&ds->ext_auth, arg.ptr, arg.len);
+		} else if (str_caseeq(kw, str_from("STARTTLS")))
 			ds->ext_starttls = 1;
 		else if (str_caseeq(kw, str_from("PIPELINING")))
 			ds->ext_pipelining = 1;
@@ -611,11 +635,158 @@ ds_parse_ehlo(struct deliver_smtp *ds)
 	}
 }
 
+/* ds_relay_select - the smarthost terms of a host, if it is one */
+
+static void
+ds_relay_select(struct deliver_smtp *ds, const struct deliver_mx_host *h)
+{
+	size_t	i;
+
+	ds->relay = NULL;
+	ds->implicit = 0;
+	ds->authed = 0;
+	ds->opts.tls = ds->base_tls;
+	for (i = 0; i < ds->opts.nrelays; i++) {
+		const struct deliver_relay *r = ds->opts.relays + i;
+
+		if (r->port == h->port && strcasecmp(r->host, h->name) == 0) {
+			ds->relay = r;
+			break;
+		}
+	}
+	if (ds->relay == NULL || !(ds->relay->implicit_tls
+	    || ds->relay->require_tls))
+		return;
+	/* The relay's own terms: TLS at least required on this hop. */
+	if (ds->opts.tls == POLICY_TLS_NONE
+	    || ds->opts.tls == POLICY_TLS_PREFERRED)
+		ds->opts.tls = POLICY_TLS_REQUIRED;
+	else if (ds->opts.tls == POLICY_TLS_PREFERRED_VERIFY)
+		ds->opts.tls = POLICY_TLS_REQUIRED_VERIFY;
+}
+
+/* ds_implicit_tls - SMTPS: the handshake comes before the greeting */
+
+static void
+ds_implicit_tls(struct deliver_smtp *ds)
+{
+	const struct deliver_mx_host *h = ds_host(ds);
+	size_t	dropped = 0;
+
+	if (ds->opts.ssl_ctx == NULL) {
+		ds_tls_required(ds);
+		ds_host_fail(ds, 0, "4.7.5", "implicit TLS (SMTPS) but no "
+		    "client TLS context is configured", 0);
+		return;
+	}
+	ds->implicit = 1;
+	ds->state = DS_TLS;
+	if (io_starttls_client(ds->io, ds->opts.ssl_ctx,
+	    strcmp(h->name, h->addr_text) != 0 ? h->name : NULL, 0,
+	    &dropped) != 0) {
+		ds->healthy = 0;
+		ds_host_fail(ds, 0, "4.7.5", "TLS could not be started", 0);
+	}
+}
+
+/* ds_auth_fail - AUTH did not succeed: defer, never bounce */
+
+static void
+ds_auth_fail(struct deliver_smtp *ds, const char *dsn, const char *text)
+{
+	msg_warn("DCID %lu: SMTP AUTH as \"%s\" to %s[%s]: %s", ds->dcid,
+	    ds->relay->user, ds_host(ds)->name, ds_host(ds)->addr_text, text);
+	if (ds->msg != NULL)
+		ds->msg->auth_failed = 1;
+	ds_host_fail(ds, 0, dsn, text, 1);
+}
+
+/* ds_auth_start - AUTH with the relay's mechanism, after TLS */
+
+static void
+ds_auth_start(struct deliver_smtp *ds)
+{
+	const struct deliver_relay *r = ds->relay;
+	struct buf wire, shown;
+
+	if (!ds->tls_on && !r->allow_plain) {
+		ds_auth_fail(ds, "4.7.0", "AUTH not sent: the connection is "
+		    "not encrypted");
+		return;
+	}
+	if (ds->ext_auth.len == 0
+	    || mail_sasl_mech_pick(str_make(ds->ext_auth.data,
+	    ds->ext_auth.len)) == MAIL_SASL_NONE) {
+		ds_auth_fail(ds, "4.7.0", ds->ext_auth.len ? "the server "
+		    "offers no AUTH mechanism we have (PLAIN, LOGIN)" :
+		    "the server does not offer AUTH on this port");
+		return;
+	}
+	buf_init(&wire, 0);
+	buf_init(&shown, 0);
+	mail_sasl_client_fini(&ds->sasl);
+	if (mail_sasl_client_start(&ds->sasl, r->mech, str_from(r->user),
+	    str_from(r->pass), &wire, &shown) != 0) {
+		ds_auth_fail(ds, "4.7.0", ds->sasl.error);
+	} else {
+		buf_puts(&wire, "\r\n");
+		io_write(ds->io, wire.data, wire.len);
+		OPENSSL_cleanse(wire.data, wire.len);
+		ds->state = DS_AUTH;
+		ds_set_timeout(ds, ds->opts.to.helo_ms);
+	}
+	buf_fini(&wire);
+	buf_fini(&shown);
+}
+
+/* ds_auth_reply - 334: the next response; 235: on; else failure */
+
+static void
+ds_auth_reply(struct deliver_smtp *ds)
+{
+	const struct mail_reply *rp = &ds->rp.reply;
+	struct buf wire, shown;
+
+	if (rp->code == 235) {
+		ds->authed = 1;
+		mail_sasl_client_fini(&ds->sasl);
+		ds_ready(ds);
+		return;
+	}
+	if (rp->code == 334 && rp->nlines == 1) {
+		buf_init(&wire, 0);
+		buf_init(&shown, 0);
+		if (mail_sasl_client_step(&ds->sasl, str_from(rp->lines[0]),
+		    &wire, &shown) != 0) {
+			buf_reset(&wire);
+			buf_puts(&wire, "*");	/* cancel (RFC 4954) */
+		}
+		buf_puts(&wire, "\r\n");
+		io_write(ds->io, wire.data, wire.len);
+		OPENSSL_cleanse(wire.data, wire.len);
+		buf_fini(&wire);
+		buf_fini(&shown);
+		ds_set_timeout(ds, ds->opts.to.helo_ms);
+		return;
+	}
+	buf_reset(&ds->tmp);
+	buf_printf(&ds->tmp, "AUTH failed: %03d ", rp->code);
+	ds_reply_text(rp, " ", &ds->tmp);
+	if (rp->code == 421)
+		ds->healthy = 0;
+	ds_auth_fail(ds, rp->code == 535 ? "4.7.8" : "4.7.0", ds->tmp.data);
+}
+
 /* ds_ready - the session is set up: start the message */
 
 static void
 ds_ready(struct deliver_smtp *ds)
 {
+	if (ds->relay != NULL && ds->relay->mech != MAIL_SASL_NONE
+	    && !ds->authed) {
+		ds_auth_start(ds);
+		return;
+	}
 	ds->state = DS_IDLE;
 	ds->healthy = 1;
 	if (ds->msg != NULL)
@@ -758,6 +929,11 @@ ds_tls_done(struct io *io, const struct io_tls_info *info, void *ctx)
 		ds_tls_required(ds);
 		buf_reset(&ds->line);
 		buf_printf(&ds->line, "TLS failed: %s", ds->tmp.data);
+		if (ds->implicit && (strstr(ds->tmp.data, "wrong version") ||
+		    strstr(ds->tmp.data, "packet length") ||
+		    strstr(ds->tmp.data, "record layer")))
+			buf_puts(&ds->line, " (the server speaks clear text "
+			    "on this port: it expects STARTTLS, not SMTPS)");
 		{
 			char   *text = buf_steal(&ds->line);
 
@@ -792,6 +968,12 @@ ds_tls_done(struct io *io, const struct io_tls_info *info, void *ctx)
 			    ds->dcid, h->name, h->addr_text, ds->tmp.data,
 			    policy_tls_level_name(ds->opts.tls));
 		ds->healthy = 1;
+		if (ds->implicit) {
+			ds->implicit = 0;	/* SMTPS: now the greeting */
+			ds->state = DS_GREETING;
+			ds_set_timeout(ds, ds->opts.to.greeting_ms);
+			return;
+		}
 		ds_send_ehlo(ds, 0);
 		return;
 	}
@@ -1271,6 +1453,9 @@ ds_reply(struct deliver_smtp *ds)
 	case DS_STARTTLS:
 		ds_starttls_reply(ds);
 		return;
+	case DS_AUTH:
+		ds_auth_reply(ds);
+		return;
 	case DS_MAIL:
 	case DS_RCPT:
 	case DS_DATA:
@@ -1431,6 +1616,12 @@ ds_timeout(struct io *io, enum io_timeout which, void *ctx)
 		ds_close(ds, 1);
 		return;
 	}
+	if (ds->state == DS_GREETING && ds->relay != NULL
+	    && !ds->relay->implicit_tls) {
+		ds_net_fail(ds, "timeout", "no greeting: the port may "
+		    "expect TLS from the first byte (encryption: smtps)");
+		return;
+	}
 	ds_net_fail(ds, "timeout", "connection timed out");
 }
 
@@ -1461,6 +1652,8 @@ ds_connected(struct io *io, const struct io_error *err, void *ctx)
 	ds->state = DS_GREETING;
 	ds->healthy = 1;
 	io_set_timeout(io, ds->opts.to.greeting_ms);
+	if (ds->relay != NULL && ds->relay->implicit_tls)
+		ds_implicit_tls(ds);
 }
 
 /* ds_give_up - no host left: the recipients get the last reason */
@@ -1553,6 +1746,7 @@ ds_try_host(struct deliver_smtp *ds)
 		    seq_next(ds->opts.seq, SEQ_DCID) :
 		    ds->opts.next_dcid(ds->opts.dcid_ctx);
 		ds->state = DS_CONNECT;
+		ds_relay_select(ds, h);
 		ds->tls_on = 0;
 		ds->healthy = 0;
 		ds->need_rset = 0;
@@ -1625,6 +1819,7 @@ deliver_smtp_start(uv_loop_t *loop, const struct deliver_smtp_opts *opts,
 	ds = mem_zalloc(1, sizeof(*ds));
 	ds->loop = loop;
 	ds->opts = *opts;
+	ds->base_tls = opts->tls;
 	ds->helo_name = mem_strdup(opts->helo_name ? opts->helo_name :
 	    "localhost");
 	ds->domain = mem_strdup(opts->domain ? opts->domain : "");

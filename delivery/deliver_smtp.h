@@ -112,6 +112,23 @@
  *	bounced, else OK; msg->tls has the TLS facts of the connection that
  *	carried (or refused) the message.
  *
+ *	Smarthosts. When the host being tried is one of opts->relays (same
+ *	name as the route writes it, same port), its terms apply on that
+ *	connection: implicit_tls starts the handshake right after connect,
+ *	before the greeting (SMTPS; a server that answers in clear text
+ *	gets "it expects STARTTLS, not SMTPS" in the reason), and
+ *	implicit_tls or require_tls raise the TLS level of the hop to at
+ *	least required (required-verify when the destination verifies).
+ *	With a mechanism, AUTH (mail_sasl(3)) follows the EHLO after TLS:
+ *	never without TLS unless allow_plain; a server that does not offer
+ *	AUTH, or offers neither PLAIN nor LOGIN, is given up (4.7.0; "the
+ *	server does not offer AUTH on this port" points at a wrong port);
+ *	a 535 defers the recipients with 4.7.8 and the server's words, and
+ *	sets msg->auth_failed (never a bounce: the sender is not at
+ *	fault). A greeting that never comes on a STARTTLS smarthost says
+ *	that the port may expect SMTPS. The password is written only to
+ *	the connection and wiped from memory after.
+ *
  *	Reuse. With opts->keep the connection stays open after done():
  *	when deliver_smtp_reusable() says so (a healthy session), the
  *	caller may send another message of the same destination (same
@@ -187,6 +204,7 @@
 #include <uv.h>
 
 #include "seq.h"
+#include "mail_sasl.h"
 #include "logs_maillog.h"
 #include "policy_tls.h"
 #include "deliver_mx.h"
@@ -240,6 +258,19 @@ struct deliver_msg {
 	size_t	ndeferred;
 	size_t	nbounced;
 	struct deliver_tls tls;
+	int	auth_failed;		/* the smarthost refused our AUTH */
+};
+
+/* A smarthost's terms (config smarthosts), matched by host and port. */
+struct deliver_relay {
+	const char *host;		/* as the route names it */
+	unsigned port;
+	int	implicit_tls;		/* SMTPS: TLS from the first byte */
+	int	require_tls;		/* STARTTLS, at least required */
+	enum mail_sasl_mech mech;	/* MAIL_SASL_NONE: no AUTH */
+	const char *user;
+	const char *pass;
+	int	allow_plain;		/* AUTH without TLS allowed */
 };
 
 struct deliver_timeouts {
@@ -269,6 +300,8 @@ struct deliver_smtp_opts {
 	unsigned long (*next_dcid)(void *);
 	void   *dcid_ctx;
 	int	keep;			/* keep the connection for _next() */
+	const struct deliver_relay *relays;	/* smarthosts, borrowed */
+	size_t	nrelays;
 	struct deliver_timeouts to;
 };
 

@@ -10,12 +10,16 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/ssl.h>
 #include <uv.h>
 
@@ -34,6 +38,7 @@
 #include "policy_destctl.h"
 #include "policy_route.h"
 #include "policy_tls.h"
+#include "mail_sasl.h"
 
 #include "mta_dns.h"
 #include "mta_log.h"
@@ -57,6 +62,9 @@ struct delivery {
 	struct policy_route *routes;
 	struct deliver_cache *cache;
 	struct deliver_attempt_opts opts;
+	struct deliver_relay *relays;	/* smarthosts of the configuration */
+	char  **passwords;		/* one per relay, or NULL */
+	size_t	nrelays;
 	size_t	jobs;			/* attempts under way */
 	uv_timer_t tick;		/* log rotation, drain limit */
 	int	drain;			/* seconds left to finish on stop */
@@ -85,6 +93,81 @@ delivery_ssl_ctx(const struct conf *cf)
 		msg_fatal("outbound TLS: %s", err->data);
 	buf_free(err);
 	return (ctx);
+}
+
+/* delivery_password - the first line of a smarthost's password file */
+
+static char *
+delivery_password(const struct conf_smarthost *sp)
+{
+	struct buf *text = buf_new(0);
+	struct stat st;
+	char	chunk[512];
+	ssize_t	n;
+	char   *nl, *pass;
+	int	fd;
+
+	if ((fd = open(sp->password_file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC))
+	    < 0)
+		msg_fatal("smarthosts.%s.password_file: %s: %m", sp->name,
+		    sp->password_file);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		msg_fatal("smarthosts.%s.password_file: %s: not a regular "
+		    "file", sp->name, sp->password_file);
+	if (st.st_mode & (S_IRWXG | S_IRWXO))
+		msg_fatal("smarthosts.%s.password_file: %s: readable by "
+		    "others (mode %04o); chmod 600 it", sp->name,
+		    sp->password_file, (unsigned) (st.st_mode & 07777));
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0 && text->len < 4096)
+		buf_append(text, chunk, (size_t) n);
+	OPENSSL_cleanse(chunk, sizeof(chunk));
+	(void) close(fd);
+	if (n < 0)
+		msg_fatal("smarthosts.%s.password_file: %s: %m", sp->name,
+		    sp->password_file);
+	if ((nl = memchr(text->data, '\n', text->len)) != NULL)
+		buf_truncate(text, (size_t) (nl - text->data));
+	if (text->len > 0 && text->data[text->len - 1] == '\r')
+		buf_truncate(text, text->len - 1);
+	if (text->len == 0 || memchr(text->data, 0, text->len) != NULL)
+		msg_fatal("smarthosts.%s.password_file: %s: no password on "
+		    "its first line", sp->name, sp->password_file);
+	pass = mem_strndup(text->data, text->len);
+	OPENSSL_cleanse(text->data, text->len);
+	buf_free(text);
+	return (pass);
+}
+
+/* delivery_relays - the smarthosts as the SMTP client wants them */
+
+static void
+delivery_relays(struct delivery *dv, const struct conf *cf)
+{
+	static const enum mail_sasl_mech mechs[] = {
+		[CONF_SMARTHOST_AUTH_NONE] = MAIL_SASL_NONE,
+		[CONF_SMARTHOST_AUTH_PLAIN] = MAIL_SASL_PLAIN,
+		[CONF_SMARTHOST_AUTH_LOGIN] = MAIL_SASL_LOGIN,
+	};
+	size_t	i;
+
+	dv->nrelays = cf->smarthost_count;
+	dv->relays = mem_zalloc(dv->nrelays + 1, sizeof(*dv->relays));
+	dv->passwords = mem_zalloc(dv->nrelays + 1, sizeof(*dv->passwords));
+	for (i = 0; i < dv->nrelays; i++) {
+		const struct conf_smarthost *sp = cf->smarthosts + i;
+		struct deliver_relay *r = dv->relays + i;
+
+		r->host = sp->host;
+		r->port = (unsigned) sp->port;
+		r->implicit_tls = sp->encryption == CONF_SMARTHOST_SMTPS;
+		r->require_tls = sp->encryption == CONF_SMARTHOST_STARTTLS;
+		r->mech = mechs[sp->auth];
+		r->user = sp->user;
+		r->allow_plain = sp->allow_plain_auth;
+		if (r->mech != MAIL_SASL_NONE)
+			dv->passwords[i] = delivery_password(sp);
+		r->pass = dv->passwords[i] ? dv->passwords[i] : "";
+	}
 }
 
 /* delivery_job_free - release a job and its content descriptor */
@@ -169,7 +252,9 @@ delivery_done(struct deliver_msg *msg, void *ctx)
 	ipc_put_u64(m, MTA_K_STATUS, MTA_S_OK);
 	mta_proto_put_list(m, MTA_K_RESULTS, results, msg->nrcpts);
 	if (delivery_tls_alert(job))
-		ipc_put_u64(m, MTA_K_ALERT, 1);
+		ipc_put_u64(m, MTA_K_ALERT, MTA_ALERT_TLS);
+	else if (msg->auth_failed)
+		ipc_put_u64(m, MTA_K_ALERT, MTA_ALERT_AUTH);
 	if (dv->chan != NULL && ipc_chan_send(dv->chan, m) != 0)
 		msg_warn("MID %lu: cannot report to the queue manager: %s",
 		    msg->mid, strerror(errno));
@@ -322,6 +407,7 @@ delivery_pre_jail(struct server *sv)
 	delivery.sv = sv;
 	sv->ctx = &delivery;
 	delivery.ssl = delivery_ssl_ctx(sv->cf);
+	delivery_relays(&delivery, sv->cf);	/* reads the passwords */
 }
 
 /* delivery_post_jail - policies, resolver, log, the job channel */
@@ -351,6 +437,8 @@ delivery_post_jail(struct server *sv)
 	o->smtp.ssl_ctx = dv->ssl;
 	o->smtp.log = dv->log;
 	o->smtp.seq = sv->seq;
+	o->smtp.relays = dv->relays;
+	o->smtp.nrelays = dv->nrelays;
 	o->smtp.to.connect_ms = (unsigned) cf->delivery.connect_timeout * 1000U;
 	o->smtp.to.greeting_ms = o->smtp.to.helo_ms = o->smtp.to.mail_ms =
 	    o->smtp.to.rcpt_ms = o->smtp.to.data_ms = o->smtp.to.block_ms =

@@ -48,7 +48,8 @@
  *			status OK with one result per recipient, or TEMP
  *			when the job was not attempted at all, e.g. the
  *			process is stopping); MTA_K_ALERT set when TLS was
- *			required and could not be had
+ *			required and could not be had, or a smarthost
+ *			refused the AUTH
  *
  *	A result is a string "RID STATE CODE DSN TEXT": STATE is D
  *	(delivered), T (deferred) or B (bounced); CODE the reply code
@@ -124,8 +125,7 @@ enum mta_proto_key {
 	MTA_K_RIDS,		/* bytes: list of RIDs, in decimal */
 	MTA_K_SIZE,		/* u64 content bytes */
 	MTA_K_RESULTS,		/* bytes: list of results, see above */
-	MTA_K_ALERT,		/* u64 1: required TLS failed */
-	MTA_K_HOST,		/* str remote host that answered, or "" */
+	MTA_K_ALERT,		/* u64 MTA_ALERT_*: raise an alert */
 };
 
 enum mta_proto_status {
@@ -133,6 +133,9 @@ enum mta_proto_status {
 	MTA_S_TEMP,		/* try again later: 4xx */
 	MTA_S_PERM,		/* never: 5xx */
 };
+
+#define MTA_ALERT_TLS	1		/* required TLS could not be had */
+#define MTA_ALERT_AUTH	2		/* a smarthost refused our AUTH */
 
 #define MTA_F_8BITMIME	(1 << 0)
 #define MTA_F_SMTPUTF8	(1 << 1)

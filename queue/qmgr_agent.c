@@ -127,7 +127,7 @@ qmgr_agent_received(struct ipc_chan *ch, struct ipc_msg *m, void *ctx)
 		qmgr_agent_drop(ag);
 		return;
 	} else {
-		qmgr_sched_done(ag->qm, job, results, count, alert != 0);
+		qmgr_sched_done(ag->qm, job, results, count, (int) alert);
 		mta_proto_free_list(results, count);
 	}
 	ipc_msg_free(m);

@@ -1,10 +1,11 @@
 /*
  * NAME
- *	qmgr_alert - alert mail: the required-TLS failure alert
+ *	qmgr_alert - alert mail: required-TLS and smarthost AUTH failures
  * SYNOPSIS
  *	#include "qmgr_alert.h"
  *
  *	void	qmgr_alert_tls(struct qmgr *qm, const char *domain);
+ *	void	qmgr_alert_auth(struct qmgr *qm, const char *domain);
  *	void	qmgr_alert_free(struct qmgr *qm);
  * DESCRIPTION
  *	qmgr_alert_tls() raises the alert Destination Controls send when
@@ -16,7 +17,11 @@
  *	"<subject>".". An alert that cannot be queued gets "Error while
  *	sending alert: Unable to send System/Warning alert to <rcpt> ...".
  *
- *	The same alert (same domain) is sent at most once per
+ *	qmgr_alert_auth() raises the alert for a smarthost that refused
+ *	the gateway's SMTP AUTH (a 535) while delivering domain's mail:
+ *	Warning, System, the same way.
+ *
+ *	The same alert (same kind, same domain) is sent at most once per
  *	alerts.throttle seconds; with no alert recipients configured, the
  *	alert is only a warning in the process log.
  *
@@ -28,6 +33,7 @@
 #include "qmgr.h"
 
 void	qmgr_alert_tls(struct qmgr *, const char *);
+void	qmgr_alert_auth(struct qmgr *, const char *);
 void	qmgr_alert_free(struct qmgr *);
 
 #endif

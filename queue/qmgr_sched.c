@@ -37,6 +37,7 @@
 #include "policy_destctl.h"
 
 #include "mta_log.h"
+#include "mta_proto.h"
 
 #include "qmgr.h"
 #include "qmgr_agent.h"
@@ -636,8 +637,10 @@ qmgr_sched_done(struct qmgr *qm, struct qmgr_job *job, char **results,
 			rp->last_attempt = now;
 		}
 	}
-	if (alert && policy_destctl_alert(qm->sched->destctl))
+	if (alert == MTA_ALERT_TLS && policy_destctl_alert(qm->sched->destctl))
 		qmgr_alert_tls(qm, job->dest->domain);
+	else if (alert == MTA_ALERT_AUTH)
+		qmgr_alert_auth(qm, job->dest->domain);
 	qmgr_sched_job_ended(qm, job);
 	qmgr_sched_dispatch(qm);
 }

@@ -73,8 +73,10 @@
  *	envelope ("CODE DSN TEXT") for bounces and log lines.
  *	qmgr_sched_log_handle() is the queue manager's mail log.
  *
- *	A job whose alert flag is set (TLS was required and could not be
- *	had) raises the required-TLS alert for its domain (qmgr_alert(3)).
+ *	A job reported with an alert (MTA_ALERT_TLS: TLS was required and
+ *	could not be had, when destination_controls.tls_failure_alert is
+ *	on; MTA_ALERT_AUTH: a smarthost refused the AUTH) raises that
+ *	alert for its domain (qmgr_alert(3)).
  *
  *	qmgr_sched_start() compiles the Destination Controls, opens the
  *	mail log and starts the once-a-second timer that makes waiting
