@@ -64,6 +64,10 @@ struct qmgr_msg {
 struct qmgr_dest {
 	char   *domain;			/* case folded */
 	long	limit;			/* concurrent jobs */
+	long	rcpt_limit;		/* recipients per window, -1: none */
+	int64_t	window;			/* window length, seconds */
+	int64_t	window_start;
+	long	window_rcpts;		/* recipients sent in the window */
 	size_t	active;
 	struct qmgr_job *head;		/* waiting, oldest first */
 	struct qmgr_job *tail;
@@ -115,6 +119,47 @@ qmgr_sched_rcpt_domain(const struct buf *addr)
 	return (domain);
 }
 
+/* qmgr_sched_dest_limits - a destination's Destination Controls limits */
+
+static void
+qmgr_sched_dest_limits(struct qmgr_dest *dp, const struct policy_destctl *dc)
+{
+	struct policy_destctl_entry entry;
+	const char *matched;
+
+	dp->limit = 500;
+	dp->rcpt_limit = -1;
+	if (dc == NULL || policy_destctl_lookup(dc, dp->domain, &entry,
+	    &matched) == POLICY_ERROR)
+		return;
+	if (entry.concurrency > 0)
+		dp->limit = entry.concurrency;
+	if (entry.rcpt_limit >= 0 && entry.rcpt_minutes > 0) {
+		dp->rcpt_limit = entry.rcpt_limit;
+		dp->window = (int64_t) entry.rcpt_minutes * 60;
+	}
+}
+
+/*
+ * qmgr_sched_dest_room - may the first waiting job go now: concurrency,
+ * and the recipients per interval (a job larger than the whole limit
+ * goes alone at the start of a window, so it is never stuck).
+ */
+static int
+qmgr_sched_dest_room(struct qmgr_dest *dp, int64_t now)
+{
+	if (dp->head == NULL || (long) dp->active >= dp->limit)
+		return (0);
+	if (dp->rcpt_limit < 0)
+		return (1);
+	if (now - dp->window_start >= dp->window) {
+		dp->window_start = now;
+		dp->window_rcpts = 0;
+	}
+	return (dp->window_rcpts == 0 || dp->window_rcpts
+	    + (long) dp->head->count <= dp->rcpt_limit);
+}
+
 /* qmgr_sched_dest - find or make the destination of a domain */
 
 static struct qmgr_dest *
@@ -122,18 +167,13 @@ qmgr_sched_dest(struct qmgr *qm, const char *domain)
 {
 	struct qmgr_sched *sc = qm->sched;
 	struct qmgr_dest *dp;
-	struct policy_destctl_entry entry;
-	const char *matched;
 
 	for (dp = sc->dests; dp; dp = dp->next)
 		if (strcmp(dp->domain, domain) == 0)
 			return (dp);
 	dp = mem_zalloc(1, sizeof(*dp));
 	dp->domain = mem_strdup(domain);
-	dp->limit = 500;
-	if (sc->destctl && policy_destctl_lookup(sc->destctl, domain, &entry,
-	    &matched) != POLICY_ERROR && entry.concurrency > 0)
-		dp->limit = entry.concurrency;
+	qmgr_sched_dest_limits(dp, sc->destctl);
 	dp->next = sc->dests;
 	sc->dests = dp;
 	return (dp);
@@ -540,6 +580,7 @@ qmgr_sched_dispatch(struct qmgr *qm)
 	struct qmgr_dest *dp;
 	struct qmgr_agent *ag;
 	struct qmgr_job *job;
+	int64_t	now = qmgr_sched_now();
 	int	progress = 1;
 
 	if (qm->stopping)
@@ -547,7 +588,7 @@ qmgr_sched_dispatch(struct qmgr *qm)
 	while (progress) {
 		progress = 0;
 		for (dp = qm->sched->dests; dp; dp = dp->next) {
-			if (dp->head == NULL || (long) dp->active >= dp->limit)
+			if (!qmgr_sched_dest_room(dp, now))
 				continue;
 			if ((ag = qmgr_agent_pick(qm)) == NULL)
 				return;
@@ -556,6 +597,7 @@ qmgr_sched_dispatch(struct qmgr *qm)
 				dp->tail = NULL;
 			job->next = NULL;
 			dp->active++;
+			dp->window_rcpts += (long) job->count;
 			qmgr_agent_send(ag, job);
 			progress = 1;
 		}
@@ -765,8 +807,6 @@ qmgr_sched_reload(struct qmgr *qm, struct conf *cf)
 	struct buf *err = buf_new(0);
 	struct policy_destctl *dc = policy_conf_destctl(cf, err);
 	struct qmgr_dest *dp;
-	struct policy_destctl_entry entry;
-	const char *matched;
 
 	if (dc == NULL) {
 		msg_warn("reload: %s: keeping the running Destination "
@@ -777,9 +817,7 @@ qmgr_sched_reload(struct qmgr *qm, struct conf *cf)
 	policy_destctl_free(qm->sched->destctl);
 	qm->sched->destctl = dc;
 	for (dp = qm->sched->dests; dp; dp = dp->next)
-		if (policy_destctl_lookup(dc, dp->domain, &entry, &matched)
-		    != POLICY_ERROR && entry.concurrency > 0)
-			dp->limit = entry.concurrency;
+		qmgr_sched_dest_limits(dp, dc);
 	buf_free(err);
 }
 

@@ -34,8 +34,10 @@
  *	holds the jobs waiting for it and counts the jobs under way. Jobs
  *	leave for the delivery processes in arrival order, at most the
  *	Destination Controls concurrency of the domain at once (one job
- *	is at most one connection), and each delivery process takes at
- *	most QMGR_AGENT_JOBS jobs at once (qmgr_agent(3)).
+ *	is at most one connection), and at most the entry's recipients per
+ *	interval (max_rcpts per rcpts_interval; the rest waits for the
+ *	next interval), and each delivery process takes at most
+ *	QMGR_AGENT_JOBS jobs at once (qmgr_agent(3)).
  *
  *	Results. qmgr_sched_done() applies a job's results (strings
  *	"RID STATE CODE DSN TEXT", mta_proto.h) to the envelope: delivered,
@@ -89,9 +91,8 @@
  *	spool as they are. qmgr_sched_free() releases what the scheduler
  *	holds, at exit.
  * LIMITS
- *	Every queued message's envelope is held in memory. Recipient rate
- *	limits of Destination Controls (max_rcpts per interval) are not
- *	enforced in this version.
+ *	Every queued message's envelope is held in memory. Delay warnings
+ *	(bounce profile send_warnings) are not sent in this version.
  */
 #ifndef QMGR_SCHED_H
 #define QMGR_SCHED_H
