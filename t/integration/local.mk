@@ -8,6 +8,7 @@ check_PROGRAMS += $(INTEGRATION_TESTS)
 TESTS += $(INTEGRATION_TESTS)
 INTEGRATION_SUPPORT = t/integration/mtad_harness.c \
 	t/integration/mtad_harness.h \
+	t/integration/aiosmtpd_peer.c t/integration/aiosmtpd_peer.h \
 	t/unit/lib/dns_unbound.c t/unit/lib/dns_unbound.h
 INTEGRATION_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/t/unit/lib \
 	-I$(top_srcdir)/t/integration
@@ -49,7 +50,20 @@ if HAVE_CRITERION
 check_PROGRAMS += t/integration/send_test
 TESTS += t/integration/send_test
 t_integration_send_test_SOURCES = t/integration/send_test.c \
+	t/integration/aiosmtpd_peer.c t/integration/aiosmtpd_peer.h \
 	mta/mtactl_send.c mta/mtactl_send.h
+t_integration_send_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
 t_integration_send_test_CFLAGS = $(TEST_CFLAGS)
 t_integration_send_test_LDADD = $(TEST_LDADD)
+endif
+
+# Queued mail through authenticated smarthosts (aiosmtpd peers).
+if HAVE_CRITERION
+check_PROGRAMS += t/integration/smarthost_test
+TESTS += t/integration/smarthost_test
+t_integration_smarthost_test_SOURCES = t/integration/smarthost_test.c \
+	$(INTEGRATION_SUPPORT)
+t_integration_smarthost_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
+t_integration_smarthost_test_CFLAGS = $(TEST_CFLAGS)
+t_integration_smarthost_test_LDADD = $(TEST_LDADD)
 endif

@@ -28,6 +28,8 @@
 #include "mtactl_send.h"
 #include "tsupport.h"
 
+#include "aiosmtpd_peer.h"
+
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
 #define USER		"relay@my.domain"	/* a user name with '@' */
@@ -252,105 +254,12 @@ Test(send, message)
  * The peers.
  */
 
-/* An SES-like submission server: AUTH, TLS, a verified-sender check. */
-static const char send_aiosmtpd_py[] =
-"import sys, ssl, threading\n"
-"from aiosmtpd.controller import Controller\n"
-"from aiosmtpd.smtp import AuthResult, LoginPassword\n"
-"mode, port, cert, key, user, pw, spool = sys.argv[1:8]\n"
-"class Handler:\n"
-"    async def handle_DATA(self, server, session, envelope):\n"
-"        if envelope.mail_from.endswith('@unverified.test'):\n"
-"            return ('554 Message rejected: Email address is not "
-"verified. The following identities failed the check in region "
-"US-EAST-1: ' + envelope.mail_from)\n"
-"        with open(spool, 'ab') as f:\n"
-"            f.write(b'MAIL FROM:' + envelope.mail_from.encode() + "
-"b'\\n')\n"
-"            for r in envelope.rcpt_tos:\n"
-"                f.write(b'RCPT TO:' + r.encode() + b'\\n')\n"
-"            f.write(b'AUTH:' + str(session.auth_data.login if "
-"session.auth_data else None).encode() + b'\\n')\n"
-"            f.write(envelope.original_content)\n"
-"        return '250 2.0.0 Ok: queued as 4711'\n"
-"def auth(server, session, envelope, mechanism, data):\n"
-"    if (isinstance(data, LoginPassword) and data.login == user.encode()\n"
-"            and data.password == pw.encode()):\n"
-"        return AuthResult(success=True, auth_data=data)\n"
-"    return AuthResult(success=False, handled=False)\n"
-"ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)\n"
-"ctx.load_cert_chain(cert, key)\n"
-"kw = dict(hostname='127.0.0.1', port=int(port), authenticator=auth)\n"
-"if 'login' in mode:\n"
-"    kw['auth_exclude_mechanism'] = ['PLAIN']\n"
-"if mode.startswith('implicit'):\n"
-"    c = Controller(Handler(), ssl_context=ctx, auth_require_tls=False,"
-" **kw)\n"
-"else:\n"
-"    c = Controller(Handler(), tls_context=ctx, require_starttls=True,"
-" **kw)\n"
-"c.start()\n"
-"print('ready', flush=True)\n"
-"threading.Event().wait()\n";
+/* send_aiosmtpd - the SES-like peer with the test's account */
 
-struct send_peer {
-	int	port;
-	const char *spool;		/* what the server received */
-};
-
-/* send_python - a python3 that has aiosmtpd, or skip the test */
-
-static const char *
-send_python(void)
-{
-	static const char *const cands[] = {"/usr/bin/python3", "python3"};
-	const char *argv[4];
-	size_t	i;
-
-	for (i = 0; i < ARRAY_LEN(cands); i++) {
-		if (cands[i][0] == '/' && access(cands[i], X_OK) != 0)
-			continue;
-		if (cands[i][0] != '/' && tsup_run_have(cands[i]) == NULL)
-			continue;
-		argv[0] = cands[i];
-		argv[1] = "-c";
-		argv[2] = "import aiosmtpd";
-		argv[3] = NULL;
-		if (tsup_run(argv, NULL, 0, 0, NULL) == 0)
-			return (cands[i]);
-	}
-	cr_skip_test("python3-aiosmtpd is not installed "
-	    "(scripts/quickstart deps)");
-	return (NULL);
-}
-
-/* send_aiosmtpd - start an aiosmtpd server with a certificate chain */
-
-static struct send_peer
+static struct aiosmtpd_peer
 send_aiosmtpd(const char *mode, const char *chain, const char *key)
 {
-	static int serial;
-	struct send_peer peer;
-	struct tsup_proc *p;
-	const char *argv[10];
-	const char *name = tsup_strf("aiosmtpd-%d", ++serial);
-
-	argv[0] = send_python();
-	argv[1] = tsup_tmp_write("send_aiosmtpd.py", send_aiosmtpd_py,
-	    sizeof(send_aiosmtpd_py) - 1);
-	argv[2] = mode;
-	peer.port = tsup_port_free();
-	argv[3] = tsup_strf("%d", peer.port);
-	argv[4] = chain;
-	argv[5] = key;
-	argv[6] = USER;
-	argv[7] = PASSWORD;
-	peer.spool = tsup_tmp_path("%s.spool", name);
-	argv[8] = peer.spool;
-	argv[9] = NULL;
-	p = tsup_proc_spawn(name, argv, NULL);
-	tsup_proc_wait_port(p, peer.port, 0);
-	return (peer);
+	return (aiosmtpd_peer_start(mode, chain, key, USER, PASSWORD));
 }
 
 struct send_run {
@@ -420,7 +329,7 @@ send_expect(const char *label, const struct send_run *r, int status,
 Test(send, starttls_user_with_at)
 {
 	const struct tsup_certs *certs = tsup_certs_make(NULL);
-	struct send_peer peer = send_aiosmtpd("starttls", certs->good.chain,
+	struct aiosmtpd_peer peer = send_aiosmtpd("starttls", certs->good.chain,
 	    certs->good.key);
 	const char *args[] = {
 		"--server", tsup_strf("smtp+starttls://%s@127.0.0.1:%d", USER,
@@ -458,7 +367,7 @@ Test(send, starttls_user_with_at)
 Test(send, implicit_tls_login_password_env)
 {
 	const struct tsup_certs *certs = tsup_certs_make(NULL);
-	struct send_peer peer = send_aiosmtpd("implicit-login",
+	struct aiosmtpd_peer peer = send_aiosmtpd("implicit-login",
 	    certs->good.chain, certs->good.key);
 	const char *args[] = {
 		"--server", tsup_strf("smtps://127.0.0.1:%d", peer.port),
@@ -489,7 +398,7 @@ Test(send, implicit_tls_login_password_env)
 Test(send, debug_masks_plain_and_password_in_argv_warns)
 {
 	const struct tsup_certs *certs = tsup_certs_make(NULL);
-	struct send_peer peer = send_aiosmtpd("starttls", certs->good.chain,
+	struct aiosmtpd_peer peer = send_aiosmtpd("starttls", certs->good.chain,
 	    certs->good.key);
 	const char *args[] = {
 		"--server", tsup_strf("%s:%s@127.0.0.1:%d", USER, PASSWORD,
@@ -614,7 +523,7 @@ send_fail_run(const struct fail_case *c, int port, const char *ca_file)
 Test(send, failures_starttls_peer)
 {
 	const struct tsup_certs *certs = tsup_certs_make(NULL);
-	struct send_peer peer = send_aiosmtpd("starttls", certs->good.chain,
+	struct aiosmtpd_peer peer = send_aiosmtpd("starttls", certs->good.chain,
 	    certs->good.key);
 	struct fail_case c;
 	size_t	i;
@@ -631,7 +540,7 @@ Test(send, missing_intermediate_is_named)
 {
 	const struct tsup_certs *certs = tsup_certs_make(NULL);
 	/* The server sends its certificate without the intermediate. */
-	struct send_peer peer = send_aiosmtpd("starttls", certs->good.cert,
+	struct aiosmtpd_peer peer = send_aiosmtpd("starttls", certs->good.cert,
 	    certs->good.key);
 	static const struct fail_case c = {
 		"leaf only", "smtp+starttls://" USER "@127.0.0.1",
@@ -648,7 +557,7 @@ Test(send, missing_intermediate_is_named)
 Test(send, starttls_setting_on_an_smtps_port)
 {
 	const struct tsup_certs *certs = tsup_certs_make(NULL);
-	struct send_peer peer = send_aiosmtpd("implicit", certs->good.chain,
+	struct aiosmtpd_peer peer = send_aiosmtpd("implicit", certs->good.chain,
 	    certs->good.key);
 	static const struct fail_case c = {
 		"STARTTLS on SMTPS", "smtp+starttls://" USER "@127.0.0.1",
