@@ -100,7 +100,8 @@ mail_dsn_clean(struct buf *bp, const char *text, size_t max, int mode)
 	for (i = 0; text[i] != 0 && i < max; i++) {
 		unsigned char ch = (unsigned char) text[i];
 
-		if (ch < 0x20 || ch == 0x7f || (ch > 0x7f && mode == CLEAN_ASCII))
+		if (ch < 0x20 || ch == 0x7f
+		    || (ch > 0x7f && mode == CLEAN_ASCII))
 			ch = '?';
 		buf_putc(bp, ch);
 	}
@@ -471,8 +472,8 @@ mail_dsn_read(int fd, size_t want, int headers_only, struct buf *raw,
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			buf_printf(err, "read message content at offset %zu: %s",
-			    raw->len, strerror(errno));
+			buf_printf(err, "read message content at offset "
+			    "%zu: %s", raw->len, strerror(errno));
 			return (-1);
 		}
 		if (n == 0) {
@@ -526,7 +527,7 @@ mail_dsn_copy(const char *p, size_t len, int headers_only, struct buf *out)
 			buf_puts(out, in_header ? "\r\n " : "\r\n");
 			p += room;
 			n -= room;
-			room = in_header ? MAIL_DSN_LINE_MAX - 1 : MAIL_DSN_LINE_MAX;
+			room = MAIL_DSN_LINE_MAX - (in_header ? 1 : 0);
 		}
 		buf_append(out, p, n);
 		buf_puts(out, "\r\n");
@@ -619,7 +620,8 @@ mail_dsn_status_part(const struct mail_dsn *d, struct buf *bp)
 			buf_puts(bp, "\r\n");
 		}
 		mail_dsn_addr_field(bp, "Final-Recipient", r->addr);
-		buf_printf(bp, "Action: %s\r\n", mail_dsn_action_name(r->action));
+		buf_printf(bp, "Action: %s\r\n",
+		    mail_dsn_action_name(r->action));
 		buf_printf(bp, "Status: %s\r\n", status);
 		if (r->remote_mta && *r->remote_mta) {
 			buf_puts(bp, "Remote-MTA: dns; ");
