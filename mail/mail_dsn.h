@@ -60,9 +60,9 @@
  *
  *	The MIME boundary comes from mail_dsn_boundary() for attempt 0, 1,
  *	... until one is found that occurs nowhere in the three parts; it
- *	depends only on mid, now and the attempt, so the output for the
- *	same input is the same apart from the Message-ID (which also holds
- *	the process id and a counter). The top-level Content-Transfer-
+ *	depends only on mid, now, kind and the attempt, so the output for
+ *	the same input is the same apart from the Message-ID (which also
+ *	holds the process id and a counter). The top-level Content-Transfer-
  *	Encoding is 8bit when some part holds 8-bit octets (a UTF-8 address
  *	or original content), and then the caller must send it with
  *	BODY=8BITMIME (or SMTPUTF8 for UTF-8 addresses).
