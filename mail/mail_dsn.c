@@ -554,6 +554,25 @@ mail_dsn_cut(const struct buf *raw)
 	return (raw->len);
 }
 
+/* mail_dsn_header_8bit - does the copy's header section hold 8-bit octets? */
+
+static int
+mail_dsn_header_8bit(const struct buf *orig)
+{
+	size_t	i;
+
+	for (i = 0; i < orig->len; i++) {
+		if ((unsigned char) orig->data[i] > 0x7f)
+			return (1);
+		if (orig->data[i] == '\n' && i + 2 < orig->len
+		    && orig->data[i + 1] == '\r' && orig->data[i + 2] == '\n')
+			return (0);
+		if (i == 0 && orig->data[0] == '\r')
+			return (0);
+	}
+	return (0);
+}
+
 /* mail_dsn_date_field - append "Name: date" */
 
 static void
@@ -747,7 +766,7 @@ mail_dsn_compose(const struct mail_dsn *d, int fd, off_t size,
 	struct buf text, status, orig, raw, boundary;
 	size_t	want = 0, keep = 0, i;
 	unsigned attempt;
-	int	cut = 0, copy, eight;
+	int	cut = 0, copy, eight, utf8_header;
 
 	if (d->hostname == NULL || *d->hostname == 0 || d->sender == NULL
 	    || *d->sender == 0 || d->nrcpts == 0 || d->rcpts == NULL)
@@ -840,12 +859,16 @@ mail_dsn_compose(const struct mail_dsn *d, int fd, off_t size,
 	/* Part 3: the original. */
 	if (copy) {
 		buf_printf(out, "\r\n--%s\r\n", buf_cstr(&boundary));
+		/* UTF-8 header fields (RFC 6532) need the RFC 6533 types. */
+		utf8_header = mail_dsn_header_8bit(&orig);
 		if (d->headers_only)
-			buf_puts(out, "Content-Description: Message headers\r\n"
-			    "Content-Type: text/rfc822-headers\r\n");
+			buf_printf(out, "Content-Description: Message "
+			    "headers\r\nContent-Type: %s\r\n", utf8_header ?
+			    "message/global-headers" : "text/rfc822-headers");
 		else
-			buf_puts(out, "Content-Description: Message\r\n"
-			    "Content-Type: message/rfc822\r\n");
+			buf_printf(out, "Content-Description: Message\r\n"
+			    "Content-Type: %s\r\n", utf8_header ?
+			    "message/global" : "message/rfc822");
 		if (mail_dsn_has_8bit(&orig))
 			buf_puts(out, "Content-Transfer-Encoding: 8bit\r\n");
 		buf_puts(out, "\r\n");

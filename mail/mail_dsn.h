@@ -33,7 +33,9 @@
  *
  *	The original is read with pread(2) from fd, bytes [0, size). With
  *	headers_only (RET=HDRS) only its header section is returned, as
- *	text/rfc822-headers; otherwise the message, as message/rfc822. At
+ *	text/rfc822-headers; otherwise the message, as message/rfc822 (when
+ *	its header section holds 8-bit octets, that is UTF-8 header fields,
+ *	the RFC 6533 types message/global-headers and message/global). At
  *	most max_copy octets of it are included (max_copy < 0: no limit;
  *	0: none, the third part is left out), cut after the last complete
  *	line that fits, so that a CR LF is never torn; if not even the first

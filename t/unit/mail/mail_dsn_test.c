@@ -576,6 +576,14 @@ static const struct cut_case cut_cases[] = {
 	    "A: 1\r\n\r\nx\r\ny\r\n", "Your message is attached."},
 	{"empty message", "", -1, 0, "message/rfc822", "",
 	    "Your message is attached."},
+	{"8-bit body", "A: 1\r\n\r\n\xc3\xa9\r\n", -1, 0, "message/rfc822",
+	    "A: 1\r\n\r\n\xc3\xa9\r\n", "Your message is attached."},
+	{"utf-8 header", "A: \xc3\xa9\r\n\r\nx\r\n", -1, 0,
+	    "message/global", "A: \xc3\xa9\r\n\r\nx\r\n",
+	    "Your message is attached."},
+	{"utf-8 header, headers only", "A: 1\r\nB: \xc3\xa9\r\n\r\nx\r\n",
+	    -1, 1, "message/global-headers", "A: 1\r\nB: \xc3\xa9\r\n",
+	    "The header of your message is attached."},
 };
 
 Test(mail_dsn, truncation)
