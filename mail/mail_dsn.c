@@ -700,17 +700,16 @@ mail_dsn_text_part(const struct mail_dsn *d, int fd, int copy,
 		msg_panic("mail_dsn_text_part: bad kind %d", (int) d->kind);
 	}
 	buf_puts(&t, "\n\n");
+	/* With max_copy 0 nothing is attached, and nothing is said. */
 	if (fd == -1)
 		buf_puts(&t, "The content of your message was lost and cannot "
 		    "be returned.\n\n");
-	else if (!copy)
-		 /* max_copy 0: nothing attached, nothing to say. */ ;
-	else if (d->headers_only)
+	else if (copy && d->headers_only)
 		buf_puts(&t, "The header of your message is attached.\n\n");
-	else if (cut)
+	else if (copy && cut)
 		buf_printf(&t, "Your message is attached, cut to its first %zu "
 		    "octets.\n\n", copied);
-	else
+	else if (copy)
 		buf_puts(&t, "Your message is attached.\n\n");
 	mail_dsn_wrap(bp, buf_cstr(&t), NULL);
 
@@ -804,7 +803,11 @@ mail_dsn_compose(const struct mail_dsn *d, int fd, off_t size,
 	mail_dsn_text_part(d, fd, copy, keep, cut && !d->headers_only, &text);
 	mail_dsn_status_part(d, &status);
 
-	/* A boundary that occurs in no part. */
+	/*
+	 * A boundary that occurs in no part. The candidates all differ (the
+	 * attempt is part of each), and the parts are finite, so this ends;
+	 * content made to hold many candidates costs time, never a crash.
+	 */
 	buf_init(&boundary, 64);
 	for (attempt = 0;; attempt++) {
 		buf_reset(&boundary);
@@ -813,8 +816,6 @@ mail_dsn_compose(const struct mail_dsn *d, int fd, off_t size,
 		    && !mail_dsn_contains(&status, &boundary)
 		    && !mail_dsn_contains(&orig, &boundary))
 			break;
-		if (attempt == 1000)
-			msg_panic("mail_dsn_compose: no usable boundary");
 	}
 	eight = mail_dsn_has_8bit(&text) || mail_dsn_has_8bit(&orig);
 
