@@ -118,7 +118,8 @@ mail_alert_compose(const struct mail_alert *a, struct buf *out)
 	mail_header_fold_init(&f, out, "To");
 	for (i = 0; i < a->nto; i++) {
 		if (a->to[i] == NULL)
-			msg_panic("mail_alert_compose: recipient %zu is NULL", i);
+			msg_panic("mail_alert_compose: recipient %zu is "
+			    "NULL", i);
 		buf_reset(&w);
 		mail_alert_clean(&w, a->to[i], MAIL_ALERT_FIELD_MAX);
 		/* An address is one word: a space in it would be folded. */

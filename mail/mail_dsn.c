@@ -100,7 +100,8 @@ mail_dsn_clean(struct buf *bp, const char *text, size_t max, int mode)
 	for (i = 0; text[i] != 0 && i < max; i++) {
 		unsigned char ch = (unsigned char) text[i];
 
-		if (ch < 0x20 || ch == 0x7f || (ch > 0x7f && mode == CLEAN_ASCII))
+		if (ch < 0x20 || ch == 0x7f
+		    || (ch > 0x7f && mode == CLEAN_ASCII))
 			ch = '?';
 		buf_putc(bp, ch);
 	}
@@ -471,8 +472,8 @@ mail_dsn_read(int fd, size_t want, int headers_only, struct buf *raw,
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			buf_printf(err, "read message content at offset %zu: %s",
-			    raw->len, strerror(errno));
+			buf_printf(err, "read message content at offset "
+			    "%zu: %s", raw->len, strerror(errno));
 			return (-1);
 		}
 		if (n == 0) {
@@ -526,7 +527,7 @@ mail_dsn_copy(const char *p, size_t len, int headers_only, struct buf *out)
 			buf_puts(out, in_header ? "\r\n " : "\r\n");
 			p += room;
 			n -= room;
-			room = in_header ? MAIL_DSN_LINE_MAX - 1 : MAIL_DSN_LINE_MAX;
+			room = MAIL_DSN_LINE_MAX - (in_header ? 1 : 0);
 		}
 		buf_append(out, p, n);
 		buf_puts(out, "\r\n");
@@ -551,6 +552,25 @@ mail_dsn_cut(const struct buf *raw)
 	if (raw->len > 0 && raw->data[raw->len - 1] == '\r')
 		return (raw->len - 1);
 	return (raw->len);
+}
+
+/* mail_dsn_header_8bit - does the copy's header section hold 8-bit octets? */
+
+static int
+mail_dsn_header_8bit(const struct buf *orig)
+{
+	size_t	i;
+
+	for (i = 0; i < orig->len; i++) {
+		if ((unsigned char) orig->data[i] > 0x7f)
+			return (1);
+		if (orig->data[i] == '\n' && i + 2 < orig->len
+		    && orig->data[i + 1] == '\r' && orig->data[i + 2] == '\n')
+			return (0);
+		if (i == 0 && orig->data[0] == '\r')
+			return (0);
+	}
+	return (0);
 }
 
 /* mail_dsn_date_field - append "Name: date" */
@@ -619,7 +639,8 @@ mail_dsn_status_part(const struct mail_dsn *d, struct buf *bp)
 			buf_puts(bp, "\r\n");
 		}
 		mail_dsn_addr_field(bp, "Final-Recipient", r->addr);
-		buf_printf(bp, "Action: %s\r\n", mail_dsn_action_name(r->action));
+		buf_printf(bp, "Action: %s\r\n",
+		    mail_dsn_action_name(r->action));
 		buf_printf(bp, "Status: %s\r\n", status);
 		if (r->remote_mta && *r->remote_mta) {
 			buf_puts(bp, "Remote-MTA: dns; ");
@@ -679,17 +700,16 @@ mail_dsn_text_part(const struct mail_dsn *d, int fd, int copy,
 		msg_panic("mail_dsn_text_part: bad kind %d", (int) d->kind);
 	}
 	buf_puts(&t, "\n\n");
+	/* With max_copy 0 nothing is attached, and nothing is said. */
 	if (fd == -1)
 		buf_puts(&t, "The content of your message was lost and cannot "
 		    "be returned.\n\n");
-	else if (!copy)
-		 /* max_copy 0: nothing attached, nothing to say. */ ;
-	else if (d->headers_only)
+	else if (copy && d->headers_only)
 		buf_puts(&t, "The header of your message is attached.\n\n");
-	else if (cut)
+	else if (copy && cut)
 		buf_printf(&t, "Your message is attached, cut to its first %zu "
 		    "octets.\n\n", copied);
-	else
+	else if (copy)
 		buf_puts(&t, "Your message is attached.\n\n");
 	mail_dsn_wrap(bp, buf_cstr(&t), NULL);
 
@@ -745,7 +765,7 @@ mail_dsn_compose(const struct mail_dsn *d, int fd, off_t size,
 	struct buf text, status, orig, raw, boundary;
 	size_t	want = 0, keep = 0, i;
 	unsigned attempt;
-	int	cut = 0, copy, eight;
+	int	cut = 0, copy, eight, utf8_header;
 
 	if (d->hostname == NULL || *d->hostname == 0 || d->sender == NULL
 	    || *d->sender == 0 || d->nrcpts == 0 || d->rcpts == NULL)
@@ -783,7 +803,11 @@ mail_dsn_compose(const struct mail_dsn *d, int fd, off_t size,
 	mail_dsn_text_part(d, fd, copy, keep, cut && !d->headers_only, &text);
 	mail_dsn_status_part(d, &status);
 
-	/* A boundary that occurs in no part. */
+	/*
+	 * A boundary that occurs in no part. The candidates all differ (the
+	 * attempt is part of each), and the parts are finite, so this ends;
+	 * content made to hold many candidates costs time, never a crash.
+	 */
 	buf_init(&boundary, 64);
 	for (attempt = 0;; attempt++) {
 		buf_reset(&boundary);
@@ -792,8 +816,6 @@ mail_dsn_compose(const struct mail_dsn *d, int fd, off_t size,
 		    && !mail_dsn_contains(&status, &boundary)
 		    && !mail_dsn_contains(&orig, &boundary))
 			break;
-		if (attempt == 1000)
-			msg_panic("mail_dsn_compose: no usable boundary");
 	}
 	eight = mail_dsn_has_8bit(&text) || mail_dsn_has_8bit(&orig);
 
@@ -838,12 +860,16 @@ mail_dsn_compose(const struct mail_dsn *d, int fd, off_t size,
 	/* Part 3: the original. */
 	if (copy) {
 		buf_printf(out, "\r\n--%s\r\n", buf_cstr(&boundary));
+		/* UTF-8 header fields (RFC 6532) need the RFC 6533 types. */
+		utf8_header = mail_dsn_header_8bit(&orig);
 		if (d->headers_only)
-			buf_puts(out, "Content-Description: Message headers\r\n"
-			    "Content-Type: text/rfc822-headers\r\n");
+			buf_printf(out, "Content-Description: Message "
+			    "headers\r\nContent-Type: %s\r\n", utf8_header ?
+			    "message/global-headers" : "text/rfc822-headers");
 		else
-			buf_puts(out, "Content-Description: Message\r\n"
-			    "Content-Type: message/rfc822\r\n");
+			buf_printf(out, "Content-Description: Message\r\n"
+			    "Content-Type: %s\r\n", utf8_header ?
+			    "message/global" : "message/rfc822");
 		if (mail_dsn_has_8bit(&orig))
 			buf_puts(out, "Content-Transfer-Encoding: 8bit\r\n");
 		buf_puts(out, "\r\n");

@@ -33,7 +33,9 @@
  *
  *	The original is read with pread(2) from fd, bytes [0, size). With
  *	headers_only (RET=HDRS) only its header section is returned, as
- *	text/rfc822-headers; otherwise the message, as message/rfc822. At
+ *	text/rfc822-headers; otherwise the message, as message/rfc822 (when
+ *	its header section holds 8-bit octets, that is UTF-8 header fields,
+ *	the RFC 6533 types message/global-headers and message/global). At
  *	most max_copy octets of it are included (max_copy < 0: no limit;
  *	0: none, the third part is left out), cut after the last complete
  *	line that fits, so that a CR LF is never torn; if not even the first
@@ -60,9 +62,9 @@
  *
  *	The MIME boundary comes from mail_dsn_boundary() for attempt 0, 1,
  *	... until one is found that occurs nowhere in the three parts; it
- *	depends only on mid, now and the attempt, so the output for the
- *	same input is the same apart from the Message-ID (which also holds
- *	the process id and a counter). The top-level Content-Transfer-
+ *	depends only on mid, now, kind and the attempt, so the output for
+ *	the same input is the same apart from the Message-ID (which also
+ *	holds the process id and a counter). The top-level Content-Transfer-
  *	Encoding is 8bit when some part holds 8-bit octets (a UTF-8 address
  *	or original content), and then the caller must send it with
  *	BODY=8BITMIME (or SMTPUTF8 for UTF-8 addresses).

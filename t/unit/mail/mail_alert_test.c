@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -365,4 +366,14 @@ Test(mail_alert, body)
 		    "%s:\n%s", cases[i].label, out.data);
 		buf_fini(&out);
 	}
+}
+
+Test(mail_alert, no_recipient_panics, .signal = SIGABRT)
+{
+	struct mail_alert a;
+	struct buf out;
+
+	alert_init(&a, NULL, 0);
+	buf_init(&out, 0);
+	mail_alert_compose(&a, &out);
 }

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,7 +92,7 @@ check_lines(const struct buf *b, const char *label)
 	cr_assert_eq(start, b->len, "%s: last line without CR LF", label);
 }
 
-/* header_section_end - offset of the CR LF CR LF that ends a header */
+/* header_end - where the header section at text ends (after its CR LF) */
 
 static const char *
 header_end(const char *text)
@@ -124,7 +125,8 @@ field(const char *text, const char *name)
 			if (*p == ' ')
 				p++;
 			buf_append(&v, p, (size_t) (eol - p));
-			while (eol + 2 < end && (eol[2] == ' ' || eol[2] == '\t')) {
+			while (eol + 2 < end
+			    && (eol[2] == ' ' || eol[2] == '\t')) {
 				p = eol + 3;
 				eol = strstr(p, "\r\n");
 				if (eol == NULL || eol > end)
@@ -496,7 +498,8 @@ Test(mail_dsn, cases)
 		    c->label, p.ngroups);
 		assert_field(p.group[0], "Reporting-MTA",
 		    "dns; mail.example.com", c->label);
-		assert_field(p.group[0], "Arrival-Date", ARRIVAL_DATE, c->label);
+		assert_field(p.group[0], "Arrival-Date", ARRIVAL_DATE,
+		    c->label);
 		assert_field(p.group[0], "Original-Envelope-Id", c->want_envid,
 		    c->label);
 		assert_field(p.group[0], "Received-From-MTA", c->want_client,
@@ -573,6 +576,14 @@ static const struct cut_case cut_cases[] = {
 	    "A: 1\r\n\r\nx\r\ny\r\n", "Your message is attached."},
 	{"empty message", "", -1, 0, "message/rfc822", "",
 	    "Your message is attached."},
+	{"8-bit body", "A: 1\r\n\r\n\xc3\xa9\r\n", -1, 0, "message/rfc822",
+	    "A: 1\r\n\r\n\xc3\xa9\r\n", "Your message is attached."},
+	{"utf-8 header", "A: \xc3\xa9\r\n\r\nx\r\n", -1, 0,
+	    "message/global", "A: \xc3\xa9\r\n\r\nx\r\n",
+	    "Your message is attached."},
+	{"utf-8 header, headers only", "A: 1\r\nB: \xc3\xa9\r\n\r\nx\r\n",
+	    -1, 1, "message/global-headers", "A: 1\r\nB: \xc3\xa9\r\n",
+	    "The header of your message is attached."},
 };
 
 Test(mail_dsn, truncation)
@@ -787,7 +798,8 @@ Test(mail_dsn, boundary_collision)
 
 Test(mail_dsn, eight_bit)
 {
-	static const char content[] = "Subject: caf\xc3\xa9\r\n\r\n\xc3\xa9\r\n";
+	static const char content[] =
+	    "Subject: caf\xc3\xa9\r\n\r\n\xc3\xa9\r\n";
 	static const struct mail_dsn_rcpt r = {"bob@example.org", NULL,
 	    MAIL_DSN_FAILED, "5.1.1", NULL, 550, "User unknown", 0, 0};
 	struct mail_dsn d;
@@ -928,4 +940,56 @@ Test(mail_dsn, wrap_long_word)
 	cr_assert(strstr(out.data, "x\r\n  tail\r\n") != NULL);
 	buf_fini(&in);
 	buf_fini(&out);
+}
+
+/* Two notifications never share a Message-ID, even for the same input. */
+
+Test(mail_dsn, message_id_unique)
+{
+	static const struct mail_dsn_rcpt r = {"bob@example.org", NULL,
+	    MAIL_DSN_FAILED, "5.1.1", NULL, 550, "User unknown", 0, 0};
+	struct mail_dsn d;
+	struct buf a, b;
+	char   *ida, *idb;
+
+	utc();
+	dsn_init(&d, MAIL_DSN_FAILURE, &r, 1);
+	buf_init(&a, 0);
+	buf_init(&b, 0);
+	compose(&d, NULL, 0, &a, "first");
+	compose(&d, NULL, 0, &b, "second");
+	ida = field(a.data, "Message-ID");
+	idb = field(b.data, "Message-ID");
+	cr_assert_str_neq(ida, idb);
+	mem_free(ida);
+	mem_free(idb);
+	buf_fini(&a);
+	buf_fini(&b);
+}
+
+/* A caller's bug is a panic, not a malformed notification. */
+
+Test(mail_dsn, no_recipient_panics, .signal = SIGABRT)
+{
+	struct mail_dsn d;
+	struct buf out, err;
+
+	dsn_init(&d, MAIL_DSN_FAILURE, NULL, 0);
+	buf_init(&out, 0);
+	buf_init(&err, 0);
+	(void) mail_dsn_compose(&d, -1, 0, &out, &err);
+}
+
+Test(mail_dsn, null_sender_panics, .signal = SIGABRT)
+{
+	static const struct mail_dsn_rcpt r = {"bob@example.org", NULL,
+	    MAIL_DSN_FAILED, "5.1.1", NULL, 550, "User unknown", 0, 0};
+	struct mail_dsn d;
+	struct buf out, err;
+
+	dsn_init(&d, MAIL_DSN_FAILURE, &r, 1);
+	d.sender = "";
+	buf_init(&out, 0);
+	buf_init(&err, 0);
+	(void) mail_dsn_compose(&d, -1, 0, &out, &err);
 }
