@@ -46,6 +46,19 @@ qmgr_inject_write(int fd, const struct buf *content, struct buf *err)
 	return (0);
 }
 
+/* qmgr_inject_8bit - does the content hold octets above 127 */
+
+static int
+qmgr_inject_8bit(const struct buf *content)
+{
+	size_t	i;
+
+	for (i = 0; i < content->len; i++)
+		if ((unsigned char) content->data[i] & 0x80)
+			return (1);
+	return (0);
+}
+
 /* qmgr_inject - spool a generated message and schedule it */
 
 int
@@ -74,6 +87,8 @@ qmgr_inject(struct qmgr *qm, const char *sender, const char *const *rcpts,
 	buf_puts(&env.sender, sender);
 	buf_puts(&env.listener, "");
 	env.arrival = (int64_t) time(NULL);
+	if (qmgr_inject_8bit(content))
+		env.body = QUEUE_BODY_8BITMIME;	/* a returned 8-bit original */
 	for (i = 0; i < count; i++)
 		(void) queue_env_add_rcpt(&env, rcpts[i], strlen(rcpts[i]));
 	if (queue_spool_commit(qm->spool, msg, &env, err) != QUEUE_OK) {

@@ -16,7 +16,9 @@
  *	to the scheduler. The mail log gets the lines of a received
  *	message with ICID 0 ("Start MID n ICID 0", From, To, "ready",
  *	"queued for delivery"), and, when orig_mid is not 0, "MID n was
- *	generated for bounce of MID orig_mid" before "ready".
+ *	generated for bounce of MID orig_mid" before "ready". Content with
+ *	octets above 127 (a returned 8-bit original) is queued as
+ *	BODY=8BITMIME.
  *
  *	It returns 0 and the new MID in *mid (may be NULL), or -1 with
  *	the reason in err (disk full, I/O error): nothing is queued then.
