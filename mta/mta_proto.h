@@ -33,7 +33,10 @@
  *	    OPENED	qmgr -> listener: status, MID, and the write-only
  *			content descriptor; or status TEMP and a reason
  *	    COMMIT	listener -> qmgr: make MID durable with this
- *			envelope (sender, recipients, connection facts)
+ *			envelope (sender, recipients, connection facts,
+ *			and the SMTP AUTH user when the client
+ *			authenticated: the envelope is then marked
+ *			QUEUE_ENV_AUTH)
  *	    COMMITTED	qmgr -> listener: status (OK only once the message
  *			is on stable storage), reason on failure
  *	    ABORT	listener -> qmgr: discard MID (client gone, RSET,
@@ -102,6 +105,7 @@ enum mta_proto_key {
 	MTA_K_FLAGS,		/* u64 MTA_F_* */
 	MTA_K_ARRIVAL,		/* u64 seconds since the epoch */
 	MTA_K_LISTENER,		/* str listener name */
+	MTA_K_AUTH_USER,	/* str SMTP AUTH user; present: authenticated */
 };
 
 enum mta_proto_status {
