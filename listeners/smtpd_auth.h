@@ -16,6 +16,7 @@
  *
  *	On a session:
  *
+ *	int	smtpd_auth_enabled(const struct smtpd_session *ss);
  *	int	smtpd_auth_offered(const struct smtpd_session *ss);
  *	void	smtpd_auth_command(struct smtpd_session *ss, struct str arg);
  *	void	smtpd_auth_response(struct smtpd_session *ss,
@@ -58,13 +59,18 @@
  *	The session functions apply the mail flow policy (smtp_auth,
  *	require_tls_for_auth) and the global auth.* settings:
  *
+ *	smtpd_auth_enabled() says whether AUTH is a command of this
+ *	session at all: the policy has SMTP AUTH preferred or required, and
+ *	the listener process has a password file; the dispatcher treats
+ *	AUTH as an unknown command otherwise ("500 #5.5.1 command not
+ *	recognized", counted as a bad command), as AsyncOS does.
+ *
  *	smtpd_auth_offered() says whether EHLO lists "AUTH PLAIN LOGIN":
  *	the policy offers SMTP AUTH, TLS is on when the policy requires it
  *	for AUTH, and the listener process has a password file.
  *
- *	smtpd_auth_command() runs the AUTH command: "500 #5.5.1 command not
- *	recognized" (counted as a bad command) when SMTP AUTH is off or
- *	there is no password file; "538 5.7.11 Encryption required for
+ *	smtpd_auth_command() runs the AUTH command of a session where it is
+ *	enabled (a panic otherwise): "538 5.7.11 Encryption required for
  *	requested authentication mechanism" before STARTTLS when the policy
  *	requires TLS for AUTH; "503 5.5.1 Send EHLO first" before EHLO;
  *	"503 5.5.1 Already authenticated" after a successful AUTH; "503
@@ -153,6 +159,7 @@ int	smtpd_auth_begin(struct smtpd_auth *, struct str, struct buf *);
 int	smtpd_auth_next(struct smtpd_auth *, struct str, struct buf *);
 const char *smtpd_auth_mech_name(enum smtpd_auth_mech);
 
+int	smtpd_auth_enabled(const struct smtpd_session *);
 int	smtpd_auth_offered(const struct smtpd_session *);
 void	smtpd_auth_command(struct smtpd_session *, struct str);
 void	smtpd_auth_response(struct smtpd_session *, struct str);
