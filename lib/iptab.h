@@ -62,9 +62,10 @@
  *
  *	Addresses are keyed as IPv6 (IPv4 as v4-mapped). When the table is
  *	full, new addresses are not tracked and the calls allow everything
- *	(return 1; the failure counts are 0): a limit must not turn into a denial of service for hosts
- *	it has never seen. Entries are never removed while the table lives;
- *	a counter that reaches zero keeps its slot for the same address.
+ *	(return 1; the failure counts are 0): a limit must not turn into a
+ *	denial of service for hosts it has never seen. Entries are never
+ *	removed while the table lives; a counter that reaches zero keeps
+ *	its slot for the same address.
  * DIAGNOSTICS
  *	iptab_create() and iptab_adopt() return NULL with a reason in err.
  */

@@ -94,8 +94,9 @@ Test(mail_passwd, parse)
 		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 		    ":%Y\n", -1, "t:1: user name longer "
 		    "than 256 bytes"},
-		{"MD5 hash refused", "alice:$1$abcdefgh$abcdefghijklmnopqrstuv\n",
-		    -1, "t:1: user \"alice\": hash is not yescrypt ($y$) or "
+		{"MD5 hash refused",
+		    "alice:$1$abcdefgh$abcdefghijklmnopqrstuv\n", -1,
+		    "t:1: user \"alice\": hash is not yescrypt ($y$) or "
 		    "SHA-512 ($6$)"},
 		{"DES hash refused", "alice:abJnggxhB/yWI\n", -1,
 		    "t:1: user \"alice\": hash is not yescrypt"},
