@@ -247,7 +247,9 @@ mail_passwd_parse(const char *name, const char *text, size_t len,
 	}
 	if (pw->count > 0)
 		pw->dummy = mem_strdup(pw->entries[0].hash);
-	qsort(pw->entries, pw->count, sizeof(*pw->entries), mail_passwd_cmp);
+	if (pw->count > 1)
+		qsort(pw->entries, pw->count, sizeof(*pw->entries),
+		    mail_passwd_cmp);
 	for (i = 1; i < pw->count; i++) {
 		const struct mail_passwd_entry *a = pw->entries + i - 1;
 		const struct mail_passwd_entry *b = pw->entries + i;
