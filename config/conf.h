@@ -468,6 +468,12 @@ struct conf {
 		long long command_timeout; /* seconds */
 		long long data_timeout;	/* seconds */
 	}	delivery;
+	struct {
+		char   *password_file;	/* "" = no SMTP AUTH */
+		char   *profile;	/* profile name in the mail log */
+		int	max_failures;	/* per address, then 421 */
+		long long failure_window; /* seconds */
+	}	auth;
 	struct conf_cert *certs;
 	size_t	cert_count;
 	struct conf_listener *listeners;

@@ -40,6 +40,8 @@ struct iptab_slot {
 	uint8_t	key[16];
 	int64_t	hour_start;
 	uint64_t rcpts;
+	int64_t	auth_start;		/* window of failed AUTH attempts */
+	uint64_t auth_fails;
 	uint16_t conns[IPTAB_SLOTS];	/* per listener process */
 };
 
@@ -329,4 +331,50 @@ iptab_rcpt_take(struct iptab *tp, const struct sockaddr *sa,
 		return (0);
 	}
 	return (1);
+}
+
+/* iptab_auth_window - the failure count of a slot, new window if over */
+
+static uint64_t
+iptab_auth_window(struct iptab_slot *slot, long long window, long long now,
+    int start_new)
+{
+	int64_t	start = __atomic_load_n(&slot->auth_start, __ATOMIC_ACQUIRE);
+
+	if (start != 0 && now >= start && now - start < window)
+		return (__atomic_load_n(&slot->auth_fails, __ATOMIC_ACQUIRE));
+	if (!start_new)
+		return (0);
+	if (__atomic_compare_exchange_n(&slot->auth_start, &start,
+	    (int64_t) now, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		__atomic_store_n(&slot->auth_fails, 0, __ATOMIC_RELEASE);
+	return (__atomic_load_n(&slot->auth_fails, __ATOMIC_ACQUIRE));
+}
+
+/* iptab_auth_failures - failed AUTH attempts in the current window */
+
+unsigned long
+iptab_auth_failures(struct iptab *tp, const struct sockaddr *sa,
+    long long window, long long now)
+{
+	struct iptab_slot *slot;
+
+	if ((slot = iptab_find(tp, sa)) == NULL)
+		return (0);
+	return ((unsigned long) iptab_auth_window(slot, window, now, 0));
+}
+
+/* iptab_auth_fail - count one failed AUTH attempt */
+
+unsigned long
+iptab_auth_fail(struct iptab *tp, const struct sockaddr *sa,
+    long long window, long long now)
+{
+	struct iptab_slot *slot;
+
+	if ((slot = iptab_find(tp, sa)) == NULL)
+		return (0);
+	(void) iptab_auth_window(slot, window, now, 1);
+	return ((unsigned long) __atomic_add_fetch(&slot->auth_fails, 1,
+	    __ATOMIC_ACQ_REL));
 }

@@ -16,6 +16,12 @@
  *	void	iptab_slot_clear(struct iptab *tp, unsigned slot);
  *	int	iptab_rcpt_take(struct iptab *tp, const struct sockaddr *sa,
  *		    long max_per_hour, long long now);
+ *	unsigned long iptab_auth_failures(struct iptab *tp,
+ *		    const struct sockaddr *sa, long long window,
+ *		    long long now);
+ *	unsigned long iptab_auth_fail(struct iptab *tp,
+ *		    const struct sockaddr *sa, long long window,
+ *		    long long now);
  * DESCRIPTION
  *	Limits that AsyncOS applies per sending host count across every
  *	listener process ("all listeners validate against a single
@@ -47,11 +53,19 @@
  *	(max_per_hour < 0: unlimited). The hour is a fixed window that
  *	starts with the first recipient after the previous window ended.
  *
+ *	iptab_auth_fail() counts one failed SMTP AUTH attempt from sa and
+ *	returns the number of failures in the current window (including
+ *	this one); iptab_auth_failures() returns that number without
+ *	counting. The window lasts window seconds and starts with the
+ *	first failure after the previous window ended; when it is over the
+ *	count is 0 again. The caller compares the count with its limit.
+ *
  *	Addresses are keyed as IPv6 (IPv4 as v4-mapped). When the table is
  *	full, new addresses are not tracked and the calls allow everything
- *	(return 1): a limit must not turn into a denial of service for hosts
- *	it has never seen. Entries are never removed while the table lives;
- *	a counter that reaches zero keeps its slot for the same address.
+ *	(return 1; the failure counts are 0): a limit must not turn into a
+ *	denial of service for hosts it has never seen. Entries are never
+ *	removed while the table lives; a counter that reaches zero keeps
+ *	its slot for the same address.
  * DIAGNOSTICS
  *	iptab_create() and iptab_adopt() return NULL with a reason in err.
  */
@@ -77,5 +91,9 @@ void	iptab_conn_leave(struct iptab *, unsigned, const struct sockaddr *);
 void	iptab_slot_clear(struct iptab *, unsigned);
 int	iptab_rcpt_take(struct iptab *, const struct sockaddr *, long,
 	    long long);
+unsigned long iptab_auth_failures(struct iptab *, const struct sockaddr *,
+	    long long, long long);
+unsigned long iptab_auth_fail(struct iptab *, const struct sockaddr *,
+	    long long, long long);
 
 #endif

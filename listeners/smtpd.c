@@ -22,6 +22,8 @@
 #include "conf.h"
 #include "logs_maillog.h"
 
+#include "mail_passwd.h"
+
 #include "certs_ctx.h"
 
 #include "policy_hat.h"
@@ -83,6 +85,26 @@ smtpd_ssl_ctx(const struct conf *cf, const struct conf_listener *cl)
 	return (ctx);
 }
 
+/* smtpd_passwd_load - the SMTP AUTH accounts, read before the jail */
+
+static void
+smtpd_passwd_load(const struct conf *cf)
+{
+	struct buf *err;
+
+	if (cf->auth.password_file[0] == 0)
+		return;
+	err = buf_new(0);
+	if ((smtpd.passwd = mail_passwd_load(cf->auth.password_file, err))
+	    == NULL)
+		msg_warn("auth.password_file: %s: SMTP AUTH will not be "
+		    "offered", err->data);
+	else if (mail_passwd_count(smtpd.passwd) == 0)
+		msg_warn("auth.password_file: %s: no accounts",
+		    cf->auth.password_file);
+	buf_free(err);
+}
+
 /* smtpd_pre_jail - compile the HATs, load the keys */
 
 static void
@@ -109,6 +131,7 @@ smtpd_pre_jail(struct server *sv)
 	}
 	if (policy_conf_sbrs(cf, &smtpd.sbrs, &smtpd.sbrs_count, err) != 0)
 		msg_fatal("sbrs.table:\n%s", err->data);
+	smtpd_passwd_load(cf);
 	buf_free(err);
 }
 
@@ -191,6 +214,7 @@ smtpd_finish(void)
 		SSL_CTX_free(smtpd.listeners[i].ssl_ctx);
 	}
 	policy_conf_sbrs_free(smtpd.sbrs, smtpd.sbrs_count);
+	smtpd.passwd = mail_passwd_free(smtpd.passwd);
 	smtpd.log = logs_maillog_close(smtpd.log);
 	server_exit(smtpd.sv, 0);
 }

@@ -19,7 +19,8 @@
  *	The files of the listener: smtpd.c (this process: sockets, shared
  *	state, stop), smtpd_session.c (a connection: classification, input,
  *	timeouts, end), smtpd_cmd.c (the SMTP commands), smtpd_data.c (the
- *	message content), smtpd_enqueue.c (the queue manager channel).
+ *	message content), smtpd_auth.c (SMTP AUTH), smtpd_enqueue.c (the
+ *	queue manager channel).
  *
  *	SIGTERM drains: the process stops accepting and exits when its
  *	last session ends (the master bounds how long that may take).
@@ -48,6 +49,7 @@
 #include "mta_args.h"
 #include "server.h"
 
+struct mail_passwd;
 struct smtpd;
 struct smtpd_enqueue;
 
@@ -72,6 +74,7 @@ struct smtpd {
 	struct dns *dns;
 	struct logs_maillog *log;
 	struct smtpd_enqueue *enq;
+	struct mail_passwd *passwd;	/* SMTP AUTH accounts, or NULL */
 	size_t	sessions;
 	int	draining;
 	uv_timer_t tick;

@@ -28,6 +28,7 @@
 
 #include "policy_flow.h"
 
+#include "smtpd_auth.h"
 #include "smtpd_cmd.h"
 #include "smtpd_data.h"
 #include "smtpd_session.h"
@@ -141,6 +142,8 @@ smtpd_cmd_ehlo(struct smtpd_session *ss, struct str arg)
 	mail_reply_add(&rp, "SMTPUTF8");
 	if (smtpd_cmd_tls_offered(ss) && ss->sl->ssl_ctx)
 		mail_reply_add(&rp, "STARTTLS");
+	if (smtpd_auth_offered(ss))
+		mail_reply_add(&rp, "AUTH PLAIN LOGIN");
 	smtpd_cmd_send_reply(ss, &rp);
 }
 
@@ -233,6 +236,8 @@ smtpd_cmd_mail(struct smtpd_session *ss, struct str arg)
 		smtpd_session_reply_id(ss, MAIL_REPLY_NESTED_MAIL, NULL);
 		return;
 	}
+	if (!smtpd_auth_mail_ok(ss))
+		return;
 	if (ss->messages >= ss->flow->max_msgs_per_conn) {
 		smtpd_session_reply_text(ss, 421, "4.7.0",
 		    "Too many messages in this session, closing connection");
@@ -420,7 +425,7 @@ static void
 smtpd_cmd_help(struct smtpd_session *ss, struct str arg)
 {
 	static const char *const all[] = {
-		"data", "ehlo", "helo", "help", "mail", "noop", "quit",
+		"auth", "data", "ehlo", "helo", "help", "mail", "noop", "quit",
 		"rcpt", "rset", "starttls", "vrfy",
 	};
 	struct mail_reply rp;
@@ -433,6 +438,8 @@ smtpd_cmd_help(struct smtpd_session *ss, struct str arg)
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		if (strcmp(all[i], "starttls") == 0
 		    && !(smtpd_cmd_tls_offered(ss) && ss->sl->ssl_ctx))
+			continue;
+		if (strcmp(all[i], "auth") == 0 && !smtpd_auth_offered(ss))
 			continue;
 		buf_printf(line, " %s", all[i]);
 		if (++n % 4 == 0) {
@@ -480,6 +487,7 @@ static const struct smtpd_cmd smtpd_cmd_table[] = {
 	{MAIL_VERB_VRFY, smtpd_cmd_vrfy, 0},
 	{MAIL_VERB_HELP, smtpd_cmd_help, 0},
 	{MAIL_VERB_STARTTLS, smtpd_cmd_starttls, SMTPD_CMD_BEFORE_TLS},
+	{MAIL_VERB_AUTH, smtpd_auth_command, SMTPD_CMD_LAST},
 };
 
 /* smtpd_cmd_find - the table entry of a verb this session may use */
@@ -490,6 +498,8 @@ smtpd_cmd_find(const struct smtpd_session *ss, enum mail_verb verb)
 	size_t	i;
 
 	if (verb == MAIL_VERB_STARTTLS && !smtpd_cmd_tls_offered(ss))
+		return (NULL);
+	if (verb == MAIL_VERB_AUTH && !smtpd_auth_enabled(ss))
 		return (NULL);
 	for (i = 0; i < sizeof(smtpd_cmd_table) / sizeof(smtpd_cmd_table[0]);
 	    i++)
@@ -523,6 +533,11 @@ smtpd_cmd_dispatch(struct smtpd_session *ss, struct str line)
 	struct str arg;
 	int	pipelined = ss->in_used < ss->in_len;
 
+	if (ss->sasl.mech != SMTPD_AUTH_NONE) {
+		/* A response to a 334 challenge, not a command. */
+		smtpd_auth_response(ss, line);
+		return;
+	}
 	verb = mail_line_verb(line, &arg);
 	if (ss->state == SMTPD_S_REJECTED) {
 		if (verb == MAIL_VERB_QUIT)

@@ -9,7 +9,8 @@
  *	smtpd_cmd_dispatch() runs one command line (without CR LF) under
  *	the session's mail flow policy. The commands are those AsyncOS
  *	answers (HELO, EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT, VRFY,
- *	HELP, and STARTTLS when the policy allows TLS), with its texts
+ *	HELP, STARTTLS when the policy allows TLS, and AUTH when it offers
+ *	SMTP AUTH: see smtpd_auth.h), with its texts
  *	where documented: "500 #5.5.1 command not recognized" for anything
  *	else, and "421 Exceeded bad SMTP command limit, disconnecting."
  *	when a client reaches the bad command limit.
@@ -27,6 +28,8 @@
  *	  message, message size (SIZE= and the content), recipients per
  *	  hour from one host (counted across all listener processes).
  *	- Envelope sender DNS verification when the policy asks for it.
+ *	- SMTP AUTH Required: MAIL before a successful AUTH gets "530
+ *	  5.7.0 Authentication required".
  */
 #ifndef SMTPD_CMD_H
 #define SMTPD_CMD_H

@@ -156,6 +156,8 @@ smtpd_data_commit(struct smtpd_session *ss)
 		ipc_put_cstr(m, MTA_K_CLIENT_NAME, ss->hostname);
 	if (ss->helo)
 		ipc_put_cstr(m, MTA_K_HELO, ss->helo);
+	if (ss->auth_user)
+		ipc_put_cstr(m, MTA_K_AUTH_USER, ss->auth_user);
 	if (ss->tls) {
 		ipc_put_cstr(m, MTA_K_TLS_PROTO, ss->tls_protocol);
 		ipc_put_cstr(m, MTA_K_TLS_CIPHER, ss->tls_cipher);

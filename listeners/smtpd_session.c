@@ -39,6 +39,7 @@
 #include "policy_hat.h"
 
 #include "smtpd.h"
+#include "smtpd_auth.h"
 #include "smtpd_cmd.h"
 #include "smtpd_data.h"
 #include "policy_conf.h"
@@ -196,6 +197,8 @@ smtpd_session_input(struct smtpd_session *ss, const char *data, size_t len)
 		if (rc == MAIL_LINE_MORE)
 			break;
 		ss->in_used = used;
+		if (rc != MAIL_LINE_OK && ss->sasl.mech != SMTPD_AUTH_NONE)
+			smtpd_auth_fini(&ss->sasl);	/* the reply ends it */
 		if (rc == MAIL_LINE_NUL)
 			smtpd_session_reply_id(ss, MAIL_REPLY_NUL, NULL);
 		else if (rc == MAIL_LINE_TOO_LONG)
@@ -286,6 +289,7 @@ smtpd_session_closed(struct io *io, void *ctx)
 
 	smtpd_session_cancel_lookups(ss);
 	smtpd_session_reset(ss);
+	smtpd_auth_forget(ss);
 	if (ss->icid) {
 		if (ss->lost)
 			smtpd_session_log(ss, logs_icid_lost(ss->logline,
@@ -608,6 +612,7 @@ smtpd_session_accept(struct smtpd_listener *sl)
 	ss->logline = buf_new(0);
 	ss->scratch = buf_new(0);
 	mail_addr_init(&ss->sender);
+	smtpd_auth_init(&ss->sasl);
 	mail_line_init(&ss->line, (size_t) sd->sv->cf->limits.max_line);
 	if ((ss->io = io_accept((uv_stream_t *) &sl->handle,
 	    &smtpd_session_ops, ss, &err)) == NULL) {

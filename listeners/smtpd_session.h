@@ -59,6 +59,7 @@
 #include "policy_member.h"
 
 #include "smtpd.h"
+#include "smtpd_auth.h"
 #include "smtpd_enqueue.h"
 
 enum smtpd_state {
@@ -122,6 +123,11 @@ struct smtpd_session {
 	int	messages;		/* accepted in this session */
 	int	busy;			/* waiting: input paused */
 	int	lost;			/* the client went away */
+
+	/* SMTP AUTH (smtpd_auth.c). */
+	struct smtpd_auth sasl;		/* the exchange under way */
+	char   *auth_user;		/* authenticated as, or NULL */
+	int	auth_required_logged;
 
 	/* The mail transaction. */
 	struct smtpd_enqueue_req *req;

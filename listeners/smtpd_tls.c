@@ -20,6 +20,7 @@
 
 #include "policy_flow.h"
 
+#include "smtpd_auth.h"
 #include "smtpd_session.h"
 #include "smtpd_tls.h"
 
@@ -120,5 +121,6 @@ smtpd_tls_done(struct io *io, const struct io_tls_info *info, void *ctx)
 	ss->state = SMTPD_S_GREETED;
 	ss->esmtp = 0;
 	ss->helo = mem_free(ss->helo);
+	smtpd_auth_forget(ss);
 	smtpd_session_command_timeout(ss);
 }

@@ -10,6 +10,7 @@ mail_libmail_a_SOURCES = \
 	mail/mail_header.c mail/mail_header.h \
 	mail/mail_line.c mail/mail_line.h \
 	mail/mail_param.c mail/mail_param.h \
+	mail/mail_passwd.c mail/mail_passwd.h \
 	mail/mail_received.c mail/mail_received.h \
 	mail/mail_reply.c mail/mail_reply.h
 
@@ -21,6 +22,7 @@ MAIL_TESTS = \
 	t/unit/mail/mail_header_test \
 	t/unit/mail/mail_line_test \
 	t/unit/mail/mail_param_test \
+	t/unit/mail/mail_passwd_test \
 	t/unit/mail/mail_reply_test
 
 if HAVE_CRITERION
@@ -47,6 +49,9 @@ t_unit_mail_mail_line_test_LDADD = $(TEST_LDADD)
 t_unit_mail_mail_param_test_SOURCES = t/unit/mail/mail_param_test.c
 t_unit_mail_mail_param_test_CFLAGS = $(TEST_CFLAGS)
 t_unit_mail_mail_param_test_LDADD = $(TEST_LDADD)
+t_unit_mail_mail_passwd_test_SOURCES = t/unit/mail/mail_passwd_test.c
+t_unit_mail_mail_passwd_test_CFLAGS = $(TEST_CFLAGS)
+t_unit_mail_mail_passwd_test_LDADD = $(TEST_LDADD)
 t_unit_mail_mail_reply_test_SOURCES = t/unit/mail/mail_reply_test.c
 t_unit_mail_mail_reply_test_CFLAGS = $(TEST_CFLAGS)
 t_unit_mail_mail_reply_test_LDADD = $(TEST_LDADD)

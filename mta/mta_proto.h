@@ -33,7 +33,10 @@
  *	    OPENED	qmgr -> listener: status, MID, and the write-only
  *			content descriptor; or status TEMP and a reason
  *	    COMMIT	listener -> qmgr: make MID durable with this
- *			envelope (sender, recipients, connection facts)
+ *			envelope (sender, recipients, connection facts,
+ *			and the SMTP AUTH user when the client
+ *			authenticated: the envelope is then marked
+ *			QUEUE_ENV_AUTH)
  *	    COMMITTED	qmgr -> listener: status (OK only once the message
  *			is on stable storage), reason on failure
  *	    ABORT	listener -> qmgr: discard MID (client gone, RSET,
@@ -126,6 +129,7 @@ enum mta_proto_key {
 	MTA_K_SIZE,		/* u64 content bytes */
 	MTA_K_RESULTS,		/* bytes: list of results, see above */
 	MTA_K_ALERT,		/* u64 MTA_ALERT_*: raise an alert */
+	MTA_K_AUTH_USER,	/* str SMTP AUTH user; present: authenticated */
 };
 
 enum mta_proto_status {

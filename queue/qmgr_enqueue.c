@@ -157,8 +157,11 @@ qmgr_enqueue_env(const struct ipc_msg *m, struct queue_env *env)
 	    || qmgr_enqueue_text(m, MTA_K_CLIENT_NAME, &env->client_host, 0)
 	    || qmgr_enqueue_text(m, MTA_K_HELO, &env->helo, 0) != 0
 	    || qmgr_enqueue_text(m, MTA_K_TLS_PROTO, &env->tls_protocol, 0)
-	    || qmgr_enqueue_text(m, MTA_K_TLS_CIPHER, &env->tls_cipher, 0))
+	    || qmgr_enqueue_text(m, MTA_K_TLS_CIPHER, &env->tls_cipher, 0)
+	    || qmgr_enqueue_text(m, MTA_K_AUTH_USER, &env->auth_user, 0))
 		return (-1);
+	if (env->auth_user.len)
+		env->flags |= QUEUE_ENV_AUTH;	/* authenticated session */
 	if (ipc_get_u64(m, MTA_K_FLAGS, &v) == IPC_FOUND) {
 		if (v & MTA_F_SMTPUTF8)
 			env->flags |= QUEUE_ENV_SMTPUTF8;

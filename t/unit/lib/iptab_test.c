@@ -170,3 +170,75 @@ Test(iptab, a_dead_process_slot_is_cleared)
 	iptab_close(tp);
 	buf_free(err);
 }
+
+struct auth_case {
+	const char *label;
+	const char *addr;
+	int	fail;			/* count a failure (else only look) */
+	long long now;
+	unsigned long want;
+};
+
+Test(iptab, failed_auth_window)
+{
+	static const struct auth_case cases[] = {
+		{"nothing yet", "192.0.2.10", 0, 1000, 0},
+		{"first failure", "192.0.2.10", 1, 1000, 1},
+		{"looking does not count", "192.0.2.10", 0, 1001, 1},
+		{"second failure", "192.0.2.10", 1, 1100, 2},
+		{"v4-mapped is the same host", "::ffff:192.0.2.10", 1, 1200,
+		    3},
+		{"other host is apart", "192.0.2.11", 1, 1200, 1},
+		{"last second of the window", "192.0.2.10", 0, 1599, 3},
+		{"window over: forgotten", "192.0.2.10", 0, 1600, 0},
+		{"a failure opens a new window", "192.0.2.10", 1, 1601, 1},
+		{"still in the new window", "192.0.2.10", 1, 2200, 2},
+		{"clock went back: new window", "192.0.2.10", 1, 900, 1},
+	};
+	struct buf *err = buf_new(0);
+	struct iptab *tp = iptab_create(64, err);
+	size_t	i;
+
+	cr_assert_not_null(tp, "%s", err->data);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sockaddr_storage a = iptab_test_addr(cases[i].addr);
+		unsigned long got = cases[i].fail
+		    ? iptab_auth_fail(tp, SA(a), 600, cases[i].now)
+		    : iptab_auth_failures(tp, SA(a), 600, cases[i].now);
+
+		cr_expect_eq(got, cases[i].want, "%s: got %lu, want %lu",
+		    cases[i].label, got, cases[i].want);
+	}
+	iptab_close(tp);
+	buf_free(err);
+}
+
+Test(iptab, failed_auth_shared_between_processes)
+{
+	struct buf *err = buf_new(0);
+	struct iptab *tp = iptab_create(64, err);
+	struct sockaddr_storage a = iptab_test_addr("2001:db8::25");
+	int	i;
+
+	cr_assert_not_null(tp, "%s", err->data);
+	for (i = 0; i < 6; i++) {
+		if (fork() == 0) {
+			struct iptab *child = iptab_adopt(iptab_fd(tp), err);
+
+			if (child == NULL)
+				_exit(3);
+			(void) iptab_auth_fail(child, SA(a), 600, 5000);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < 6; i++) {
+		int	status;
+
+		(void) wait(&status);
+		cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	cr_expect_eq(iptab_auth_failures(tp, SA(a), 600, 5001), 6,
+	    "every process's failures count for the host");
+	iptab_close(tp);
+	buf_free(err);
+}
