@@ -166,6 +166,8 @@ smtpd_cmd_mail_opened(void *ctx, const struct smtpd_enqueue_answer *ans)
 	}
 	ss->mid = ans->mid;
 	ss->content_fd = ans->fd;
+	if (ss->state == SMTPD_S_CLOSING)
+		return;			/* hung up: closed() aborts the MID */
 	smtpd_session_log(ss, logs_mid_start(ss->logline, ss->mid, ss->icid));
 	smtpd_session_log(ss, logs_mid_from(ss->logline, ss->mid, ss->icid,
 	    ss->sender_text));
@@ -193,7 +195,7 @@ smtpd_cmd_sender_checked(const struct dns_result *r, void *ctx)
 	struct mail_reply rp;
 
 	ss->q_sender = NULL;
-	if (r->status == DNS_CANCELLED)
+	if (r->status == DNS_CANCELLED || ss->state == SMTPD_S_CLOSING)
 		return;
 	if (r->status == DNS_FOUND) {
 		smtpd_cmd_mail_open(ss);

@@ -133,6 +133,8 @@ smtpd_data_committed(void *ctx, const struct smtpd_enqueue_answer *ans)
 		ss->mid = 0;			/* the queue discarded it */
 	}
 	smtpd_session_reset(ss);
+	if (ss->state == SMTPD_S_CLOSING)
+		return;			/* the client hung up meanwhile */
 	ss->state = SMTPD_S_HELO;
 	smtpd_session_command_timeout(ss);
 	smtpd_session_resume(ss);

@@ -57,11 +57,17 @@ smtpd_session_command_timeout(struct smtpd_session *ss)
 	    * 1000U);
 }
 
-/* smtpd_session_reply - send one reply */
-
+/*
+ * smtpd_session_reply - send one reply. Once the session is closing
+ * (the client hung up, or we ended it) nothing more is sent: an answer
+ * from the queue manager or the resolver may still arrive before the
+ * connection is gone.
+ */
 void
 smtpd_session_reply(struct smtpd_session *ss, const struct mail_reply *rp)
 {
+	if (ss->state == SMTPD_S_CLOSING)
+		return;
 	buf_reset(ss->scratch);
 	mail_reply_format(rp, ss->scratch);
 	io_write(ss->io, ss->scratch->data, ss->scratch->len);
@@ -229,6 +235,8 @@ smtpd_session_data(struct io *io, const char *data, size_t len, void *ctx)
 	return (smtpd_session_input(ss, data, len));
 }
 
+static void smtpd_session_cancel_lookups(struct smtpd_session *);
+
 /* smtpd_session_hangup - io callback: the client went away */
 
 static void
@@ -239,6 +247,7 @@ smtpd_session_hangup(struct io *io, const struct io_error *err, void *ctx)
 	if (ss->state != SMTPD_S_CLOSING)
 		ss->lost = 1;
 	ss->state = SMTPD_S_CLOSING;
+	smtpd_session_cancel_lookups(ss);
 	io_close(io);
 	(void) err;
 }
@@ -329,7 +338,8 @@ static const struct io_ops smtpd_session_ops = {
 static void
 smtpd_session_lookup_done(struct smtpd_session *ss)
 {
-	if (--ss->pending == 0)
+	/* A client that hung up meanwhile gets no greeting. */
+	if (--ss->pending == 0 && ss->state != SMTPD_S_CLOSING)
 		smtpd_session_classify(ss);
 }
 

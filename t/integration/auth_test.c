@@ -62,7 +62,8 @@ auth_start(int max_failures)
 	    strlen(accounts));
 
 	spec.top = tsup_strf("auth:\n  password_file: %s\n"
-	    "  max_failures: %d\n  failure_window: 10m\n", path,
+	    "  max_failures: %d\n  failure_window: 10m\n"
+	    "tls:\n  inbound:\n    versions: tls1.2 tls1.3\n", path,
 	    max_failures);
 	spec.listener = AUTH_LISTENER;
 	return (mtad_start(&spec));
