@@ -638,7 +638,7 @@ static const struct bad bads[] = {
 	"Mon Mar 1 20:01:23 2003", "<until>"},
 	{"text after a whole line",
 	"Mon Nov 23 14:08:28 2026 Info: ICID 5 close now",
-	"icid_close line followed by unexpected text at column 43"},
+	"icid_close line followed by unexpected text at column 44"},
 	{"empty message", "Mon Nov 23 14:08:28 2026 Info: ",
 	"unknown line type"},
 	{"empty line", "", "no time stamp"},
