@@ -1166,6 +1166,8 @@ lg_parse_message(struct logs_grammar_line *lp, enum logs_line_level level,
 		fp->name = np->name;
 		fp->value = m.slot[np->slot];
 		fp->num = m.num[np->slot];
+		fp->flags = np->fkind == LG_NUM ? LOGS_GRAMMAR_F_NUMBER : np->fkind == LG_REPR ?
+		    LOGS_GRAMMAR_F_REPR : 0;
 		if (strcmp(np->name, "icid") == 0) {
 			lp->icid = fp->num;
 			lp->has |= LOGS_GRAMMAR_HAS_ICID;

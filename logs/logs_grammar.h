@@ -21,6 +21,7 @@
  *		const char *name;
  *		struct str value;
  *		unsigned long num;
+ *		unsigned flags;
  *	};
  *
  *	struct logs_grammar_line {
@@ -89,6 +90,9 @@
  *	LOGS_GRAMMAR_HAS_ICID, _MID, _DCID, _ORIG set in lp->has.
  *	Untrusted input is safe: any bytes at all give 0 or -1.
  *
+ *	A field's flags tell LOGS_GRAMMAR_F_NUMBER (an unsigned decimal
+ *	number, its value also in num) and
+ *	LOGS_GRAMMAR_F_REPR (a Python repr() string, quotes included).
  *	logs_grammar_field() returns the field of a parsed line with a
  *	name, or null.
  *
@@ -172,6 +176,9 @@ enum logs_grammar_type {
 #define LOGS_GRAMMAR_HAS_DCID	(1U << 2)
 #define LOGS_GRAMMAR_HAS_ORIG	(1U << 3)
 
+#define LOGS_GRAMMAR_F_NUMBER	(1U << 0)
+#define LOGS_GRAMMAR_F_REPR	(1U << 1)
+
 #define LOGS_GRAMMAR_MAXFIELDS	12
 
 struct logs_grammar_entry {
@@ -188,6 +195,7 @@ struct logs_grammar_field {
 	const char *name;		/* the template's field name */
 	struct str value;		/* the bytes in the line */
 	unsigned long num;		/* numeric fields: the value */
+	unsigned flags;			/* LOGS_GRAMMAR_F_* */
 };
 
 struct logs_grammar_line {
