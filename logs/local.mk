@@ -50,4 +50,17 @@ t_unit_logs_logs_grammar_test_LDADD = $(TEST_LDADD)
 t_unit_logs_mtactl_log_test_SOURCES = t/unit/logs/mtactl_log_test.c
 t_unit_logs_mtactl_log_test_CFLAGS = $(TEST_CFLAGS)
 t_unit_logs_mtactl_log_test_LDADD = $(TEST_LDADD)
+
+# The property test over a real daemon's log: it runs mtad through the
+# integration harness, so it builds with the harness's sources.
+MAILLOG_TESTS = t/integration/maillog_test
+check_PROGRAMS += $(MAILLOG_TESTS)
+TESTS += $(MAILLOG_TESTS)
+t_integration_maillog_test_SOURCES = t/integration/maillog_test.c \
+	t/integration/mtad_harness.c t/integration/mtad_harness.h \
+	t/unit/lib/dns_unbound.c t/unit/lib/dns_unbound.h
+t_integration_maillog_test_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/t/unit/lib -I$(top_srcdir)/t/integration
+t_integration_maillog_test_CFLAGS = $(TEST_CFLAGS)
+t_integration_maillog_test_LDADD = $(TEST_LDADD)
 endif

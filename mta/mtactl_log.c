@@ -424,7 +424,9 @@ enum ml_state {
 
 struct ml_rec {
 	unsigned char state;
+	unsigned char receiving;	/* ICID: a MID is in reception */
 	unsigned long icid;		/* MID: its connection */
+	unsigned long mid;		/* ICID: the MID in reception */
 	uint32_t file;			/* where it started or ended */
 	unsigned long line;
 };
@@ -589,6 +591,27 @@ ml_end(struct ml_check *ck, struct ml_rec *r)
 	r->line = ck->lineno;
 }
 
+/* ml_receiving - a MID begins or ends its reception on an ICID */
+
+static void
+ml_receiving(struct ml_check *ck, unsigned long icid, unsigned long mid,
+    int begins)
+{
+	struct ml_rec *r;
+
+	if (icid == 0 || (r = ml_rec_get(&ck->icid, icid)) == NULL)
+		return;
+	if (begins) {
+		if (r->receiving)
+			ml_report(ck, 0, ck->file, ck->lineno, "MID %lu was "
+			    "neither queued nor finished when MID %lu started "
+			    "on ICID %lu", r->mid, mid, icid);
+		r->receiving = 1;
+		r->mid = mid;
+	} else if (r->receiving && r->mid == mid)
+		r->receiving = 0;
+}
+
 /* ml_check_line - the stream rules for one parsed line */
 
 static void
@@ -613,8 +636,14 @@ ml_check_line(struct ml_check *ck, const struct logs_grammar_line *ln)
 			r->state = ML_LOST;
 			r->file = ck->file;
 			r->line = ck->lineno;
-		} else if (type == LOGS_GRAMMAR_ICID_CLOSE)
+		} else if (type == LOGS_GRAMMAR_ICID_CLOSE) {
+			if (r->receiving)
+				ml_report(ck, 0, ck->file, ck->lineno, "MID %lu "
+				    "was neither queued nor finished when ICID "
+				    "%lu closed", r->mid, ln->icid);
+			r->receiving = 0;
 			ml_end(ck, r);
+		}
 	}
 	if (type == LOGS_GRAMMAR_DCID_NEW) {
 		(void) ml_start(ck, &ck->dcid, ln->dcid);
@@ -628,6 +657,7 @@ ml_check_line(struct ml_check *ck, const struct logs_grammar_line *ln)
 	if (type == LOGS_GRAMMAR_MID_START) {
 		r = ml_start(ck, &ck->mid, ln->mid);
 		r->icid = ln->icid;
+		ml_receiving(ck, ln->icid, ln->mid, 1);
 	} else if (ln->has & LOGS_GRAMMAR_HAS_MID) {
 		r = ml_use(ck, &ck->mid, ln->mid, "\"Message finished\"");
 		if (ln->has & LOGS_GRAMMAR_HAS_ICID) {
@@ -638,6 +668,10 @@ ml_check_line(struct ml_check *ck, const struct logs_grammar_line *ln)
 				    "is on ICID %lu, not ICID %lu", ln->mid,
 				    r->icid, ln->icid);
 		}
+		if (type == LOGS_GRAMMAR_MID_QUEUED
+		    || type == LOGS_GRAMMAR_MID_ABORTED
+		    || type == LOGS_GRAMMAR_MID_FINISHED)
+			ml_receiving(ck, r->icid, ln->mid, 0);
 		if (type == LOGS_GRAMMAR_MID_FINISHED)
 			ml_end(ck, r);
 	}

@@ -121,6 +121,19 @@ static const struct ccase ccases[] = {
 		"0 errors", 0},
 	{"a MID started twice", NEW1 START1 START1, NULL, 1,
 		"%s:6: MID 1 started again while open", 0},
+	{"a transaction given up before the next one", NEW1 START1
+		P "Start MID 2 ICID 1\n" P "MID 2 queued for delivery\n"
+		P "ICID 1 close\n", NULL, 0,
+		"%s:6: warning: MID 1 was neither queued nor finished when "
+		"MID 2 started on ICID 1", 0},
+	{"a transaction cut by the close", NEW1 START1 P "ICID 1 lost\n"
+		P "ICID 1 close\n", NULL, 0,
+		"%s:7: warning: MID 1 was neither queued nor finished when "
+		"ICID 1 closed", 0},
+	{"an aborted transaction is finished", NEW1 START1
+		P "Message aborted MID 1 Receiving aborted\n"
+		P "Message finished MID 1 aborted\n" P "ICID 1 close\n",
+		"--finished", 0, "0 errors, 0 warnings", 0},
 	{"unknown line", P "Hello world\n", NULL, 1,
 		"%s:4: unknown line type", 0},
 	{"malformed field", P "MID 1 Subject Hello\n", NULL, 1,
