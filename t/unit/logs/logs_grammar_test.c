@@ -17,6 +17,9 @@
  *	type is produced by at least one formatter call here;
  *	.IP \(bu
  *	malformed lines are refused with the reason named.
+ *	.PP
+ *	docs/maillog.md must carry each entry's template and example as
+ *	the table has them.
  */
 #include "config.h"
 
@@ -117,6 +120,40 @@ Test(logs_grammar, every_documented_line_parses)
 	(void) fclose(fp);
 	cr_expect_gt(n, 100, "only %d documented lines", n);
 	buf_free(why);
+}
+
+Test(logs_grammar, the_specification_is_the_table)
+{
+	const struct logs_grammar_entry *tab;
+	const char *src = getenv("MTA_SRCDIR");
+	struct buf *doc = buf_new(0), *want = buf_new(0);
+	char	path[4096], chunk[8192];
+	size_t	count, i, n;
+	FILE   *fp;
+
+	cr_assert_not_null(src, "MTA_SRCDIR is not set");
+	snprintf(path, sizeof(path), "%s/docs/maillog.md", src);
+	cr_assert_not_null(fp = fopen(path, "r"), "%s", path);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_append(doc, chunk, n);
+	(void) fclose(fp);
+	tab = logs_grammar_table(&count);
+	for (i = 0; i < count; i++) {
+		buf_reset(want);
+		buf_printf(want, "#### `%s`\n\n    %s\n", tab[i].name,
+		    tab[i].template);
+		cr_expect_not_null(strstr(doc->data, want->data),
+		    "docs/maillog.md lacks the template of %s:\n%s",
+		    tab[i].name, want->data);
+		buf_reset(want);
+		buf_printf(want, "Documented (%s):\n\n    %s\n", tab[i].source,
+		    tab[i].example);
+		cr_expect_not_null(strstr(doc->data, want->data),
+		    "docs/maillog.md lacks the example of %s:\n%s",
+		    tab[i].name, want->data);
+	}
+	buf_free(doc);
+	buf_free(want);
 }
 
  /*
