@@ -456,7 +456,8 @@ lg_compile(const struct logs_grammar_entry *e, struct lg_tpl *t)
 
 		if (*p == '{') {
 			if (open != (size_t) -1)
-				msg_panic("logs_grammar: %s: nested {", e->name);
+				msg_panic("logs_grammar: %s: nested {",
+				    e->name);
 			np->kind = LG_OPEN;
 			open = t->nnode++;
 			p++;
@@ -1089,7 +1090,10 @@ logs_grammar_parse_message(struct logs_grammar_line *lp,
     enum logs_line_level level, const char *msg, size_t len,
     struct buf *why)
 {
-	return (lg_parse_message(lp, level, msg, len, 0, why));
+	if (lg_parse_message(lp, level, msg, len, 0, why) < 0)
+		return (-1);
+	lp->stamp = str_make(msg, 0);
+	return (0);
 }
 
 /* lg_parse_message - parse a message that starts at column base + 1 */
@@ -1166,8 +1170,8 @@ lg_parse_message(struct logs_grammar_line *lp, enum logs_line_level level,
 		fp->name = np->name;
 		fp->value = m.slot[np->slot];
 		fp->num = m.num[np->slot];
-		fp->flags = np->fkind == LG_NUM ? LOGS_GRAMMAR_F_NUMBER : np->fkind == LG_REPR ?
-		    LOGS_GRAMMAR_F_REPR : 0;
+		fp->flags = np->fkind == LG_NUM ? LOGS_GRAMMAR_F_NUMBER :
+		    np->fkind == LG_REPR ? LOGS_GRAMMAR_F_REPR : 0;
 		if (strcmp(np->name, "icid") == 0) {
 			lp->icid = fp->num;
 			lp->has |= LOGS_GRAMMAR_HAS_ICID;

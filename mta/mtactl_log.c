@@ -638,9 +638,9 @@ ml_check_line(struct ml_check *ck, const struct logs_grammar_line *ln)
 			r->line = ck->lineno;
 		} else if (type == LOGS_GRAMMAR_ICID_CLOSE) {
 			if (r->receiving)
-				ml_report(ck, 0, ck->file, ck->lineno, "MID %lu "
-				    "was neither queued nor finished when ICID "
-				    "%lu closed", r->mid, ln->icid);
+				ml_report(ck, 0, ck->file, ck->lineno,
+				    "MID %lu was neither queued nor finished "
+				    "when ICID %lu closed", r->mid, ln->icid);
 			r->receiving = 0;
 			ml_end(ck, r);
 		}
@@ -664,9 +664,9 @@ ml_check_line(struct ml_check *ck, const struct logs_grammar_line *ln)
 			if (r->state == ML_ORPHAN && r->icid == 0)
 				r->icid = ln->icid;
 			else if (r->icid != ln->icid)
-				ml_report(ck, 1, ck->file, ck->lineno, "MID %lu "
-				    "is on ICID %lu, not ICID %lu", ln->mid,
-				    r->icid, ln->icid);
+				ml_report(ck, 1, ck->file, ck->lineno,
+				    "MID %lu is on ICID %lu, not ICID %lu",
+				    ln->mid, r->icid, ln->icid);
 		}
 		if (type == LOGS_GRAMMAR_MID_QUEUED
 		    || type == LOGS_GRAMMAR_MID_ABORTED
@@ -729,8 +729,8 @@ ml_check_file(struct ml_check *ck, struct ml_reader *rd)
 			syslog = ln.syslog;
 		if (!syslog && rd->lineno <= 3
 		    && ln.entry->type != head[rd->lineno - 1])
-			ml_report(ck, 1, ck->file, rd->lineno, "a mail log file "
-			    "begins with %s; this is %s",
+			ml_report(ck, 1, ck->file, rd->lineno, "a mail log "
+			    "file begins with %s; this is %s",
 			    logs_grammar_entry(head[rd->lineno - 1])->name,
 			    ln.entry->name);
 		else if (rd->lineno > 3 && (ln.entry->type ==
@@ -964,7 +964,8 @@ ml_collect(struct ml_track *tr, const struct logs_grammar_line *ln)
 			    sizeof(*tr->edges));
 		}
 		/* Delivery start, Message done, Delayed, Bounced repeat it */
-		if (tr->nedges == 0 || tr->edges[tr->nedges - 1].dcid != ln->dcid
+		if (tr->nedges == 0
+		    || tr->edges[tr->nedges - 1].dcid != ln->dcid
 		    || tr->edges[tr->nedges - 1].mid != ln->mid) {
 			tr->edges[tr->nedges].dcid = ln->dcid;
 			tr->edges[tr->nedges].mid = ln->mid;
@@ -1069,7 +1070,8 @@ ml_pass(struct ml_track *tr, const struct ml_files *files, int print)
 			continue;
 		}
 		while ((st = ml_next(&rd)) > 0) {
-			if (logs_grammar_parse(&ln, rd.line, rd.len, NULL) < 0) {
+			if (logs_grammar_parse(&ln, rd.line, rd.len,
+			    NULL) < 0) {
 				if (!print)
 					tr->bad++;
 				continue;
@@ -1130,19 +1132,23 @@ ml_track(int argc, char **argv, int json)
 			ml_usage_track(stdout);
 			return (0);
 		}
-		if (strcmp(opt, "--mid") == 0)
-			ret = ml_id_arg(opt, arg, &tr.mid), tr.by_mid = 1;
-		else if (strcmp(opt, "--icid") == 0)
-			ret = ml_id_arg(opt, arg, &tr.icid), tr.by_icid = 1;
-		else if (strcmp(opt, "--dcid") == 0)
-			ret = ml_id_arg(opt, arg, &tr.dcid), tr.by_dcid = 1;
-		else if (strcmp(opt, "--from") == 0 && arg)
-			tr.from = arg, ret = 0;
-		else if (strcmp(opt, "--to") == 0 && arg)
-			tr.to = arg, ret = 0;
-		else if (strcmp(opt, "--subject") == 0 && arg)
-			tr.subject = arg, ret = 0;
-		else {
+		ret = 0;
+		if (strcmp(opt, "--mid") == 0) {
+			ret = ml_id_arg(opt, arg, &tr.mid);
+			tr.by_mid = 1;
+		} else if (strcmp(opt, "--icid") == 0) {
+			ret = ml_id_arg(opt, arg, &tr.icid);
+			tr.by_icid = 1;
+		} else if (strcmp(opt, "--dcid") == 0) {
+			ret = ml_id_arg(opt, arg, &tr.dcid);
+			tr.by_dcid = 1;
+		} else if (strcmp(opt, "--from") == 0 && arg) {
+			tr.from = arg;
+		} else if (strcmp(opt, "--to") == 0 && arg) {
+			tr.to = arg;
+		} else if (strcmp(opt, "--subject") == 0 && arg) {
+			tr.subject = arg;
+		} else {
 			msg_error("log track: unknown option or missing "
 			    "argument \"%s\"", opt);
 			ret = -1;

@@ -10,11 +10,12 @@
  *	mtactl_log() runs one mail log command; argv[0] is the command
  *	name, the rest its options and files:
  *
- *	check [--strict] [--finished] FILE...
+ *	check [--strict] [--finished] [--json] FILE...
  *		validates the files, read as one stream in the order
  *		given, against the line grammar (logs_grammar(3)) and the
  *		stream rules of docs/maillog.md, and reports each problem
- *		as "FILE:LINE: why" on standard output.
+ *		as "FILE:LINE: why" on standard output (with --json, as
+ *		JSON objects, one per line).
  *
  *	track [--mid N|--icid N|--dcid N|--from A|--to A|--subject S]
  *		[--json] FILE...

@@ -725,7 +725,8 @@ Test(logs_grammar, unrepr)
 		{"escaped quote", "'it\\'s \"x\"'", 0, "it's \"x\""},
 		{"escapes", "'a\\\\b\\r\\n\\tc'", 0, "a\\b\r\n\tc"},
 		{"hex", "'\\x01\\xff'", 0, "\x01\xc3\xbf"},
-		{"u", "'\\u20ac\\U0001f600'", 0, "\xe2\x82\xac\xf0\x9f\x98\x80"},
+		{"u", "'\\u20ac\\U0001f600'", 0,
+		"\xe2\x82\xac\xf0\x9f\x98\x80"},
 		{"utf-8 raw", "'\xc3\xa9'", 0, "\xc3\xa9"},
 		{"empty", "''", 0, ""},
 		{"unterminated", "'abc", -1, NULL},
@@ -788,7 +789,8 @@ Test(logs_grammar, hostile_input_gives_a_status)
 		buf_puts(bp, ex);
 		n = 1 + (i % 4);
 		for (k = 0; k < n && bp->len > 0; k++) {
-			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			seed = seed * 6364136223846793005UL
+			    + 1442695040888963407UL;
 			bp->data[(seed >> 33) % bp->len] =
 			    " '\"<>[](){}\\0A-:,.x"[(seed >> 20) % 19];
 		}

@@ -72,7 +72,8 @@ static const struct ccase ccases[] = {
 		P "MID 9 queued for delivery\n", "--strict", 1,
 		"%s:4: MID 9 was not started in these files\n", 0},
 	{"orphan DCID", P "Delivery start DCID 5 MID 9 to RID [0]\n",
-		"--strict", 1, "%s:4: DCID 5 was not started in these files", 0},
+		"--strict", 1, "%s:4: DCID 5 was not started in these files",
+		0},
 	{"orphan ICID", P "ICID 7 close\n", "--strict", 1,
 		"%s:4: ICID 7 was not started", 0},
 	{"DCID 0 of a bounce without a connection needs no DCID",
@@ -83,7 +84,8 @@ static const struct ccase ccases[] = {
 		P "MID 2 was generated for bounce of MID 1\n", "--strict", 1,
 		"%s:5: bounce of MID 1, which was not started", 0},
 	{"a line after Message finished", NEW1 START1
-		P "Message finished MID 1 done\n" P "MID 1 queued for delivery\n",
+		P "Message finished MID 1 done\n"
+		P "MID 1 queued for delivery\n",
 		NULL, 1, "%s:7: MID 1: line after its \"Message finished\" at "
 		"%s:6", 0},
 	{"a line after ICID close", NEW1 P "ICID 1 close\n"
@@ -199,8 +201,8 @@ Test(mtactl_log, check_reports_each_rule)
 		args[n++] = path;
 		args[n] = NULL;
 		st = run(out, args);
-		cr_expect_eq(st, c->status, "%s: status %d, want %d; output:\n%s",
-		    c->label, st, c->status, out->data);
+		cr_expect_eq(st, c->status, "%s: status %d, want %d; "
+		    "output:\n%s", c->label, st, c->status, out->data);
 		expand(want, c->want, path);
 		cr_expect_not_null(strstr(out->data, want->data),
 		    "%s: output lacks \"%s\":\n%s", c->label, want->data,
