@@ -310,8 +310,8 @@ ml_map_free(struct ml_map *m)
 static void
 ml_usage_check(FILE *fp)
 {
-	(void) fprintf(fp, "  log check [--strict] [--finished] [--json] "
-	    "FILE|DIR...\n");
+	(void) fprintf(fp, "  mtactl log check [--strict] [--finished] "
+	    "[--json] FILE|DIR...\n");
 }
 
 /* ml_usage_track - synopsis of track */
@@ -319,9 +319,9 @@ ml_usage_check(FILE *fp)
 static void
 ml_usage_track(FILE *fp)
 {
-	(void) fprintf(fp, "  log track [--mid N] [--icid N] [--dcid N] "
-	    "[--from ADDR] [--to ADDR]\n"
-	    "            [--subject TEXT] [--json] FILE|DIR...\n");
+	(void) fprintf(fp, "  mtactl log track [--mid N] [--icid N] "
+	    "[--dcid N] [--from ADDR] [--to ADDR]\n"
+	    "\t[--subject TEXT] [--json] FILE|DIR...\n");
 }
 
 /* mtactl_log_usage - synopsis of every command */
