@@ -16,5 +16,6 @@ mtad_LDADD = $(ALL_LDADD)
 
 sbin_PROGRAMS += mtactl
 mtactl_SOURCES = mta/mtactl.c mta/mtactl_cert.c mta/mtactl_cert.h \
-	mta/mtactl_send.c mta/mtactl_send.h
+	mta/mtactl_send.c mta/mtactl_send.h \
+	mta/mtactl_log.c mta/mtactl_log.h
 mtactl_LDADD = $(ALL_LDADD)

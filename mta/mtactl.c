@@ -23,6 +23,7 @@
  *		0 sent, 1 local error, 2 usage, 3 connection, 4 TLS or
  *		certificate, 5 authentication, 6 rejected, 7 rejected
  *		temporarily.
+ *	log	the mail log: check, track (see mtactl_log.h).
  *
  *	--json asks for JSON on standard output where a command prints
  *	data; it may also be given among the command's options.
@@ -45,6 +46,7 @@
 
 #include "mtactl_cert.h"
 #include "mtactl_send.h"
+#include "mtactl_log.h"
 
 struct mtactl_group {
 	const char *name;
@@ -58,6 +60,7 @@ static const struct mtactl_group mtactl_groups[] = {
 	"keys and certificates (certconfig)"},
 	{"send", mtactl_send, mtactl_send_usage,
 	"send one message through an SMTP server (exit codes: see below)"},
+	{"log", mtactl_log, mtactl_log_usage, "mail log check and track"},
 	{NULL, NULL, NULL, NULL},
 };
 
