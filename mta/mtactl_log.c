@@ -647,6 +647,15 @@ ml_check_line(struct ml_check *ck, const struct logs_grammar_line *ln)
 	}
 	if (type == LOGS_GRAMMAR_DCID_NEW) {
 		(void) ml_start(ck, &ck->dcid, ln->dcid);
+	} else if (type == LOGS_GRAMMAR_DCID_CONN_ERROR && ln->dcid != 0
+	    && ml_rec_get(&ck->dcid, ln->dcid) == NULL) {
+		/* A connection that was never made: no New, no close. */
+		(void) ml_rec_new(ck, &ck->dcid, ln->dcid, ML_ORPHAN);
+	} else if ((type == LOGS_GRAMMAR_DCID_DELAYED
+	    || type == LOGS_GRAMMAR_DCID_BOUNCED) && ln->dcid != 0
+	    && (r = ml_rec_get(&ck->dcid, ln->dcid)) != NULL
+	    && r->state == ML_DONE) {
+		/* The verdict of the last host tried follows its close. */
 	} else if ((ln->has & LOGS_GRAMMAR_HAS_DCID) && ln->dcid != 0) {
 		r = ml_use(ck, &ck->dcid, ln->dcid, "close");
 		if (type == LOGS_GRAMMAR_DCID_CLOSE)
