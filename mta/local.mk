@@ -14,5 +14,8 @@ mtad_SOURCES = mta/mtad.c
 mtad_LDADD = $(ALL_LDADD)
 
 sbin_PROGRAMS += mtactl
-mtactl_SOURCES = mta/mtactl.c mta/mtactl_cert.c mta/mtactl_cert.h
+mtactl_SOURCES = mta/mtactl.c mta/mtactl_cert.c mta/mtactl_cert.h \
+	mta/mtactl_opt.c mta/mtactl_opt.h \
+	mta/mtactl_sslconfig.c mta/mtactl_sslconfig.h \
+	mta/mtactl_trust.c mta/mtactl_trust.h
 mtactl_LDADD = $(ALL_LDADD)

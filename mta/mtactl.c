@@ -17,6 +17,12 @@
  *	cert	keys and certificates: selfsign, csr, install, import-p12,
  *		export-p12, show (see mtactl_cert.h).
  *
+ *	trust	the trust store: list, add, remove, fetch (see
+ *		mtactl_trust.h).
+ *
+ *	sslconfig
+ *		TLS settings per service: show (see mtactl_sslconfig.h).
+ *
  *	--json asks for JSON on standard output where a command prints
  *	data; it may also be given among the command's options.
  *
@@ -37,6 +43,8 @@
 #include "msg.h"
 
 #include "mtactl_cert.h"
+#include "mtactl_sslconfig.h"
+#include "mtactl_trust.h"
 
 struct mtactl_group {
 	const char *name;
@@ -48,6 +56,10 @@ struct mtactl_group {
 static const struct mtactl_group mtactl_groups[] = {
 	{"cert", mtactl_cert, mtactl_cert_usage,
 	"keys and certificates (certconfig)"},
+	{"trust", mtactl_trust, mtactl_trust_usage,
+	"trusted CA certificates (certconfig CERTAUTHORITY)"},
+	{"sslconfig", mtactl_sslconfig, mtactl_sslconfig_usage,
+	"TLS versions and ciphers per service"},
 	{NULL, NULL, NULL, NULL},
 };
 
@@ -61,7 +73,7 @@ mtactl_usage(FILE *fp)
 	(void) fprintf(fp, "usage: mtactl [--json] GROUP COMMAND "
 	    "[options]\n\ngroups:\n");
 	for (gp = mtactl_groups; gp->name; gp++)
-		(void) fprintf(fp, "  %-8s %s\n", gp->name, gp->what);
+		(void) fprintf(fp, "  %-9s %s\n", gp->name, gp->what);
 	(void) fprintf(fp, "\ncommands:\n");
 	for (gp = mtactl_groups; gp->name; gp++)
 		gp->usage(fp);
