@@ -277,13 +277,45 @@ certs_conf_use_cert(SSL_CTX *ctx, const struct conf_cert *cc,
 	return (-1);
 }
 
-/* certs_conf_trust - load the trust store into a context */
+/* certs_conf_mark - the ex_data index that marks a loaded trust store */
 
 static int
-certs_conf_trust(SSL_CTX *ctx, const struct conf *cf, struct buf *err)
+certs_conf_mark(void)
 {
-	return (certs_conf_trust_load(cf, SSL_CTX_get_cert_store(ctx), err)
-	    < 0 ? -1 : 0);
+	static int index = -1;
+
+	/* Processes are single-threaded; OpenSSL locks its own table. */
+	if (index < 0
+	    && (index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL)) < 0)
+		msg_fatal("certs_conf_mark: SSL_CTX_get_ex_new_index failed");
+	return (index);
+}
+
+/* certs_conf_trust_ctx - replace a context's trust store, once */
+
+int
+certs_conf_trust_ctx(SSL_CTX *ctx, const struct conf *cf, struct buf *err)
+{
+	static char marker;
+	X509_STORE *store;
+	int	idx = certs_conf_mark();
+	int	rc = 0;
+
+	if (SSL_CTX_get_ex_data(ctx, idx) == &marker)
+		return (0);
+	if ((store = X509_STORE_new()) == NULL)
+		msg_fatal("certs_conf_trust_ctx: out of memory");
+	if (certs_conf_trust_load(cf, store, err) < 0) {
+		/* Fail closed: an empty store verifies nothing. */
+		X509_STORE_free(store);
+		if ((store = X509_STORE_new()) == NULL)
+			msg_fatal("certs_conf_trust_ctx: out of memory");
+		rc = -1;
+	}
+	SSL_CTX_set_cert_store(ctx, store);
+	if (!SSL_CTX_set_ex_data(ctx, idx, &marker))
+		msg_fatal("certs_conf_trust_ctx: SSL_CTX_set_ex_data failed");
+	return (rc);
 }
 
 /* certs_conf_client - the outbound SMTP client context */
@@ -303,7 +335,7 @@ certs_conf_client(const struct conf *cf, struct buf *err)
 	certs_conf_opts(cf, CERTS_CONF_OUTBOUND, &opts);
 	if ((ctx = certs_ctx_client(&opts, err)) == NULL)
 		return (NULL);
-	if (certs_conf_trust(ctx, cf, err) != 0
+	if (certs_conf_trust_ctx(ctx, cf, err) != 0
 	    || certs_conf_use_cert(ctx, cc, err) != 0) {
 		SSL_CTX_free(ctx);
 		return (NULL);
@@ -331,7 +363,7 @@ certs_conf_server(const struct conf *cf, const struct conf_cert *cc,
 	}
 	buf_fini(&why);
 	if (certs_conf_add_chain(ctx, cc, err) != 0
-	    || certs_conf_trust(ctx, cf, err) != 0) {
+	    || certs_conf_trust_ctx(ctx, cf, err) != 0) {
 		SSL_CTX_free(ctx);
 		return (NULL);
 	}

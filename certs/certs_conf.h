@@ -15,6 +15,8 @@
  *		    X509_STORE *store, struct buf *err);
  *	int	certs_conf_use_cert(SSL_CTX *ctx, const struct conf_cert *cc,
  *		    struct buf *err);
+ *	int	certs_conf_trust_ctx(SSL_CTX *ctx, const struct conf *cf,
+ *		    struct buf *err);
  * DESCRIPTION
  *	certs_conf_client() builds the context of the outbound SMTP client
  *	(delivery): the sslconfig of the outbound service (tls.outbound:
@@ -68,6 +70,14 @@
  *	store and returns the number of certificates added, or -1 with
  *	the reason in err.
  *
+ *	certs_conf_trust_ctx() gives ctx the trust store of cf in place of
+ *	the one it has (so default verify paths set earlier are dropped
+ *	when tls.trust.system is false), once: a context that already has
+ *	it (certs_conf_client() and certs_conf_server() contexts included)
+ *	is left alone. It returns 0, or -1 with the reason in err; then
+ *	the context gets an empty trust store, so that nothing verifies
+ *	(a broken trust store fails closed).
+ *
  *	certs_conf_use_cert() loads a configured certificate into ctx: the
  *	file cc->cert (the leaf, then any intermediates), the intermediates
  *	of cc->chain when not empty, and the key cc->key, which must
@@ -101,5 +111,6 @@ int	certs_conf_trust_load(const struct conf *, X509_STORE *,
 	    struct buf *);
 int	certs_conf_use_cert(SSL_CTX *, const struct conf_cert *,
 	    struct buf *);
+int	certs_conf_trust_ctx(SSL_CTX *, const struct conf *, struct buf *);
 
 #endif
