@@ -285,8 +285,8 @@ certs_conf_mark(void)
 	static int index = -1;
 
 	/* Processes are single-threaded; OpenSSL locks its own table. */
-	if (index < 0
-	    && (index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL)) < 0)
+	if (index < 0 && (index = SSL_CTX_get_ex_new_index(0, NULL, NULL,
+	    NULL, NULL)) < 0)
 		msg_fatal("certs_conf_mark: SSL_CTX_get_ex_new_index failed");
 	return (index);
 }
@@ -357,7 +357,8 @@ certs_conf_server(const struct conf *cf, const struct conf_cert *cc,
 	buf_init(&why, 0);
 	ctx = certs_ctx_server(cc->cert, cc->key, &opts, &why);
 	if (ctx == NULL) {
-		buf_printf(err, "certificates.%s: %s", cc->name, buf_cstr(&why));
+		buf_printf(err, "certificates.%s: %s", cc->name,
+		    buf_cstr(&why));
 		buf_fini(&why);
 		return (NULL);
 	}

@@ -80,8 +80,8 @@ mtactl_opt_parse(const char *cmd, const char *usage,
 			    "--%.*s", (int) len, arg));
 		if (op->value == NULL) {
 			if (eq != NULL)
-				return (mtactl_opt_bad(cmd, usage, "option --%s "
-				    "takes no value", op->name));
+				return (mtactl_opt_bad(cmd, usage,
+				    "option --%s takes no value", op->name));
 			*op->flag = 1;
 			continue;
 		}

@@ -29,8 +29,9 @@
  *	standard error (mtactl_opt_bad() does just that).
  *
  *	mtactl_opt_conf() loads the configuration path, or the built-in
- *	default one when path is NULL, as mtad would; on error it prints
- *	every problem and returns NULL.
+ *	default one when path is NULL, as mtad would; the caller frees it
+ *	with conf_free(). On error it prints every problem and returns
+ *	NULL.
  *
  *	mtactl_opt_json_print() prints a JSON value, indented, and frees
  *	it; mtactl_opt_json_str() adds a string member unless val is NULL.
