@@ -14,6 +14,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "buf.h"
 #include "mem.h"
@@ -22,6 +23,7 @@
 #include "conf.h"
 
 #include "certs_ctx.h"
+#include "certs_info.h"
 #include "certs_x509.h"
 #include "certs_conf.h"
 
@@ -369,4 +371,97 @@ certs_conf_server(const struct conf *cf, const struct conf_cert *cc,
 		return (NULL);
 	}
 	return (ctx);
+}
+
+/* certs_conf_leaf - the first certificate of a configured file, or NULL */
+
+static X509 *
+certs_conf_leaf(const struct conf_cert *cc)
+{
+	STACK_OF(X509) *certs;
+	struct buf why;
+	X509   *leaf;
+
+	buf_init(&why, 0);
+	certs = certs_x509_load_certs(cc->cert, &why);
+	buf_fini(&why);
+	if (certs == NULL)
+		return (NULL);
+	leaf = sk_X509_shift(certs);
+	sk_X509_pop_free(certs, X509_free);
+	return (leaf);
+}
+
+/* certs_conf_cert_warnings - what is wrong with one certificate in use */
+
+static int
+certs_conf_cert_warnings(const struct conf_cert *cc, const char *user,
+    const char *host, time_t now, struct buf *out)
+{
+	struct certs_info info;
+	struct buf why;
+	X509   *leaf;
+	int	n = 0;
+
+	if ((leaf = certs_conf_leaf(cc)) == NULL)
+		return (0);
+	buf_init(&why, 0);
+	if (certs_info_get(leaf, now, &info, &why) == 0) {
+		if (info.demo) {
+			buf_printf(out, "%s: certificate \"%s\" is the "
+			    "demonstration certificate: it gives encryption "
+			    "but no verifiable identity\n", user, cc->name);
+			n++;
+		}
+		if (info.days_left < 0) {
+			buf_printf(out, "%s: certificate \"%s\" (%s) expired "
+			    "%ld day(s) ago\n", user, cc->name, info.subject,
+			    -info.days_left);
+			n++;
+		} else if (info.days_left < CERTS_CONF_EXPIRY_DAYS) {
+			buf_printf(out, "%s: certificate \"%s\" (%s) expires "
+			    "in %ld day(s)\n", user, cc->name, info.subject,
+			    info.days_left);
+			n++;
+		}
+		if (host != NULL && host[0] && !info.demo
+		    && X509_check_host(leaf, host, 0, 0, NULL) != 1) {
+			buf_printf(out, "%s: certificate \"%s\" (%s) does not "
+			    "name the host name %s\n", user, cc->name,
+			    info.subject, host);
+			n++;
+		}
+		certs_info_free(&info);
+	}
+	buf_fini(&why);
+	X509_free(leaf);
+	return (n);
+}
+
+/* certs_conf_warnings - what an operator should hear about at start */
+
+int
+certs_conf_warnings(const struct conf *cf, time_t now, struct buf *out)
+{
+	const struct conf_listener *lp;
+	const struct conf_cert *cc;
+	struct buf user;
+	size_t	i;
+	int	n = 0;
+
+	buf_init(&user, 0);
+	for (i = 0; i < cf->listener_count; i++) {
+		lp = &cf->listeners[i];
+		if ((cc = conf_cert_find(cf, lp->certificate)) == NULL)
+			continue;
+		buf_reset(&user);
+		buf_printf(&user, "listener %s", lp->name);
+		n += certs_conf_cert_warnings(cc, buf_cstr(&user),
+		    lp->hostname[0] ? lp->hostname : cf->hostname, now, out);
+	}
+	if ((cc = conf_cert_find(cf, cf->dest.certificate)) != NULL)
+		n += certs_conf_cert_warnings(cc,
+		    "destination_controls.certificate", NULL, now, out);
+	buf_fini(&user);
+	return (n);
 }
