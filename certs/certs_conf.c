@@ -14,6 +14,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "buf.h"
 #include "mem.h"
@@ -22,6 +23,7 @@
 #include "conf.h"
 
 #include "certs_ctx.h"
+#include "certs_info.h"
 #include "certs_x509.h"
 #include "certs_conf.h"
 
@@ -277,13 +279,45 @@ certs_conf_use_cert(SSL_CTX *ctx, const struct conf_cert *cc,
 	return (-1);
 }
 
-/* certs_conf_trust - load the trust store into a context */
+/* certs_conf_mark - the ex_data index that marks a loaded trust store */
 
 static int
-certs_conf_trust(SSL_CTX *ctx, const struct conf *cf, struct buf *err)
+certs_conf_mark(void)
 {
-	return (certs_conf_trust_load(cf, SSL_CTX_get_cert_store(ctx), err)
-	    < 0 ? -1 : 0);
+	static int index = -1;
+
+	/* Processes are single-threaded; OpenSSL locks its own table. */
+	if (index < 0 && (index = SSL_CTX_get_ex_new_index(0, NULL, NULL,
+	    NULL, NULL)) < 0)
+		msg_fatal("certs_conf_mark: SSL_CTX_get_ex_new_index failed");
+	return (index);
+}
+
+/* certs_conf_trust_ctx - replace a context's trust store, once */
+
+int
+certs_conf_trust_ctx(SSL_CTX *ctx, const struct conf *cf, struct buf *err)
+{
+	static char marker;
+	X509_STORE *store;
+	int	idx = certs_conf_mark();
+	int	rc = 0;
+
+	if (SSL_CTX_get_ex_data(ctx, idx) == &marker)
+		return (0);
+	if ((store = X509_STORE_new()) == NULL)
+		msg_fatal("certs_conf_trust_ctx: out of memory");
+	if (certs_conf_trust_load(cf, store, err) < 0) {
+		/* Fail closed: an empty store verifies nothing. */
+		X509_STORE_free(store);
+		if ((store = X509_STORE_new()) == NULL)
+			msg_fatal("certs_conf_trust_ctx: out of memory");
+		rc = -1;
+	}
+	SSL_CTX_set_cert_store(ctx, store);
+	if (!SSL_CTX_set_ex_data(ctx, idx, &marker))
+		msg_fatal("certs_conf_trust_ctx: SSL_CTX_set_ex_data failed");
+	return (rc);
 }
 
 /* certs_conf_client - the outbound SMTP client context */
@@ -303,7 +337,7 @@ certs_conf_client(const struct conf *cf, struct buf *err)
 	certs_conf_opts(cf, CERTS_CONF_OUTBOUND, &opts);
 	if ((ctx = certs_ctx_client(&opts, err)) == NULL)
 		return (NULL);
-	if (certs_conf_trust(ctx, cf, err) != 0
+	if (certs_conf_trust_ctx(ctx, cf, err) != 0
 	    || certs_conf_use_cert(ctx, cc, err) != 0) {
 		SSL_CTX_free(ctx);
 		return (NULL);
@@ -325,15 +359,109 @@ certs_conf_server(const struct conf *cf, const struct conf_cert *cc,
 	buf_init(&why, 0);
 	ctx = certs_ctx_server(cc->cert, cc->key, &opts, &why);
 	if (ctx == NULL) {
-		buf_printf(err, "certificates.%s: %s", cc->name, buf_cstr(&why));
+		buf_printf(err, "certificates.%s: %s", cc->name,
+		    buf_cstr(&why));
 		buf_fini(&why);
 		return (NULL);
 	}
 	buf_fini(&why);
 	if (certs_conf_add_chain(ctx, cc, err) != 0
-	    || certs_conf_trust(ctx, cf, err) != 0) {
+	    || certs_conf_trust_ctx(ctx, cf, err) != 0) {
 		SSL_CTX_free(ctx);
 		return (NULL);
 	}
 	return (ctx);
+}
+
+/* certs_conf_leaf - the first certificate of a configured file, or NULL */
+
+static X509 *
+certs_conf_leaf(const struct conf_cert *cc)
+{
+	STACK_OF(X509) *certs;
+	struct buf why;
+	X509   *leaf;
+
+	buf_init(&why, 0);
+	certs = certs_x509_load_certs(cc->cert, &why);
+	buf_fini(&why);
+	if (certs == NULL)
+		return (NULL);
+	leaf = sk_X509_shift(certs);
+	sk_X509_pop_free(certs, X509_free);
+	return (leaf);
+}
+
+/* certs_conf_cert_warnings - what is wrong with one certificate in use */
+
+static int
+certs_conf_cert_warnings(const struct conf_cert *cc, const char *user,
+    const char *host, time_t now, struct buf *out)
+{
+	struct certs_info info;
+	struct buf why;
+	X509   *leaf;
+	int	n = 0;
+
+	if ((leaf = certs_conf_leaf(cc)) == NULL)
+		return (0);
+	buf_init(&why, 0);
+	if (certs_info_get(leaf, now, &info, &why) == 0) {
+		if (info.demo) {
+			buf_printf(out, "%s: certificate \"%s\" is the "
+			    "demonstration certificate: it gives encryption "
+			    "but no verifiable identity\n", user, cc->name);
+			n++;
+		}
+		if (info.days_left < 0) {
+			buf_printf(out, "%s: certificate \"%s\" (%s) expired "
+			    "%ld day(s) ago\n", user, cc->name, info.subject,
+			    -info.days_left);
+			n++;
+		} else if (info.days_left < CERTS_CONF_EXPIRY_DAYS) {
+			buf_printf(out, "%s: certificate \"%s\" (%s) expires "
+			    "in %ld day(s)\n", user, cc->name, info.subject,
+			    info.days_left);
+			n++;
+		}
+		if (host != NULL && host[0] && !info.demo
+		    && X509_check_host(leaf, host, 0, 0, NULL) != 1) {
+			buf_printf(out, "%s: certificate \"%s\" (%s) does not "
+			    "name the host name %s\n", user, cc->name,
+			    info.subject, host);
+			n++;
+		}
+		certs_info_free(&info);
+	}
+	buf_fini(&why);
+	X509_free(leaf);
+	return (n);
+}
+
+/* certs_conf_warnings - what an operator should hear about at start */
+
+int
+certs_conf_warnings(const struct conf *cf, time_t now, struct buf *out)
+{
+	const struct conf_listener *lp;
+	const struct conf_cert *cc;
+	struct buf user;
+	size_t	i;
+	int	n = 0;
+
+	buf_init(&user, 0);
+	for (i = 0; i < cf->listener_count; i++) {
+		lp = &cf->listeners[i];
+		if ((cc = conf_cert_find(cf, lp->certificate)) == NULL)
+			continue;
+		buf_reset(&user);
+		buf_printf(&user, "listener %s", lp->name);
+		n += certs_conf_cert_warnings(cc, buf_cstr(&user),
+		    lp->hostname[0] ? lp->hostname : cf->hostname, now, out);
+	}
+	if ((cc = conf_cert_find(cf, cf->dest.certificate)) != NULL)
+		n += certs_conf_cert_warnings(cc,
+		    "destination_controls.certificate", NULL, now, out);
+	buf_fini(&user);
+	return (n);
 }

@@ -15,6 +15,10 @@
  *		    X509_STORE *store, struct buf *err);
  *	int	certs_conf_use_cert(SSL_CTX *ctx, const struct conf_cert *cc,
  *		    struct buf *err);
+ *	int	certs_conf_trust_ctx(SSL_CTX *ctx, const struct conf *cf,
+ *		    struct buf *err);
+ *	int	certs_conf_warnings(const struct conf *cf, time_t now,
+ *		    struct buf *out);
  * DESCRIPTION
  *	certs_conf_client() builds the context of the outbound SMTP client
  *	(delivery): the sslconfig of the outbound service (tls.outbound:
@@ -68,6 +72,24 @@
  *	store and returns the number of certificates added, or -1 with
  *	the reason in err.
  *
+ *	certs_conf_trust_ctx() gives ctx the trust store of cf in place of
+ *	the one it has (so default verify paths set earlier are dropped
+ *	when tls.trust.system is false), once: a context that already has
+ *	it (certs_conf_client() and certs_conf_server() contexts included)
+ *	is left alone. It returns 0, or -1 with the reason in err; then
+ *	the context gets an empty trust store, so that nothing verifies
+ *	(a broken trust store fails closed).
+ *
+ *	certs_conf_warnings() appends one line (without a trailing period)
+ *	per thing an operator should hear about at start, and returns how
+ *	many: a listener or the outbound service using the demonstration
+ *	certificate (encryption without a verifiable identity), a
+ *	listener whose certificate names neither its host name (or the
+ *	global one) in a DNS SAN nor, without SANs, in the CN, and a
+ *	certificate in use that has expired or expires within
+ *	CERTS_CONF_EXPIRY_DAYS days of now. Certificates that cannot be
+ *	read are left to the context builders, which fail with a reason.
+ *
  *	certs_conf_use_cert() loads a configured certificate into ctx: the
  *	file cc->cert (the leaf, then any intermediates), the intermediates
  *	of cc->chain when not empty, and the key cc->key, which must
@@ -75,6 +97,8 @@
  */
 #ifndef CERTS_CONF_H
 #define CERTS_CONF_H
+
+#include <time.h>
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -91,6 +115,7 @@
 
 #define CERTS_CONF_SYSTEM_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 #define CERTS_CONF_TRUST_SUFFIX	".pem"
+#define CERTS_CONF_EXPIRY_DAYS	30
 
 SSL_CTX *certs_conf_client(const struct conf *, struct buf *);
 SSL_CTX *certs_conf_server(const struct conf *, const struct conf_cert *,
@@ -101,5 +126,7 @@ int	certs_conf_trust_load(const struct conf *, X509_STORE *,
 	    struct buf *);
 int	certs_conf_use_cert(SSL_CTX *, const struct conf_cert *,
 	    struct buf *);
+int	certs_conf_trust_ctx(SSL_CTX *, const struct conf *, struct buf *);
+int	certs_conf_warnings(const struct conf *, time_t, struct buf *);
 
 #endif

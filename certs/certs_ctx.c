@@ -185,8 +185,9 @@ certs_ctx_ciphers(const struct certs_tls_opts *opts, int version,
 		/* NULL when security level refuses every version left. */
 		if ((sk = SSL_get1_supported_ciphers(ssl)) != NULL) {
 			for (i = 0; i < sk_SSL_CIPHER_num(sk); i++) {
-				const SSL_CIPHER *c = sk_SSL_CIPHER_value(sk, i);
+				const SSL_CIPHER *c;
 
+				c = sk_SSL_CIPHER_value(sk, i);
 				if (!certs_ctx_cipher_ok(c, version))
 					continue;
 				buf_printf(out, "%s\n", SSL_CIPHER_get_name(c));

@@ -227,8 +227,8 @@ conf_check_tls_set(const char *text, struct buf *why)
 			    && strncmp(cp, conf_check_tls_names[v], len) == 0)
 				break;
 		if (v == CONF_CHECK_TLS_COUNT) {
-			buf_printf(why, "\"%.*s\" is not a TLS version (tls1.0, "
-			    "tls1.1, tls1.2, tls1.3)", (int) len, cp);
+			buf_printf(why, "\"%.*s\" is not a TLS version "
+			    "(tls1.0, tls1.1, tls1.2, tls1.3)", (int) len, cp);
 			return (-1);
 		}
 		set |= 1 << v;
@@ -259,10 +259,12 @@ conf_check_tls(struct conf *cf, struct conf_tls_service *sp,
 	buf_init(&why, 0);
 	if ((set = conf_check_tls_set(sp->versions, &why)) == 0)
 		buf_puts(&why, "enables no TLS version");
-	for (lo = 0; set > 0 && !(set & (1 << lo)); lo++)
-		 /* void */ ;
-	for (hi = CONF_CHECK_TLS_COUNT - 1; set > 0 && !(set & (1 << hi)); hi--)
-		 /* void */ ;
+	lo = 0;
+	while (set > 0 && !(set & (1 << lo)))
+		lo++;
+	hi = CONF_CHECK_TLS_COUNT - 1;
+	while (set > 0 && !(set & (1 << hi)))
+		hi--;
 	for (v = lo; set > 0 && v <= hi; v++) {
 		if (!(set & (1 << v))) {
 			buf_printf(&why, "%s and %s are enabled but %s is "

@@ -16,10 +16,14 @@
 #include "logs_icid.h"
 #include "logs_maillog.h"
 
+#include "certs_conf.h"
 #include "certs_errmap.h"
 
 #include "policy_flow.h"
 
+#include "server.h"
+
+#include "smtpd.h"
 #include "smtpd_auth.h"
 #include "smtpd_session.h"
 #include "smtpd_tls.h"
@@ -34,6 +38,23 @@ smtpd_tls_accept_any(int preverify_ok, X509_STORE_CTX *store)
 	return (1);
 }
 
+/*
+ * smtpd_tls_trust - client certificates are verified against the trust
+ * store of the configuration (tls.trust.*), loaded into the listener's
+ * context on first use. A store that cannot be loaded leaves an empty
+ * one: every client certificate is then invalid (fail closed).
+ */
+static void
+smtpd_tls_trust(struct smtpd_session *ss)
+{
+	struct buf *err = buf_new(0);
+
+	if (certs_conf_trust_ctx(ss->sl->ssl_ctx, ss->sd->sv->cf, err) != 0)
+		msg_warn("listener %s: trust store: %s: no client certificate "
+		    "will verify", ss->sl->cl->name, err->data);
+	buf_free(err);
+}
+
 /* smtpd_tls_start - begin the handshake after "220 Ready to start TLS" */
 
 void
@@ -42,6 +63,8 @@ smtpd_tls_start(struct smtpd_session *ss)
 	size_t	dropped = 0;
 
 	ss->state = SMTPD_S_TLS;
+	if (ss->flow && ss->flow->tls_verify_client == POLICY_BOOL_ON)
+		smtpd_tls_trust(ss);
 	if (io_starttls_server(ss->io, ss->sl->ssl_ctx, ss->in_used,
 	    &dropped) != 0) {
 		smtpd_session_end(ss);

@@ -22,7 +22,12 @@
  *	a success the SMTP state starts over (RFC 3207: the client says
  *	EHLO again), and the policy's client certificate rule applies:
  *	with TLS Preferred an invalid certificate is refused and a missing
- *	one allowed; with TLS Required a valid one is needed. A refused
+ *	one allowed; with TLS Required a valid one is needed. Client
+ *	certificates are verified against the trust store of the
+ *	configuration (tls.trust.*, certs_conf(3)), which replaces the
+ *	listener context's store at the first STARTTLS that needs it; a
+ *	store that cannot be loaded is replaced by an empty one, so every
+ *	client certificate is then invalid (fail closed). A refused
  *	client gets 421 4.7.1 and the connection closes. After a failure
  *	the connection is lost. The reason in "TLS failed:" is written as
  *	AsyncOS writes it (certs_errmap(3)): "[Errno N] text" for a socket

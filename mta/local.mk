@@ -17,5 +17,8 @@ mtad_LDADD = $(ALL_LDADD)
 sbin_PROGRAMS += mtactl
 mtactl_SOURCES = mta/mtactl.c mta/mtactl_cert.c mta/mtactl_cert.h \
 	mta/mtactl_send.c mta/mtactl_send.h \
-	mta/mtactl_log.c mta/mtactl_log.h
+	mta/mtactl_log.c mta/mtactl_log.h \
+	mta/mtactl_opt.c mta/mtactl_opt.h \
+	mta/mtactl_sslconfig.c mta/mtactl_sslconfig.h \
+	mta/mtactl_trust.c mta/mtactl_trust.h
 mtactl_LDADD = $(ALL_LDADD)

@@ -23,7 +23,14 @@
  *		0 sent, 1 local error, 2 usage, 3 connection, 4 TLS or
  *		certificate, 5 authentication, 6 rejected, 7 rejected
  *		temporarily.
+ *
  *	log	the mail log: check, track (see mtactl_log.h).
+ *
+ *	trust	the trust store: list, add, remove, fetch (see
+ *		mtactl_trust.h).
+ *
+ *	sslconfig
+ *		TLS settings per service: show (see mtactl_sslconfig.h).
  *
  *	--json asks for JSON on standard output where a command prints
  *	data; it may also be given among the command's options.
@@ -47,6 +54,8 @@
 #include "mtactl_cert.h"
 #include "mtactl_send.h"
 #include "mtactl_log.h"
+#include "mtactl_sslconfig.h"
+#include "mtactl_trust.h"
 
 struct mtactl_group {
 	const char *name;
@@ -61,6 +70,10 @@ static const struct mtactl_group mtactl_groups[] = {
 	{"send", mtactl_send, mtactl_send_usage,
 	"send one message through an SMTP server (exit codes: see below)"},
 	{"log", mtactl_log, mtactl_log_usage, "mail log check and track"},
+	{"trust", mtactl_trust, mtactl_trust_usage,
+	"trusted CA certificates (certconfig CERTAUTHORITY)"},
+	{"sslconfig", mtactl_sslconfig, mtactl_sslconfig_usage,
+	"TLS versions and ciphers per service"},
 	{NULL, NULL, NULL, NULL},
 };
 
@@ -74,7 +87,7 @@ mtactl_usage(FILE *fp)
 	(void) fprintf(fp, "usage: mtactl [--json] GROUP COMMAND "
 	    "[options]\n\ngroups:\n");
 	for (gp = mtactl_groups; gp->name; gp++)
-		(void) fprintf(fp, "  %-8s %s\n", gp->name, gp->what);
+		(void) fprintf(fp, "  %-9s %s\n", gp->name, gp->what);
 	(void) fprintf(fp, "\ncommands:\n");
 	for (gp = mtactl_groups; gp->name; gp++)
 		gp->usage(fp);

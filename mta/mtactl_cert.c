@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -22,16 +24,20 @@
 #include <openssl/err.h>
 #include <openssl/provider.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "buf.h"
 #include "mem.h"
 #include "msg.h"
+
+#include "conf.h"
 
 #include "certs_info.h"
 #include "certs_p12.h"
 #include "certs_x509.h"
 
 #include "mtactl_cert.h"
+#include "mtactl_opt.h"
 
 #define MTACTL_CERT_DAYS	3650	/* the appliance's usual choice */
 #define MTACTL_CERT_MAX_ARGS	64
@@ -65,6 +71,8 @@ struct mtactl_cert_args {
 	const char *pass_env;
 	const char *warn_days;
 	const char *ca_file;
+	const char *config;
+	const char *expiring;
 	int	force;
 	int	json;
 	int	help;
@@ -978,6 +986,248 @@ out:
 	return (rc);
 }
 
+
+/*
+ * What "cert list" found about one configured certificate.
+ */
+struct mtactl_cert_entry {
+	const struct conf_cert *cc;
+	struct certs_info info;
+	int	have_info;
+	int	intermediates;
+	struct buf used;		/* "listener L, outbound, ..." */
+	struct buf problems;		/* one per line */
+	int	expiring;
+};
+
+/* mtactl_cert_problem - note one problem of an entry */
+
+static void MSG_PRINTFLIKE(2, 3)
+mtactl_cert_problem(struct mtactl_cert_entry *ep, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&ep->problems, fmt, ap);
+	va_end(ap);
+	buf_putc(&ep->problems, '\n');
+}
+
+/* mtactl_cert_used - where a certificate is used; its host name checks */
+
+static void
+mtactl_cert_used(const struct conf *cf, struct mtactl_cert_entry *ep,
+    X509 *leaf)
+{
+	const struct conf_listener *lp;
+	const char *host;
+	size_t	i;
+
+	for (i = 0; i < cf->listener_count; i++) {
+		lp = &cf->listeners[i];
+		if (strcmp(lp->certificate, ep->cc->name) != 0)
+			continue;
+		buf_printf(&ep->used, "%slistener %s", ep->used.len ? ", "
+		    : "", lp->name);
+		host = lp->hostname[0] ? lp->hostname : cf->hostname;
+		if (leaf && host[0] && X509_check_host(leaf, host, 0, 0,
+		    NULL) != 1)
+			mtactl_cert_problem(ep, "listener %s: the certificate "
+			    "does not name its host name %s", lp->name, host);
+	}
+	if (strcmp(cf->dest.certificate, ep->cc->name) == 0)
+		buf_printf(&ep->used, "%soutbound", ep->used.len ? ", " : "");
+}
+
+/* mtactl_cert_examine - load and check one configured certificate */
+
+static void
+mtactl_cert_examine(const struct conf *cf, struct mtactl_cert_entry *ep,
+    long expiring_days)
+{
+	const struct conf_cert *cc = ep->cc;
+	STACK_OF(X509) *certs;
+	STACK_OF(X509) *more;
+	EVP_PKEY *key;
+	struct buf err;
+	struct stat st;
+	X509   *leaf = NULL;
+
+	buf_init(&err, 0);
+	if (stat(cc->cert, &st) == -1 && errno == ENOENT && cc->generate) {
+		mtactl_cert_used(cf, ep, NULL);
+		mtactl_cert_problem(ep, "not created yet: mtad makes a "
+		    "self-signed certificate at %s on start", cc->cert);
+		buf_fini(&err);
+		return;
+	}
+	if ((certs = certs_x509_load_certs(cc->cert, &err)) == NULL) {
+		mtactl_cert_used(cf, ep, NULL);
+		mtactl_cert_problem(ep, "%s", err.data);
+		buf_fini(&err);
+		return;
+	}
+	leaf = sk_X509_shift(certs);
+	if (cc->chain[0]) {
+		buf_reset(&err);
+		if ((more = certs_x509_load_certs(cc->chain, &err)) == NULL)
+			mtactl_cert_problem(ep, "%s", err.data);
+		else {
+			while (sk_X509_num(more) > 0)
+				(void) sk_X509_push(certs, sk_X509_shift(more));
+			sk_X509_free(more);
+		}
+	}
+	ep->intermediates = sk_X509_num(certs);
+	buf_reset(&err);
+	if (certs_x509_check_chain(leaf, certs, &err) != 0)
+		mtactl_cert_problem(ep, "chain: %s", err.data);
+	buf_reset(&err);
+	if (certs_info_get(leaf, time(NULL), &ep->info, &err) != 0)
+		mtactl_cert_problem(ep, "%s", err.data);
+	else {
+		ep->have_info = 1;
+		if (ep->info.demo)
+			mtactl_cert_problem(ep, "the demo certificate gives "
+			    "encryption but no verifiable identity");
+		if (ep->info.days_left < 0)
+			mtactl_cert_problem(ep, "expired %ld day(s) ago",
+			    -ep->info.days_left);
+		if (expiring_days >= 0 && ep->info.days_left < expiring_days) {
+			ep->expiring = 1;
+			if (ep->info.days_left >= 0)
+				mtactl_cert_problem(ep, "expires in %ld "
+				    "day(s)", ep->info.days_left);
+		}
+	}
+	buf_reset(&err);
+	if ((key = certs_x509_load_key(cc->key, &err)) == NULL)
+		mtactl_cert_problem(ep, "%s", err.data);
+	else {
+		buf_reset(&err);
+		if (certs_x509_check_key(leaf, key, &err) != 0)
+			mtactl_cert_problem(ep, "%s", err.data);
+		EVP_PKEY_free(key);
+	}
+	if (stat(cc->key, &st) == 0 && (st.st_mode & 077) != 0)
+		mtactl_cert_problem(ep, "private key %s has mode %04o: others "
+		    "than its owner can read it (chmod 600)", cc->key,
+		    (unsigned) (st.st_mode & 07777));
+	mtactl_cert_used(cf, ep, leaf);
+	X509_free(leaf);
+	sk_X509_pop_free(certs, X509_free);
+	buf_fini(&err);
+}
+
+/* mtactl_cert_list_json - one entry as JSON */
+
+static json_t *
+mtactl_cert_list_json(const struct mtactl_cert_entry *ep)
+{
+	json_t *obj;
+	json_t *problems = json_array();
+	const char *cp;
+	const char *nl;
+
+	obj = ep->have_info ? mtactl_cert_show_json(ep->cc->cert, 0,
+	    &ep->info, -1) : json_object();
+	(void) json_object_set_new(obj, "name", json_string(ep->cc->name));
+	mtactl_cert_json_str(obj, "file", ep->cc->cert);
+	mtactl_cert_json_str(obj, "key", ep->cc->key);
+	mtactl_cert_json_str(obj, "chain", ep->cc->chain);
+	(void) json_object_set_new(obj, "intermediates",
+	    json_integer(ep->intermediates));
+	mtactl_cert_json_str(obj, "used_by", ep->used.data);
+	(void) json_object_set_new(obj, "expiring",
+	    json_boolean(ep->expiring));
+	for (cp = ep->problems.data; (nl = strchr(cp, '\n')); cp = nl + 1)
+		(void) json_array_append_new(problems, json_stringn(cp,
+		    (size_t) (nl - cp)));
+	(void) json_object_set_new(obj, "problems", problems);
+	return (obj);
+}
+
+/* mtactl_cert_list_text - one entry for a person */
+
+static void
+mtactl_cert_list_text(const struct mtactl_cert_entry *ep)
+{
+	const char *cp;
+	const char *nl;
+
+	(void) printf("certificate:  %s\n", ep->cc->name);
+	(void) printf("used by:      %s\n", ep->used.len ? ep->used.data
+	    : "nothing");
+	if (ep->have_info) {
+		mtactl_cert_show_text(ep->cc->cert, 0, 1, &ep->info);
+		(void) printf("intermediates: %d\n", ep->intermediates);
+	} else
+		(void) printf("file:         %s\n", ep->cc->cert);
+	for (cp = ep->problems.data; (nl = strchr(cp, '\n')); cp = nl + 1)
+		(void) printf("problem:      %.*s\n", (int) (nl - cp), cp);
+}
+
+/* mtactl_cert_list - every configured certificate, where used, problems */
+
+static int
+mtactl_cert_list(int argc, char **argv, struct mtactl_cert_args *a)
+{
+	const struct mtactl_cert_opt opts[] = {
+		{"config", &a->config, NULL},
+		{"expiring", &a->expiring, NULL},
+		{NULL, NULL, NULL},
+	};
+	struct mtactl_cert_entry *ents;
+	struct conf *cf;
+	json_t *all = NULL;
+	long	days = -1;
+	size_t	i;
+	int	rc;
+	int	bad = 0;
+
+	if ((rc = mtactl_cert_parse("list", opts, 0, argc, argv, a)) != 0
+	    || a->help)
+		return (rc);
+	if (a->expiring && mtactl_cert_number(a->expiring, CERTS_MAX_DAYS,
+	    &days) == -1)
+		return (mtactl_cert_bad("list", "--expiring %s: not a number "
+		    "of days from 0 to %d", a->expiring, CERTS_MAX_DAYS));
+	if ((cf = mtactl_opt_conf("cert list", a->config)) == NULL)
+		return (1);
+	ents = mem_zalloc(cf->cert_count ? cf->cert_count : 1, sizeof(*ents));
+	if (a->json)
+		all = json_array();
+	for (i = 0; i < cf->cert_count; i++) {
+		ents[i].cc = &cf->certs[i];
+		buf_init(&ents[i].used, 0);
+		buf_init(&ents[i].problems, 0);
+		mtactl_cert_examine(cf, &ents[i], days);
+		if (ents[i].expiring) {
+			bad = 1;
+			msg_warn("cert list: %s: %s %s", ents[i].cc->name,
+			    ents[i].info.subject, ents[i].info.days_left < 0
+			    ? "has expired" : "expires soon");
+		}
+		if (all != NULL)
+			(void) json_array_append_new(all,
+			    mtactl_cert_list_json(&ents[i]));
+		else {
+			if (i > 0)
+				(void) printf("\n");
+			mtactl_cert_list_text(&ents[i]);
+		}
+		if (ents[i].have_info)
+			certs_info_free(&ents[i].info);
+		buf_fini(&ents[i].used);
+		buf_fini(&ents[i].problems);
+	}
+	if (all != NULL)
+		mtactl_cert_json_print(all);
+	mem_free(ents);
+	conf_free(cf);
+	return (bad);
+}
+
 static const struct mtactl_cert_cmd mtactl_cert_cmds[] = {
 	{"selfsign", mtactl_cert_selfsign,
 		"--cn NAME [--o ORG] [--ou UNIT] [--l CITY] [--st STATE]\n"
@@ -1001,6 +1251,8 @@ static const struct mtactl_cert_cmd mtactl_cert_cmds[] = {
 		"\t(--password-file F | --password-env VAR) [--force]"},
 	{"show", mtactl_cert_show,
 		"[--json] [--warn-days N] FILE..."},
+	{"list", mtactl_cert_list,
+		"[--config FILE] [--expiring DAYS] [--json]"},
 	{NULL, NULL, NULL},
 };
 

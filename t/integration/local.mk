@@ -4,7 +4,8 @@ if HAVE_CRITERION
 INTEGRATION_TESTS = t/integration/inbound_test t/integration/hat_test \
 	t/integration/limits_test t/integration/smuggle_test \
 	t/integration/durability_test t/integration/master_test \
-	t/integration/auth_test
+	t/integration/auth_test \
+	t/integration/certs_test
 check_PROGRAMS += $(INTEGRATION_TESTS)
 TESTS += $(INTEGRATION_TESTS)
 INTEGRATION_SUPPORT = t/integration/mtad_harness.c \
@@ -72,4 +73,9 @@ t_integration_smarthost_test_SOURCES = t/integration/smarthost_test.c \
 t_integration_smarthost_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
 t_integration_smarthost_test_CFLAGS = $(TEST_CFLAGS)
 t_integration_smarthost_test_LDADD = $(TEST_LDADD)
+t_integration_certs_test_SOURCES = t/integration/certs_test.c \
+	$(INTEGRATION_SUPPORT)
+t_integration_certs_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
+t_integration_certs_test_CFLAGS = $(TEST_CFLAGS)
+t_integration_certs_test_LDADD = $(TEST_LDADD)
 endif

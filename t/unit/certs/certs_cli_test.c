@@ -1422,3 +1422,129 @@ Test(certs_cli, mtactl_warn_days)
 	}
 	buf_free(out);
 }
+
+/* t_copy_mode - copy a file, giving the copy a mode */
+
+static const char *
+t_copy_mode(const char *from, const char *name, int mode)
+{
+	struct buf *data = buf_new(0);
+	const char *path;
+
+	tsup_tmp_read(from, data);
+	path = tsup_tmp_write(name, data->data, data->len);
+	cr_assert_eq(chmod(path, (mode_t) mode), 0);
+	buf_free(data);
+	return (path);
+}
+
+/*
+ * mtactl cert list: every configured certificate with where it is used
+ * and what is wrong with it, each problem named.
+ */
+Test(certs_cli, mtactl_list)
+{
+	const struct tsup_certs *pki = tsup_certs_make(NULL);
+	const char *key = t_copy_mode(pki->good.key, "good.key", 0600);
+	const char *openkey = t_copy_mode(pki->good.key, "open.key", 0644);
+	const char *eckey = t_copy_mode(pki->ecdsa.key, "ec.key", 0600);
+	const char *exkey = t_copy_mode(pki->expired.key, "ex.key", 0600);
+	const char *wnkey = t_copy_mode(pki->wrongname.key, "wn.key", 0600);
+	const char *garbage = tsup_tmp_write("garbage.crt", "junk\n", 5);
+	const char *spool = tsup_tmp_mkdir("list-spool");
+	const char *yaml = tsup_strf(
+	    "spool_dir: %s\n"
+	    "certificates:\n"
+	    "  good: { cert: %s, chain: %s, key: %s }\n"
+	    "  wrongname: { cert: %s, key: %s }\n"
+	    "  mismatch: { cert: %s, key: %s }\n"
+	    "  badchain: { cert: %s, chain: %s, key: %s }\n"
+	    "  expired: { cert: %s, key: %s }\n"
+	    "  openkey: { cert: %s, key: %s }\n"
+	    "  garbage: { cert: %s, key: %s }\n"
+	    "listeners:\n"
+	    "  - { name: L1, port: 2501, hostname: mx.tsup.test, "
+	    "certificate: good }\n"
+	    "  - { name: L2, port: 2502, hostname: mx.tsup.test, "
+	    "certificate: wrongname }\n"
+	    "destination_controls:\n  certificate: good\n",
+	    spool, pki->good.cert, pki->inter.cert, key,
+	    pki->wrongname.cert, wnkey,
+	    pki->good.cert, eckey,
+	    pki->good.cert, pki->other_root.cert, key,
+	    pki->expired.cert, exkey,
+	    pki->good.cert, openkey,
+	    garbage, key);
+	const char *cf = tsup_tmp_write("list.yaml", yaml, strlen(yaml));
+	const struct {
+		const char *name;
+		const char *used_by;
+		const char *problem;	/* substring of one; NULL: none */
+	}	cases[] = {
+		{"good", "listener L1, outbound", NULL},
+		{"wrongname", "listener L2", "listener L2: the certificate "
+		"does not name its host name mx.tsup.test"},
+		{"mismatch", "", "does not match the private key"},
+		{"badchain", "", "chain: "},
+		{"expired", "", "expired 1 day(s) ago"},
+		{"openkey", "", "has mode 0644: others than its owner can "
+		"read it"},
+		{"garbage", "", garbage},
+		{"demo", "", "not created yet: mtad makes a self-signed "
+		"certificate"},
+	};
+	const char *args[] = {"cert", "list", "--json", "--config", cf, NULL};
+	const char *soon[] = {"cert", "list", "--expiring", "400", "--config",
+	cf, NULL};
+	struct buf *out = buf_new(0);
+	json_error_t jerr;
+	json_t *all;
+	size_t	i, j;
+	int	rc;
+
+	rc = t_mtactl(out, args);
+	cr_assert_eq(rc, 0, "%s", out->data);
+	all = json_loads(out->data, 0, &jerr);
+	cr_assert_not_null(all, "%s: %s", jerr.text, out->data);
+	cr_assert_eq(json_array_size(all), sizeof(cases) / sizeof(cases[0]),
+	    "%s", out->data);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *c = NULL;
+		json_t *problems;
+		int	found = 0;
+
+		for (j = 0; j < json_array_size(all); j++)
+			if (strcmp(json_string_value(json_object_get(
+			    json_array_get(all, j), "name")),
+			    cases[i].name) == 0)
+				c = json_array_get(all, j);
+		cr_assert_not_null(c, "%s: not listed", cases[i].name);
+		cr_expect_str_eq(json_string_value(json_object_get(c,
+		    "used_by")), cases[i].used_by, "%s", cases[i].name);
+		problems = json_object_get(c, "problems");
+		for (j = 0; j < json_array_size(problems); j++)
+			if (cases[i].problem && strstr(json_string_value(
+			    json_array_get(problems, j)), cases[i].problem))
+				found = 1;
+		if (cases[i].problem)
+			cr_expect(found, "%s: no problem \"%s\" in %s",
+			    cases[i].name, cases[i].problem, json_dumps(
+			    problems, 0));
+		else
+			cr_expect_eq(json_array_size(problems), 0,
+			    "%s: problems %s", cases[i].name,
+			    json_dumps(problems, 0));
+	}
+	cr_expect_eq(json_integer_value(json_object_get(json_array_get(all,
+	    0), "intermediates")), 1);
+	json_decref(all);
+
+	/* A year of validity expires within 400 days: exit 1, a warning. */
+	rc = t_mtactl(out, soon);
+	cr_expect_eq(rc, 1, "%s", out->data);
+	cr_expect(strstr(out->data, "cert list: good: CN=mx.tsup.test") != NULL
+	    && strstr(out->data, "expires soon") != NULL, "%s", out->data);
+	cr_expect(strstr(out->data, "problem:      expires in 36") != NULL,
+	    "%s", out->data);
+	buf_free(out);
+}

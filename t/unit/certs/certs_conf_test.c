@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <criterion/criterion.h>
 #include <openssl/err.h>
@@ -25,6 +26,7 @@
 #include "conf.h"
 
 #include "certs_conf.h"
+#include "certs_demo.h"
 #include "tsupport.h"
 
 TestSuite(certs_conf, .init = tsup_init, .fini = tsup_fini, .timeout = 60);
@@ -242,7 +244,8 @@ Test(certs_conf, outbound_versions_and_security_level)
 			"TLSv1.1",
 		"AES256-SHA:@SECLEVEL=0", NULL, "TLSv1.1"},
 		{"1.1 with ECDHE: MD5+SHA1 signature refused at level 2",
-			"    versions: tls1.1 tls1.2\n", "TLSv1.1", "ECDHE-RSA-AES256-SHA:@SECLEVEL=0", NULL,
+			"    versions: tls1.1 tls1.2\n", "TLSv1.1",
+			"ECDHE-RSA-AES256-SHA:@SECLEVEL=0", NULL,
 		NULL},
 		{"1.1 not enabled", "    versions: tls1.2 tls1.3\n",
 			"TLSv1.1", "AES256-SHA:@SECLEVEL=0", NULL, NULL},
@@ -415,5 +418,76 @@ Test(certs_conf, listener_serves_configured_chain)
 	SSL_CTX_free(cctx);
 	SSL_CTX_free(sctx);
 	conf_free(cf);
+	buf_free(err);
+}
+
+Test(certs_conf, start_warnings)
+{
+	const struct tsup_certs *pki = tsup_certs_make(NULL);
+	/* Ten days less an hour: whole days left are 9 at any speed. */
+	struct tsup_cert_spec soon_spec = {.not_after = 10 * 86400 - 3600};
+	struct tsup_cert soon = tsup_certs_issue(pki, "soon", &soon_spec);
+	const char *spool = tsup_tmp_mkdir("warn-spool");
+	const char *demo_key = tsup_strf("%s/demo.key", spool);
+	const char *demo_crt = tsup_strf("%s/demo.crt", spool);
+	struct buf *err = buf_new(0);
+	struct {
+		const char *label;
+		const char *cert;	/* the listener's and outbound's */
+		const char *key;
+		const char *hostname;
+		const char *want;	/* every line, in order */
+	}	cases[] = {
+		{"a good certificate", pki->good.chain, pki->good.key,
+		TSUP_CERT_HOST, ""},
+		{"wrong host name", pki->wrongname.chain, pki->wrongname.key,
+			TSUP_CERT_HOST, "listener L: certificate \"c\" "
+			"(CN=other.tsup.test,O=mtad tests) does not name the "
+		"host name mx.tsup.test\n"},
+		{"expired", pki->expired.chain, pki->expired.key,
+			TSUP_CERT_HOST, "listener L: certificate \"c\" "
+			"(CN=mx.tsup.test,O=mtad tests) expired 1 day(s) ago\n"
+			"destination_controls.certificate: certificate \"c\" "
+			"(CN=mx.tsup.test,O=mtad tests) expired 1 day(s) "
+		"ago\n"},
+		{"expires in 9 days", soon.chain, soon.key, TSUP_CERT_HOST,
+			"listener L: certificate \"c\" (CN=mx.tsup.test,"
+			"O=mtad tests) expires in 9 day(s)\n"
+			"destination_controls.certificate: certificate \"c\" "
+			"(CN=mx.tsup.test,O=mtad tests) expires in 9 day(s)\n"},
+		{"the demo certificate", demo_crt, demo_key, "other.test",
+			"listener L: certificate \"c\" is the demonstration "
+			"certificate: it gives encryption but no verifiable "
+			"identity\n"
+			"destination_controls.certificate: certificate \"c\" "
+			"is the demonstration certificate: it gives encryption "
+		"but no verifiable identity\n"},
+		{"unreadable: left to the context builders",
+		"/nonexistent.pem", pki->good.key, TSUP_CERT_HOST, ""},
+	};
+	size_t	i;
+
+	cr_assert_eq(certs_demo_ensure(demo_crt, demo_key, "mx.demo.test",
+	    err), 0, "%s", err->data);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct conf *cf = t_conf(tsup_strf("spool_dir: %s\n"
+		    "certificates:\n  c: { cert: %s, key: %s }\n"
+		    "listeners:\n  - { name: L, port: 2525, hostname: %s, "
+		    "certificate: c }\n"
+		    "destination_controls:\n  certificate: c\n", spool,
+		    cases[i].cert, cases[i].key, cases[i].hostname));
+		struct buf *out = buf_new(0);
+		int	n = certs_conf_warnings(cf, time(NULL), out);
+		int	lines = 0;
+		const char *cp;
+
+		for (cp = out->data; (cp = strchr(cp, '\n')) != NULL; cp++)
+			lines++;
+		cr_expect_str_eq(out->data, cases[i].want, "%s: got\n%s",
+		    cases[i].label, out->data);
+		cr_expect_eq(n, lines, "%s: count %d", cases[i].label, n);
+		buf_free(out);
+		conf_free(cf);
+	}
 	buf_free(err);
 }
