@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,6 +34,7 @@
 
 #include "conf.h"
 
+#include "certs_conf.h"
 #include "certs_demo.h"
 
 #include "policy_conf.h"
@@ -137,6 +139,23 @@ master_mkdir(struct master *ms, const char *dir, mode_t mode)
 		msg_fatal("chown %s: %m", dir);
 }
 
+/* master_cert_warnings - demo, expiring or misnamed certificates */
+
+static void
+master_cert_warnings(const struct conf *cf)
+{
+	struct buf *out = buf_new(0);
+	char   *line, *next;
+
+	(void) certs_conf_warnings(cf, time(NULL), out);
+	for (line = out->data; line && *line; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = 0;
+		msg_warn("%s", line);
+	}
+	buf_free(out);
+}
+
 /* master_prepare - directories, certificates, shared state */
 
 static void
@@ -162,10 +181,8 @@ master_prepare(struct master *ms)
 		mem_free(copy);
 		if (certs_demo_ensure(cc->cert, cc->key, cf->hostname, err) != 0)
 			msg_fatal("certificate \"%s\": %s", cc->name, err->data);
-		msg_warn("certificate \"%s\" (%s) is a self-signed demo "
-		    "certificate: peers that verify certificates will not "
-		    "accept it", cc->name, cc->cert);
 	}
+	master_cert_warnings(cf);
 	buf_printf(path, "%s/seq", cf->spool_dir);
 	if ((ms->seq = seq_open(path->data, err)) == NULL)
 		msg_fatal("%s", err->data);
@@ -710,6 +727,7 @@ master_reload(uv_signal_t *sig, int signo)
 		return;
 	}
 	msg_info("reloading configuration");
+	master_cert_warnings(cf);
 	conf_free(ms->cf);
 	ms->cf = cf;
 	old = ms->generation++;
