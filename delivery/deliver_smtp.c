@@ -154,6 +154,7 @@ struct deliver_smtp {
 };
 
 static const struct io_ops ds_ops;
+static size_t ds_live;			/* sessions not yet freed */
 static void ds_try_host(struct deliver_smtp *);
 static void ds_start_txn(struct deliver_smtp *);
 static void ds_after_done(struct deliver_smtp *);
@@ -442,6 +443,7 @@ ds_free_cb(uv_handle_t *h)
 	buf_fini(&ds->ext_auth);
 	mail_sasl_client_fini(&ds->sasl);
 	mem_free(ds);
+	ds_live--;
 }
 
 /* ds_free - free once nothing refers to the session */
@@ -1800,6 +1802,14 @@ ds_msg_reset(struct deliver_msg *msg)
 	memset(&msg->tls, 0, sizeof(msg->tls));
 }
 
+/* deliver_smtp_live - sessions of this process not yet freed */
+
+size_t
+deliver_smtp_live(void)
+{
+	return (ds_live);
+}
+
 /* deliver_smtp_start - one attempt: connect, set up, send msg */
 
 struct deliver_smtp *
@@ -1820,6 +1830,7 @@ deliver_smtp_start(uv_loop_t *loop, const struct deliver_smtp_opts *opts,
 	ds->loop = loop;
 	ds->opts = *opts;
 	ds->base_tls = opts->tls;
+	ds_live++;
 	ds->helo_name = mem_strdup(opts->helo_name ? opts->helo_name :
 	    "localhost");
 	ds->domain = mem_strdup(opts->domain ? opts->domain : "");

@@ -19,6 +19,7 @@
  *	unsigned long deliver_smtp_dcid(const struct deliver_smtp *ds);
  *	const struct deliver_mx_host *deliver_smtp_host(
  *		    const struct deliver_smtp *ds);
+ *	size_t	deliver_smtp_live(void);
  *
  *	void	deliver_mx_fail(const struct deliver_mx_result *res,
  *		    struct deliver_msg *msg, struct logs_maillog *log);
@@ -162,6 +163,10 @@
  *	done() has been called for it (the session never closes msg->fd).
  *	A connection kept for reuse must carry only mail of the same
  *	destination (same TLS level and reference names).
+ *
+ *	deliver_smtp_live() counts the sessions of the process that are
+ *	not freed yet (under way, kept, or sending QUIT), so a stopping
+ *	process can wait until every connection has said its "close".
  *
  *	DCIDs come from opts->seq (seq_next(SEQ_DCID)) or, when it is null,
  *	opts->next_dcid(opts->dcid_ctx). A connection that could not be
@@ -322,6 +327,7 @@ void	deliver_smtp_quit(struct deliver_smtp *);
 int	deliver_smtp_reusable(const struct deliver_smtp *);
 unsigned long deliver_smtp_dcid(const struct deliver_smtp *);
 const struct deliver_mx_host *deliver_smtp_host(const struct deliver_smtp *);
+size_t	deliver_smtp_live(void);
 
 void	deliver_mx_fail(const struct deliver_mx_result *, struct deliver_msg *,
 	    struct logs_maillog *);

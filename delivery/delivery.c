@@ -51,6 +51,7 @@
 #include "delivery.h"
 
 #define DELIVERY_IDLE_MS	5000	/* a parked connection's idle time */
+#define DELIVERY_STOP_TICK_MS	50	/* how often a stopping process looks */
 
 struct delivery {
 	struct server *sv;
@@ -67,7 +68,7 @@ struct delivery {
 	size_t	nrelays;
 	size_t	jobs;			/* attempts under way */
 	uv_timer_t tick;		/* log rotation, drain limit */
-	int	drain;			/* seconds left to finish on stop */
+	int	drain;			/* ticks left to finish on stop */
 };
 
 struct delivery_job {
@@ -262,8 +263,6 @@ delivery_done(struct deliver_msg *msg, void *ctx)
 	buf_free(b);
 	delivery_job_free(job);
 	dv->jobs--;
-	if (dv->sv->stopping && dv->jobs == 0)
-		server_exit(dv->sv, 0);
 }
 
 /* delivery_refuse - answer a job that will not be attempted */
@@ -392,6 +391,10 @@ delivery_tick(uv_timer_t *timer)
 	struct delivery *dv = timer->data;
 
 	(void) logs_maillog_tick(dv->log);
+	if (dv->sv->stopping && dv->jobs == 0 && deliver_smtp_live() == 0) {
+		server_exit(dv->sv, 0);
+		return;
+	}
 	if (dv->sv->stopping && --dv->drain <= 0) {
 		msg_warn("%zu deliveries still under way after %d seconds: "
 		    "exiting", dv->jobs, DELIVERY_DRAIN);
@@ -459,10 +462,12 @@ delivery_stop(struct server *sv)
 {
 	struct delivery *dv = &delivery;
 
-	deliver_cache_close(dv->cache);
-	dv->drain = DELIVERY_DRAIN;
-	if (dv->jobs == 0)
-		server_exit(sv, 0);
+	deliver_cache_close(dv->cache);	/* QUIT to every parked session */
+	/* The tick ends the process once every session has closed. */
+	dv->drain = DELIVERY_DRAIN * 1000 / DELIVERY_STOP_TICK_MS;
+	(void) uv_timer_start(&dv->tick, delivery_tick, DELIVERY_STOP_TICK_MS,
+	    DELIVERY_STOP_TICK_MS);
+	(void) sv;
 }
 
 static const struct server_ops delivery_ops = {
