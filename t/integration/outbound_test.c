@@ -1,0 +1,822 @@
+/*
+ * NAME
+ *	outbound_test - delivery through the real gateway to real peers
+ * DESCRIPTION
+ *	Each test starts mtad with delivery processes, SMTP routes to
+ *	scripted SMTP servers on loopback (tsup_smtpd) and its own
+ *	unbound, sends mail in with swaks and checks what the peers
+ *	received and the mail log lines (masked, compared byte for byte).
+ */
+#include "config.h"
+
+#include <regex.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "buf.h"
+
+#include "mtad_harness.h"
+#include "tsupport.h"
+
+TestSuite(outbound, .init = tsup_init, .fini = tsup_fini, .timeout = 90);
+
+/* out_subst - replace every match of regex in s by repl */
+
+static const char *
+out_subst(const char *s, const char *regex, const char *repl)
+{
+	struct buf *out = buf_new(0);
+	regmatch_t m;
+	regex_t	re;
+	const char *p = s;
+	const char *result;
+
+	if (regcomp(&re, regex, REG_EXTENDED) != 0)
+		tsup_fail("bad regex %s", regex);
+	while (*p && regexec(&re, p, 1, &m, p == s ? 0 : REG_NOTBOL) == 0) {
+		buf_append(out, p, (size_t) m.rm_so);
+		buf_puts(out, repl);
+		if (m.rm_eo == 0) {
+			buf_putc(out, *p);
+			p++;
+		} else
+			p += m.rm_eo;
+	}
+	buf_puts(out, p);
+	regfree(&re);
+	result = tsup_strf("%s", out->data);
+	buf_free(out);
+	return (result);
+}
+
+/* out_mask - a log line with timestamps, IDs, ports and times masked */
+
+static const char *
+out_mask(const char *line)
+{
+	const char *s = tsup_log_mask(line);
+
+	s = out_subst(s, "port [0-9]+", "port P");
+	s = out_subst(s, "port: [0-9]+", "port: P");
+	s = out_subst(s, "Message [0-9]+ to", "Message N to");
+	s = out_subst(s, "pending till .*$", "pending till TIME");
+	return (s);
+}
+
+/* out_lines - every masked mail log line matching a regex */
+
+static const char *
+out_lines(const struct mtad_inst *mi, const char *regex)
+{
+	struct buf *lines = buf_new(0);
+	struct buf *masked = buf_new(0);
+	const char *p;
+	const char *result;
+
+	(void) tsup_log_grep(mi->log, TSUP_LOG_REGEX, regex, lines);
+	for (p = lines->data; *p;) {
+		const char *nl = strchr(p, '\n');
+		const char *line = tsup_strf("%.*s", (int) (nl ? nl - p
+		    : (long) strlen(p)), p);
+
+		buf_printf(masked, "%s\n", out_mask(line));
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	result = tsup_strf("%s", masked->data);
+	buf_free(lines);
+	buf_free(masked);
+	return (result);
+}
+
+/* out_send - swaks one message in, return its MID */
+
+static unsigned long
+out_send(const struct mtad_inst *mi, const char *args)
+{
+	const char *out;
+	const char *p;
+	int	status;
+
+	out = mtad_swaks(mi, &status, "%s", args);
+	cr_assert_eq(status, 0, "swaks %s failed:\n%s", args, out);
+	if ((p = strstr(out, "queued as ")) == NULL)
+		tsup_fail("no queue id in:\n%s", out);
+	return (strtoul(p + 10, NULL, 10));
+}
+
+/* out_finished - wait for "Message finished MID m done" */
+
+static void
+out_finished(const struct mtad_inst *mi, unsigned long mid)
+{
+	(void) mtad_wait_log(mi, tsup_strf("Message finished MID %lu done$",
+	    mid));
+}
+
+/* out_peer - a lenient scripted peer with rules */
+
+static struct tsup_smtpd *
+out_peer(const struct tsup_smtpd_rule *rules)
+{
+	struct tsup_smtpd_opts so;
+
+	memset(&so, 0, sizeof(so));
+	so.rules = rules;
+	so.no_starttls = 1;
+	return (tsup_smtpd_start(&so));
+}
+
+/* out_dump - the whole mail log, masked, for failure messages */
+
+static const char *
+out_dump(const struct mtad_inst *mi)
+{
+	return (out_lines(mi, "."));
+}
+
+/* out_msg - message n of connection conn of a peer */
+
+static const char *
+out_msg(struct tsup_smtpd *s, int conn, int n)
+{
+	struct buf *b = buf_new(0);
+	const char *result;
+
+	if (tsup_smtpd_message(s, conn, n, b) != 0)
+		tsup_fail("peer has no message %d on connection %d; its log:"
+		    "\n%s", n, conn, tsup_smtpd_log(s));
+	result = tsup_strf("%s", b->data);
+	buf_free(b);
+	return (result);
+}
+
+/* out_wait_msg - wait until a peer has message n of connection conn */
+
+static const char *
+out_wait_msg(struct tsup_smtpd *s, int conn, int n)
+{
+	int	waited;
+
+	for (waited = 0; waited < tsup_deadline_ms(); waited += 50) {
+		struct buf *b = buf_new(0);
+		int	got = tsup_smtpd_message(s, conn, n, b) == 0
+		    && strstr(tsup_smtpd_log(s), tsup_strf("%d * DATA ",
+		    conn)) != NULL;
+
+		buf_free(b);
+		if (got)
+			return (out_msg(s, conn, n));
+		(void) usleep(50000);
+	}
+	tsup_fail("peer got no message %d on connection %d; its log:\n%s",
+	    n, conn, tsup_smtpd_log(s));
+}
+
+/* out_wait_count - wait until n mail log lines match regex */
+
+static void
+out_wait_count(const struct mtad_inst *mi, const char *regex, int n)
+{
+	int	waited;
+
+	for (waited = 0; waited < tsup_deadline_ms(); waited += 50) {
+		if (mtad_log_count(mi, regex) >= n)
+			return;
+		(void) usleep(50000);
+	}
+	tsup_fail("fewer than %d log lines match %s:\n%s", n, regex,
+	    out_dump(mi));
+}
+
+/* out_count - occurrences of a substring */
+
+static int
+out_count(const char *hay, const char *needle)
+{
+	int	n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return (n);
+}
+
+/* out_route - one smtp_routes entry for a domain to a peer */
+
+static const char *
+out_route(const char *domain, const struct tsup_smtpd *s)
+{
+	return (tsup_strf("  %s: [\"127.0.0.1:%d\"]\n", domain,
+	    tsup_smtpd_port(s)));
+}
+
+
+Test(outbound, end_to_end_one_message)
+{
+	struct tsup_smtpd *peer = out_peer(NULL);
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	const char *msg;
+	const char *got;
+	unsigned long mid;
+
+	spec.top = tsup_strf("smtp_routes:\n%s", out_route("dest.test", peer));
+	mi = mtad_start(&spec);
+	mid = out_send(mi, "--from alice@src.test --to bob@dest.test "
+	    "--header 'Subject: end to end' --header "
+	    "'Message-Id: <e2e@src.test>' --body 'first line\nsecond line'");
+	out_finished(mi, mid);
+	(void) mtad_wait_log(mi, "DCID [0-9]+ close$");
+	got = out_lines(mi, "DCID|Response|Message finished|pending|Delayed|"
+	    "Bounced");
+	cr_expect_str_eq(got,
+	    "TIMESTAMP Info: New SMTP DCID N interface 127.0.0.1 address "
+	    "127.0.0.1 port P\n"
+	    "TIMESTAMP Info: Delivery start DCID N MID N to RID [N]\n"
+	    "TIMESTAMP Info: MID N RID [N] Response '2.0.0 Ok: queued as "
+	    "TSUP1M1'\n"
+	    "TIMESTAMP Info: Message done DCID N MID N to RID [N]\n"
+	    "TIMESTAMP Info: Message finished MID N done\n"
+	    "TIMESTAMP Info: DCID N close\n", "log:\n%s", got);
+	cr_expect_eq(mtad_log_count(mi, tsup_strf("Delivery start DCID [0-9]+ "
+	    "MID %lu to RID \\[0\\]$", mid)), 1, "%s", out_dump(mi));
+	msg = out_msg(peer, 1, 1);
+	cr_expect(strncmp(msg, "Received: from client.test (localhost.test "
+	    "[127.0.0.1]) by mx.test.example\r\n\twith ESMTP id ", 79) == 0,
+	    "Received line first:\n%s", msg);
+	cr_expect_eq(out_count(msg, "Received:"), 1, "%s", msg);
+	cr_expect(strstr(msg, "\r\nTo: bob@dest.test\r\nFrom: alice@src.test"
+	    "\r\nSubject: end to end\r\nMessage-Id: <e2e@src.test>\r\n") != NULL,
+	    "headers intact:\n%s", msg);
+	cr_expect(strstr(msg, "\r\n\r\nfirst line\r\nsecond line\r\n") != NULL,
+	    "body intact:\n%s", msg);
+	cr_expect(strstr(tsup_smtpd_log(peer), "1 < MAIL FROM:<alice@src.test>"
+	    " SIZE=") != NULL, "%s", tsup_smtpd_log(peer));
+	cr_expect(strstr(tsup_smtpd_log(peer), "1 < RCPT TO:<bob@dest.test>\n")
+	    != NULL, "%s", tsup_smtpd_log(peer));
+	cr_expect_eq(mtad_queued(mi), 0, "spool empty");
+	mtad_stop(mi);
+}
+
+Test(outbound, recipients_on_two_domains_with_partial_success)
+{
+	static const struct tsup_smtpd_rule a_rules[] = {
+		{.verb = "RCPT", .times = 1},
+		{.verb = "RCPT", .times = 1,
+		.reply = "550 5.1.1 <rej@a.test>: Recipient address rejected"},
+		{.verb = NULL},
+	};
+	static const struct tsup_smtpd_rule b_rules[] = {
+		{.verb = "RCPT", .times = 1,
+		.reply = "450 4.2.1 <tmp@b.test>: Mailbox busy, try later"},
+		{.verb = NULL},
+	};
+	struct tsup_smtpd *a = out_peer(a_rules);
+	struct tsup_smtpd *b = out_peer(b_rules);
+	struct tsup_smtpd *src = out_peer(NULL);
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	const char *got;
+	const char *dsn;
+	const char *blog;
+	unsigned long mid;
+
+	spec.top = tsup_strf("smtp_routes:\n%s%s%s"
+	    "bounce_profiles:\n  Default: {initial_retry: 1s, max_retry: 2s}\n",
+	    out_route("a.test", a), out_route("b.test", b),
+	    out_route("src.test", src));
+	mi = mtad_start(&spec);
+	mid = out_send(mi, "--from alice@src.test --to ok@a.test,rej@a.test,"
+	    "tmp@b.test,ok2@b.test --header 'Subject: partial'");
+	out_finished(mi, mid);
+	/* Two jobs: a.test and b.test, each its own connection. */
+	cr_expect_eq(mtad_log_count(mi, tsup_strf("Delivery start DCID [0-9]+ "
+	    "MID %lu to RID \\[0, 1\\]$", mid)), 1, "%s", out_dump(mi));
+	cr_expect_eq(mtad_log_count(mi, tsup_strf("Delivery start DCID [0-9]+ "
+	    "MID %lu to RID \\[2, 3\\]$", mid)), 1, "%s", out_dump(mi));
+	cr_expect_eq(mtad_log_count(mi, tsup_strf("Delivery start DCID [0-9]+ "
+	    "MID %lu to RID \\[2\\]$", mid)), 1, "the retry: %s",
+	    out_dump(mi));
+	got = out_lines(mi, tsup_strf("MID %lu |Message [0-9]+ to", mid));
+	cr_expect(strstr(got, "Info: Bounced: DCID N MID N to RID N - 5.1.1 - "
+	    "Bad destination email address ('550', ['5.1.1 <rej@a.test>: "
+	    "Recipient address rejected']) []\n") != NULL, "550 bounced:\n%s", got);
+	cr_expect(strstr(got, "Info: Delayed: DCID N MID N to RID N - 4.2.1 - "
+	    "Mailbox disabled, not accepting messages ('450', ['4.2.1 "
+	    "<tmp@b.test>: Mailbox busy, try later'])[]\n") != NULL, "450 delayed:\n%s", got);
+	cr_expect(strstr(got, "Info: Message N to RID [N] pending till TIME\n")
+	    != NULL, "pending:\n%s", got);
+	/* The retry delivered tmp@b.test alone. */
+	cr_expect_eq(mtad_log_count(mi, tsup_strf("Message done DCID [0-9]+ "
+	    "MID %lu to RID \\[2\\]$", mid)), 1, "%s", out_dump(mi));
+	cr_expect_eq(mtad_log_count(mi, tsup_strf("Message done DCID [0-9]+ "
+	    "MID %lu to RID \\[3\\]$", mid)), 1, "%s", out_dump(mi));
+	cr_expect_eq(mtad_log_count(mi, tsup_strf("Message done DCID [0-9]+ "
+	    "MID %lu to RID \\[0\\]$", mid)), 1, "%s", out_dump(mi));
+	blog = tsup_smtpd_log(b);
+	cr_expect(out_count(blog, "< RCPT TO:<tmp@b.test>") == 2, "%s", blog);
+	cr_expect(out_count(blog, "< RCPT TO:<ok2@b.test>") == 1, "%s", blog);
+	/* The DSN to the sender: a multipart/report with the 550 text. */
+	(void) mtad_wait_log(mi, "Message finished MID [0-9]+ done$");
+	(void) mtad_wait_log(mi, tsup_strf("generated for bounce of MID %lu$",
+	    mid));
+	(void) mtad_wait_text(mi, "Response");
+	dsn = out_wait_msg(src, 1, 1);
+	cr_expect(strstr(tsup_smtpd_log(src), "1 < MAIL FROM:<>") != NULL,
+	    "%s", tsup_smtpd_log(src));
+	cr_expect(strstr(tsup_smtpd_log(src), "1 < RCPT TO:<alice@src.test>")
+	    != NULL, "%s", tsup_smtpd_log(src));
+	cr_expect(strstr(dsn, "multipart/report") != NULL, "%s", dsn);
+	cr_expect(strstr(dsn, "report-type=delivery-status") != NULL, "%s",
+	    dsn);
+	cr_expect(strstr(dsn, "\r\nFinal-Recipient: rfc822;rej@a.test\r\n"
+	    "Action: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 "
+	    "5.1.1 <rej@a.test>: Recipient address rejected\r\n") != NULL,
+	    "%s", dsn);
+	cr_expect(strstr(dsn, "Recipient address rejected") != NULL, "%s",
+	    dsn);
+	cr_expect_eq(out_count(dsn, "Final-Recipient:"), 1, "only the "
+	    "bounced one:\n%s", dsn);
+	mtad_stop(mi);
+}
+
+/* out_ctime - parse an AsyncOS "Mon Nov 23 14:43:18 2026" time */
+
+static time_t
+out_ctime(const char *text)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (strptime(text, "%a %b %d %H:%M:%S %Y", &tm) == NULL)
+		tsup_fail("not a time: %s", text);
+	tm.tm_isdst = -1;
+	return (mktime(&tm));
+}
+
+/* out_pending_gaps - seconds from each "pending till" line to its time */
+
+static int
+out_pending_gaps(const struct mtad_inst *mi, long *gaps, int max)
+{
+	struct buf *lines = buf_new(0);
+	const char *p;
+	int	n = 0;
+
+	(void) tsup_log_grep(mi->log, TSUP_LOG_SUBSTR, " pending till ",
+	    lines);
+	for (p = lines->data; *p && n < max;) {
+		const char *nl = strchr(p, '\n');
+		const char *till = strstr(p, " pending till ") + 14;
+
+		gaps[n++] = (long) (out_ctime(till) - out_ctime(p));
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	buf_free(lines);
+	return (n);
+}
+
+Test(outbound, retries_back_off_then_expire)
+{
+	static const struct tsup_smtpd_rule busy[] = {
+		{.verb = "CONNECT", .reply = "421 4.3.2 Service not available",
+		.action = TSUP_SMTPD_CLOSE},
+		{.verb = NULL},
+	};
+	struct tsup_smtpd *peer = out_peer(busy);
+	struct tsup_smtpd *src = out_peer(NULL);
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	const char *got;
+	const char *dsn;
+	unsigned long mid;
+	long	gaps[8];
+	int	n;
+
+	spec.top = tsup_strf("smtp_routes:\n%s%s"
+	    "bounce_profiles:\n  Default: {initial_retry: 1s, max_retry: 2s, "
+	    "max_retries: 3}\n", out_route("busy.test", peer),
+	    out_route("src.test", src));
+	mi = mtad_start(&spec);
+	mid = out_send(mi, "--from alice@src.test --to bob@busy.test");
+	(void) mtad_wait_log(mi, tsup_strf("Message finished MID %lu done$",
+	    mid));
+	/* First try, then 3 retries at 1 s, 2 s, 2 s (capped), then give up */
+	cr_expect_eq(tsup_smtpd_conns(peer), 4, "%s", tsup_smtpd_log(peer));
+	n = out_pending_gaps(mi, gaps, 8);
+	cr_assert_eq(n, 3, "three pending lines:\n%s", out_dump(mi));
+	cr_expect(gaps[0] >= 1 && gaps[0] <= 2, "first wait %ld", gaps[0]);
+	cr_expect(gaps[1] >= 2 && gaps[1] <= 3 && gaps[1] > gaps[0],
+	    "second wait %ld after %ld", gaps[1], gaps[0]);
+	cr_expect(gaps[2] >= 2 && gaps[2] <= 3 && gaps[2] == gaps[1],
+	    "third wait capped: %ld after %ld", gaps[2], gaps[1]);
+	got = out_lines(mi, tsup_strf("Bounced|Delayed|MID %lu$|MID %lu done",
+	    mid, mid));
+	cr_expect_str_eq(got,
+	    "TIMESTAMP Info: Delayed: DCID N MID N to RID N - 4.3.2 - Not "
+	    "accepting messages at this time ('421', ['4.3.2 Service not "
+	    "available'])[]\n"
+	    "TIMESTAMP Info: Delayed: DCID N MID N to RID N - 4.3.2 - Not "
+	    "accepting messages at this time ('421', ['4.3.2 Service not "
+	    "available'])[]\n"
+	    "TIMESTAMP Info: Delayed: DCID N MID N to RID N - 4.3.2 - Not "
+	    "accepting messages at this time ('421', ['4.3.2 Service not "
+	    "available'])[]\n"
+	    "TIMESTAMP Info: Delayed: DCID N MID N to RID N - 4.3.2 - Not "
+	    "accepting messages at this time ('421', ['4.3.2 Service not "
+	    "available'])[]\n"
+	    "TIMESTAMP Info: Bounced: DCID N MID N to RID N - 5.4.7 - Delivery "
+	    "expired (message too old) ('421', ['4.3.2 Service not "
+	    "available']) []\n"
+	    "TIMESTAMP Info: MID N was generated for bounce of MID N\n"
+	    "TIMESTAMP Info: Message finished MID N done\n",
+	    "%s", out_dump(mi));
+	cr_expect_eq(mtad_log_count(mi, tsup_strf("Bounced: DCID 0 MID %lu ",
+	    mid)), 1, "expiry: DCID 0\n%s", out_dump(mi));
+	dsn = out_wait_msg(src, 1, 1);
+	cr_expect(strstr(dsn, "\r\nFinal-Recipient: rfc822;bob@busy.test\r\n"
+	    "Action: failed\r\nStatus: 5.4.7\r\n") != NULL, "%s", dsn);
+	mtad_stop(mi);
+}
+
+Test(outbound, null_sender_bounce_is_a_double_bounce)
+{
+	static const struct tsup_smtpd_rule reject[] = {
+		{.verb = "RCPT", .reply = "550 5.1.1 No such user"},
+		{.verb = NULL},
+	};
+	struct tsup_smtpd *peer = out_peer(reject);
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	const char *got;
+	unsigned long mid;
+
+	spec.top = tsup_strf("smtp_routes:\n%s", out_route("dest.test", peer));
+	mi = mtad_start(&spec);
+	mid = out_send(mi, "--from '<>' --to nobody@dest.test");
+	out_finished(mi, mid);
+	got = out_lines(mi, "Bounced|bounce|Message finished");
+	cr_expect_str_eq(got,
+	    "TIMESTAMP Info: Bounced: DCID N MID N to RID N - 5.1.1 - Bad "
+	    "destination email address ('550', ['5.1.1 No such user']) []\n"
+	    "TIMESTAMP Info: Double bounce: Message N to 0 - 5.1.1 - Bad "
+	    "destination email address\n"
+	    "TIMESTAMP Info: Message finished MID N done\n", "%s",
+	    out_dump(mi));
+	cr_expect(strstr(tsup_smtpd_log(peer), "1 < MAIL FROM:<>") != NULL,
+	    "%s", tsup_smtpd_log(peer));
+	cr_expect_eq(mtad_log_count(mi, "Start MID"), 1, "no DSN queued:\n%s",
+	    out_dump(mi));
+	cr_expect_eq(mtad_queued(mi), 0);
+	mtad_stop(mi);
+}
+
+Test(outbound, next_hops_through_unbound)
+{
+	struct tsup_smtpd *peer = out_peer(NULL);
+	struct tsup_smtpd *src = out_peer(NULL);
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	const char *dsn;
+	unsigned long named, nx, temp;
+
+	spec.zone = "local-data: \"peer.test. A 127.0.0.1\"\n";
+	spec.top = tsup_strf("smtp_routes:\n"
+	    "  named.test: [\"peer.test:%d\"]\n"
+	    "  temp.test: [\"host.elsewhere.example:%d\"]\n%s",
+	    tsup_smtpd_port(peer), tsup_smtpd_port(peer),
+	    out_route("src.test", src));
+	mi = mtad_start(&spec);
+
+	/* A route host by name, resolved by the instance's unbound. */
+	named = out_send(mi, "--from alice@src.test --to bob@named.test");
+	out_finished(mi, named);
+	cr_expect(strstr(out_wait_msg(peer, 1, 1), "\r\nTo: bob@named.test\r\n")
+	    != NULL, "%s", tsup_smtpd_log(peer));
+
+	/* No route, no such domain: a DNS hard error bounces. */
+	nx = out_send(mi, "--from alice@src.test --to bob@nx.test");
+	out_finished(mi, nx);
+	cr_expect_str_eq(out_lines(mi, "DNS |Bounced"),
+	    "TIMESTAMP Info: DNS Error nx.test MX - NXDomain\n"
+	    "TIMESTAMP Info: Bounced: DCID N MID N to RID N - 5.1.2 - Bad "
+	    "destination host ('000', ['DNS Hard Error looking up nx.test "
+	    "(MX):  NXDomain']) []\n", "%s", out_dump(mi));
+	cr_expect_eq(mtad_log_count(mi, tsup_strf("Bounced: DCID 0 MID %lu ",
+	    nx)), 1, "no connection: DCID 0");
+	dsn = out_wait_msg(src, 1, 1);
+	cr_expect(strstr(dsn, "\r\nFinal-Recipient: rfc822;bob@nx.test\r\n"
+	    "Action: failed\r\nStatus: 5.1.2\r\n") != NULL, "%s", dsn);
+
+	/* A route name that cannot be resolved now: deferred. */
+	temp = out_send(mi, "--from alice@src.test --to bob@temp.test");
+	(void) mtad_wait_log(mi, "pending till");
+	cr_expect_str_eq(out_lines(mi, "DNS Temp|Delayed"),
+	    "TIMESTAMP Info: DNS Temporary Failure host.elsewhere.example MX - "
+	    "Refused\n"
+	    "TIMESTAMP Info: Delayed: DCID N MID N to RID N - 4.4.3 - "
+	    "Routing server failure ('000', ['DNS Soft Error looking up "
+	    "host.elsewhere.example (MX):  Refused'])[]\n", "%s",
+	    out_dump(mi));
+	cr_expect_eq(mtad_log_count(mi, tsup_strf("Delayed: DCID 0 MID %lu ",
+	    temp)), 1, "no connection: DCID 0");
+	cr_expect_eq(mtad_log_count(mi, tsup_strf("Message finished MID %lu ",
+	    temp)), 0);
+	cr_expect_eq(mtad_queued(mi), 1, "the deferred message stays");
+	cr_expect_eq(tsup_smtpd_conns(peer), 1, "%s", tsup_smtpd_log(peer));
+	mtad_stop(mi);
+}
+
+/* out_dcids - the DCIDs of the "Delivery start" lines, in order */
+
+static int
+out_dcids(const struct mtad_inst *mi, const char *domain_mids,
+    unsigned long *dcids, int max)
+{
+	struct buf *lines = buf_new(0);
+	const char *p;
+	int	n = 0;
+
+	(void) tsup_log_grep(mi->log, TSUP_LOG_REGEX, domain_mids, lines);
+	for (p = lines->data; *p && n < max;) {
+		const char *nl = strchr(p, '\n');
+		const char *d = strstr(p, "Delivery start DCID ");
+
+		if (d != NULL)
+			dcids[n++] = strtoul(d + 20, NULL, 10);
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	buf_free(lines);
+	return (n);
+}
+
+Test(outbound, connections_are_reused)
+{
+	static const struct {
+		const char *label;
+		const char *domain;
+		const char *controls;
+		int	conns;
+	} cases[] = {
+		{"one connection for all", "reuse.test",
+		"{max_concurrency: 1}", 1},
+		{"two messages per connection", "pairs.test",
+		"{max_concurrency: 1, max_msgs_per_conn: 2}", 3},
+	};
+	struct tsup_smtpd *peers[2];
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	struct buf *routes = buf_new(0);
+	struct buf *dc = buf_new(0);
+	size_t	i;
+
+	for (i = 0; i < 2; i++) {
+		peers[i] = out_peer(NULL);
+		buf_puts(routes, out_route(cases[i].domain, peers[i]));
+		buf_printf(dc, "    %s: %s\n", cases[i].domain,
+		    cases[i].controls);
+	}
+	spec.top = tsup_strf("smtp_routes:\n%sdestination_controls:\n"
+	    "  domains:\n%s", routes->data, dc->data);
+	mi = mtad_start(&spec);
+	for (i = 0; i < 2; i++) {
+		unsigned long mids[5];
+		unsigned long dcids[8];
+		int	n, k, distinct = 1;
+
+		for (k = 0; k < 5; k++)
+			mids[k] = out_send(mi, tsup_strf("--from a@src.test "
+			    "--to r%d@%s", k, cases[i].domain));
+		for (k = 0; k < 5; k++)
+			out_finished(mi, mids[k]);
+		n = out_dcids(mi, tsup_strf("Delivery start DCID [0-9]+ MID "
+		    "(%lu|%lu|%lu|%lu|%lu) ", mids[0], mids[1], mids[2],
+		    mids[3], mids[4]), dcids, 8);
+		cr_expect_eq(n, 5, "%s: five deliveries\n%s", cases[i].label,
+		    out_dump(mi));
+		for (k = 1; k < n; k++)
+			distinct += dcids[k] != dcids[k - 1];
+		cr_expect_eq(distinct, cases[i].conns, "%s: DCIDs\n%s",
+		    cases[i].label, out_dump(mi));
+		cr_expect_eq(tsup_smtpd_conns(peers[i]), cases[i].conns,
+		    "%s: peer\n%s", cases[i].label,
+		    tsup_smtpd_log(peers[i]));
+		/* Later messages on a connection: no second EHLO. */
+		cr_expect_eq(out_count(tsup_smtpd_log(peers[i]), "< EHLO "),
+		    cases[i].conns, "%s\n%s", cases[i].label,
+		    tsup_smtpd_log(peers[i]));
+	}
+	mtad_stop(mi);
+	buf_free(routes);
+	buf_free(dc);
+}
+
+/* out_overlap - did connection n+1 start before connection n ended */
+
+static int
+out_overlap(const char *plog, int conns)
+{
+	int	n;
+
+	for (n = 1; n < conns; n++) {
+		const char *next = strstr(plog, tsup_strf("\n%d * CONNECT\n",
+		    n + 1));
+		const char *end;
+
+		if (next == NULL)
+			return (-1);
+		if ((end = strstr(plog, tsup_strf("\n%d * EOF\n", n))) == NULL
+		    && (end = strstr(plog, tsup_strf("\n%d * CLOSE\n", n)))
+		    == NULL)
+			return (n);
+		if (end > next)
+			return (n);
+	}
+	return (0);
+}
+
+Test(outbound, concurrency_limit_holds_with_a_slow_peer)
+{
+	static const struct tsup_smtpd_rule slow[] = {
+		{.verb = "DOT", .reply = "", .action = TSUP_SMTPD_HOLD,
+		.conn = 1},
+		{.verb = NULL},
+	};
+	struct tsup_smtpd_opts so;
+	struct tsup_smtpd *peer;
+	struct mtad_spec spec = {.delivery = 2};
+	struct mtad_inst *mi;
+	unsigned long mids[3];
+	const char *plog;
+	int	k, over;
+
+	memset(&so, 0, sizeof(so));
+	so.no_starttls = 1;
+	so.concurrent = 1;
+	so.rules = slow;
+	peer = tsup_smtpd_start(&so);
+	spec.top = tsup_strf("smtp_routes:\n%sdestination_controls:\n"
+	    "  domains:\n    slow.test: {max_concurrency: 1}\n"
+	    "delivery:\n  data_timeout: 2s\n"
+	    "bounce_profiles:\n  Default: {initial_retry: 1s}\n",
+	    out_route("slow.test", peer));
+	mi = mtad_start(&spec);
+	for (k = 0; k < 3; k++)
+		mids[k] = out_send(mi, tsup_strf("--from a@src.test --to "
+		    "r%d@slow.test", k));
+	for (k = 0; k < 3; k++)
+		out_finished(mi, mids[k]);
+	plog = tsup_smtpd_log(peer);
+	over = out_overlap(tsup_strf("\n%s", plog), tsup_smtpd_conns(peer));
+	cr_expect_eq(over, 0, "connection %d overlapped the next:\n%s", over,
+	    plog);
+	cr_expect(tsup_smtpd_conns(peer) >= 2, "the held connection was "
+	    "given up:\n%s", plog);
+	cr_expect_eq(mtad_log_count(mi, "Delayed: .*4\\.4\\.[0-9]"), 1,
+	    "the held message was deferred once:\n%s", out_dump(mi));
+	mtad_stop(mi);
+}
+
+/* out_delivery_pid - a delivery process of the instance */
+
+static pid_t
+out_delivery_pid(const struct mtad_inst *mi)
+{
+	pid_t	pids[16];
+	int	n = mtad_children(mi, pids, 16);
+	int	i;
+
+	for (i = 0; i < n; i++) {
+		struct buf *cmd = buf_new(0);
+		size_t	j;
+		int	hit;
+
+		tsup_tmp_read(tsup_strf("/proc/%ld/cmdline", (long) pids[i]),
+		    cmd);
+		for (j = 0; j < cmd->len; j++)
+			if (cmd->data[j] == '\0')
+				cmd->data[j] = ' ';
+		hit = strstr(cmd->data, "-X delivery") != NULL;
+		buf_free(cmd);
+		if (hit)
+			return (pids[i]);
+	}
+	tsup_fail("no delivery process among %d children", n);
+}
+
+Test(outbound, delivery_process_killed_mid_data)
+{
+	static const struct tsup_smtpd_rule hold[] = {
+		{.verb = "DOT", .reply = "", .action = TSUP_SMTPD_HOLD,
+		.conn = 1},
+		{.verb = NULL},
+	};
+	struct tsup_smtpd_opts so;
+	struct tsup_smtpd *peer;
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	unsigned long mid;
+	const char *msg;
+
+	memset(&so, 0, sizeof(so));
+	so.no_starttls = 1;
+	so.concurrent = 1;
+	so.rules = hold;
+	peer = tsup_smtpd_start(&so);
+	spec.top = tsup_strf("smtp_routes:\n%s", out_route("dest.test", peer));
+	mi = mtad_start(&spec);
+	mid = out_send(mi, "--from a@src.test --to b@dest.test --header "
+	    "'Subject: survivor'");
+	(void) out_wait_msg(peer, 1, 1);
+	cr_assert(kill(out_delivery_pid(mi), SIGKILL) == 0);
+	out_finished(mi, mid);
+	msg = out_wait_msg(peer, 2, 1);
+	cr_expect(strstr(msg, "\r\nSubject: survivor\r\n") != NULL, "%s", msg);
+	cr_expect_eq(mtad_queued(mi), 0);
+	mtad_stop(mi);
+}
+
+Test(outbound, restart_resumes_deferred_mail)
+{
+	static const struct tsup_smtpd_rule once[] = {
+		{.verb = "CONNECT", .reply = "421 4.3.2 Try again later",
+		.action = TSUP_SMTPD_CLOSE, .times = 1},
+		{.verb = NULL},
+	};
+	struct tsup_smtpd *peer = out_peer(once);
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	unsigned long mid;
+	int	status;
+
+	spec.top = tsup_strf("smtp_routes:\n%sbounce_profiles:\n  Default: "
+	    "{initial_retry: 3s}\n", out_route("dest.test", peer));
+	mi = mtad_start(&spec);
+	mid = out_send(mi, "--from a@src.test --to b@dest.test --header "
+	    "'Subject: deferred'");
+	(void) mtad_wait_log(mi, "pending till");
+	tsup_proc_signal(mi->proc, SIGTERM);
+	cr_assert_eq(tsup_proc_wait(mi->proc, 0, &status), 0);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "0x%x",
+	    status);
+	cr_assert_eq(tsup_spool_count(tsup_strf("%s/deferred", mi->spool), ""),
+	    1, "the message waits in deferred/");
+	cr_assert_eq(tsup_smtpd_conns(peer), 1);
+	mtad_restart(mi);
+	out_finished(mi, mid);
+	cr_expect(strstr(out_wait_msg(peer, 2, 1), "\r\nSubject: deferred\r\n")
+	    != NULL, "%s", tsup_smtpd_log(peer));
+	cr_expect_eq(mtad_queued(mi), 0);
+	mtad_stop(mi);
+}
+
+Test(outbound, required_tls_failure_alert_is_sent_once)
+{
+	struct tsup_smtpd *clear = out_peer(NULL);
+	struct tsup_smtpd *ops = out_peer(NULL);
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	const char *alert;
+	unsigned long mid;
+
+	spec.top = tsup_strf("smtp_routes:\n%s%s"
+	    "destination_controls:\n  tls_failure_alert: true\n"
+	    "  domains:\n    secure.test: {tls: required}\n"
+	    "alerts:\n  recipients: [ops@alerts.test]\n"
+	    "bounce_profiles:\n  Default: {initial_retry: 1s}\n",
+	    out_route("secure.test", clear), out_route("alerts.test", ops));
+	mi = mtad_start(&spec);
+	mid = out_send(mi, "--from a@src.test --to b@secure.test");
+	(void) mtad_wait_log(mi, tsup_strf("Message [0-9]+ to RID \\[0\\] "
+	    "pending till"));
+	cr_expect_str_eq(out_lines(mi, "alert was sent"),
+	    "TIMESTAMP Info: A System/Warning alert was sent to "
+	    "ops@alerts.test with subject \"Warning-mx.test.example: (System) "
+	    "TLS was required for delivery to secure.test but could not be "
+	    "successfully negotiated\".\n", "%s", out_dump(mi));
+	alert = out_wait_msg(ops, 1, 1);
+	cr_expect(strstr(tsup_smtpd_log(ops), "1 < RCPT TO:<ops@alerts.test>")
+	    != NULL, "%s", tsup_smtpd_log(ops));
+	cr_expect(strstr(alert, "\r\nSubject: Warning-mx.test.example: (System) "
+	    "TLS was required for delivery to") != NULL, "%s", alert);
+	cr_expect(strstr(alert, "secure.test") != NULL, "%s", alert);
+	/* The retry fails the same way: no second alert (throttle). */
+	out_wait_count(mi, "TLS was required but could not", 2);
+	out_wait_count(mi, "pending till", 2);
+	cr_expect_eq(mtad_log_count(mi, "pending till"), 2, "%s",
+	    out_dump(mi));
+	cr_expect_eq(mtad_log_count(mi, "alert was sent"), 1, "%s",
+	    out_dump(mi));
+	cr_expect_eq(tsup_smtpd_conns(ops), 1);
+	cr_expect(strstr(tsup_smtpd_log(clear), "< MAIL") == NULL, "nothing "
+	    "sent in clear:\n%s", tsup_smtpd_log(clear));
+	(void) mid;
+	mtad_stop(mi);
+}
