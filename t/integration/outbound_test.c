@@ -24,6 +24,8 @@
 #include "mtad_harness.h"
 #include "tsupport.h"
 
+#define NCASES(a)	(sizeof(a) / sizeof((a)[0]))
+
 TestSuite(outbound, .init = tsup_init, .fini = tsup_fini, .timeout = 90);
 
 /* out_subst - replace every match of regex in s by repl */
@@ -818,5 +820,154 @@ Test(outbound, required_tls_failure_alert_is_sent_once)
 	cr_expect(strstr(tsup_smtpd_log(clear), "< MAIL") == NULL, "nothing "
 	    "sent in clear:\n%s", tsup_smtpd_log(clear));
 	(void) mid;
+	mtad_stop(mi);
+}
+
+Test(outbound, replies_to_data_and_to_the_dot)
+{
+	static const struct tsup_smtpd_rule data451[] = {
+		{.verb = "DATA", .reply = "451 4.3.0 Local error in processing"},
+		{.verb = NULL},
+	};
+	static const struct tsup_smtpd_rule data554[] = {
+		{.verb = "DATA", .reply = "554 5.7.1 Transaction refused"},
+		{.verb = NULL},
+	};
+	static const struct tsup_smtpd_rule dot452[] = {
+		{.verb = "DOT", .reply = "452 4.3.1 Insufficient system storage"},
+		{.verb = NULL},
+	};
+	static const struct tsup_smtpd_rule dot552[] = {
+		{.verb = "DOT", .reply = "552 5.3.4 Message too big for system"},
+		{.verb = NULL},
+	};
+	static const struct {
+		const char *domain;
+		const struct tsup_smtpd_rule *rules;
+		int	deferred;
+		const char *want;
+	} cases[] = {
+		{"data451.test", data451, 1,
+			"Delayed: DCID N MID N to RID N - 4.3.0 - Other or "
+			"undefined mail system status ('451', ['4.3.0 Local error "
+		"in processing'])[]\n"},
+		{"data554.test", data554, 0,
+			"Bounced: DCID N MID N to RID N - 5.7.1 - Delivery not "
+			"authorized, message refused ('554', ['5.7.1 Transaction "
+		"refused']) []\n"},
+		{"dot452.test", dot452, 1,
+			"Delayed: DCID N MID N to RID N - 4.3.1 - Mail system "
+			"full ('452', ['4.3.1 Insufficient system storage'])[]\n"},
+		{"dot552.test", dot552, 0,
+			"Bounced: DCID N MID N to RID N - 5.3.4 - Message too big "
+			"for system ('552', ['5.3.4 Message too big for "
+		"system']) []\n"},
+	};
+	struct tsup_smtpd *peers[NCASES(cases)];
+	unsigned long mids[NCASES(cases)];
+	struct tsup_smtpd *src = out_peer(NULL);
+	struct buf *routes = buf_new(0);
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	size_t	i;
+
+	for (i = 0; i < NCASES(cases); i++) {
+		peers[i] = out_peer(cases[i].rules);
+		buf_puts(routes, out_route(cases[i].domain, peers[i]));
+	}
+	spec.top = tsup_strf("smtp_routes:\n%s%s", routes->data,
+	    out_route("src.test", src));
+	mi = mtad_start(&spec);
+	for (i = 0; i < NCASES(cases); i++)
+		mids[i] = out_send(mi, tsup_strf("--from a@src.test --to "
+		    "r@%s", cases[i].domain));
+	for (i = 0; i < NCASES(cases); i++) {
+		const char *got;
+
+		if (cases[i].deferred)
+			(void) mtad_wait_log(mi, tsup_strf("Message %lu to RID "
+			    "\\[0\\] pending till ", mids[i]));
+		else
+			out_finished(mi, mids[i]);
+		got = out_lines(mi, tsup_strf("(Delayed|Bounced): DCID [0-9]+ "
+		    "MID %lu ", mids[i]));
+		cr_expect_str_eq(got, tsup_strf("TIMESTAMP Info: %s",
+		    cases[i].want), "%s:\n%s", cases[i].domain, out_dump(mi));
+		cr_expect_eq(mtad_log_count(mi, tsup_strf("Message done DCID "
+		    "[0-9]+ MID %lu ", mids[i])), 0, "%s", cases[i].domain);
+	}
+	/* One DSN for each bounced message. */
+	out_wait_count(mi, "generated for bounce of", 2);
+	mtad_stop(mi);
+	buf_free(routes);
+}
+
+Test(outbound, reused_connection_after_a_refused_transaction)
+{
+	static const struct tsup_smtpd_rule first_refused[] = {
+		{.verb = "RCPT", .reply = "550 5.1.1 No such user", .times = 1},
+		{.verb = NULL},
+	};
+	struct tsup_smtpd *peer = out_peer(first_refused);
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	unsigned long m1, m2;
+	const char *plog;
+	const char *second;
+
+	spec.top = tsup_strf("smtp_routes:\n%sdestination_controls:\n"
+	    "  domains:\n    dest.test: {max_concurrency: 1}\n",
+	    out_route("dest.test", peer));
+	mi = mtad_start(&spec);
+	m1 = out_send(mi, "--from '<>' --to gone@dest.test");
+	out_finished(mi, m1);
+	m2 = out_send(mi, "--from a@src.test --to here@dest.test --header "
+	    "'Subject: second'");
+	out_finished(mi, m2);
+	plog = tsup_smtpd_log(peer);
+	cr_expect_eq(tsup_smtpd_conns(peer), 1, "%s", plog);
+	/* Nothing was delivered for the first message. */
+	cr_expect_eq(mtad_log_count(mi, tsup_strf("Message done DCID [0-9]+ "
+	    "MID %lu ", m1)), 0, "%s", out_dump(mi));
+	second = strstr(plog, "1 < MAIL FROM:<a@src.test>");
+	cr_assert(second != NULL, "%s", plog);
+	/* A 354 to the pipelined DATA got the final dot alone (RFC 2920). */
+	cr_expect_str_eq(out_msg(peer, 1, 1), "", "%s", plog);
+	cr_expect(strstr(plog, "1 * DATA 0\n") != NULL, "%s", plog);
+	cr_expect(strstr(out_wait_msg(peer, 1, 2), "\r\nSubject: second\r\n")
+	    != NULL, "%s", plog);
+	mtad_stop(mi);
+}
+
+Test(outbound, power_cut_while_delivering)
+{
+	static const struct tsup_smtpd_rule hold[] = {
+		{.verb = "DOT", .reply = "", .action = TSUP_SMTPD_HOLD,
+		.conn = 1},
+		{.verb = NULL},
+	};
+	struct tsup_smtpd_opts so;
+	struct tsup_smtpd *peer;
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	unsigned long mid;
+
+	memset(&so, 0, sizeof(so));
+	so.no_starttls = 1;
+	so.concurrent = 1;
+	so.rules = hold;
+	peer = tsup_smtpd_start(&so);
+	spec.top = tsup_strf("smtp_routes:\n%s", out_route("dest.test", peer));
+	mi = mtad_start(&spec);
+	mid = out_send(mi, "--from a@src.test --to b@dest.test --header "
+	    "'Subject: power cut'");
+	(void) out_wait_msg(peer, 1, 1);
+	mtad_crash(mi);
+	cr_expect_eq(mtad_queued(mi), 1, "still in the spool");
+	mtad_restart(mi);
+	out_finished(mi, mid);
+	cr_expect(strstr(out_wait_msg(peer, 2, 1), "\r\nSubject: power cut\r\n")
+	    != NULL, "%s", tsup_smtpd_log(peer));
+	cr_expect_eq(mtad_queued(mi), 0);
 	mtad_stop(mi);
 }
