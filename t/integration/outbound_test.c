@@ -971,3 +971,72 @@ Test(outbound, power_cut_while_delivering)
 	cr_expect_eq(mtad_queued(mi), 0);
 	mtad_stop(mi);
 }
+
+Test(outbound, smtp_routes_choose_the_next_hop)
+{
+	static const struct {
+		const char *rcpt;
+		int	peer;		/* index into peers[], -1: none */
+		const char *lines;	/* masked lines of the message, or NULL */
+	} cases[] = {
+		{"a@exact.sub.test", 1, NULL},
+		{"b@deeper.sub.test", 2, NULL},
+		{"c@sub.test", 0, NULL},
+		{"d@Exact.SUB.test", 1, NULL},
+		{"e@elsewhere.test", 0, NULL},
+		{"f@failover.test", 3, NULL},
+		{"g@usedns.test", -1,
+			"TIMESTAMP Info: DNS Error usedns.test MX - NXDomain\n"
+			"TIMESTAMP Info: Bounced: DCID N MID N to RID N - 5.1.2 - "
+			"Bad destination host ('000', ['DNS Hard Error looking up "
+		"usedns.test (MX):  NXDomain']) []\n"},
+		{"h@drop.test", -1, ""},
+	};
+	struct tsup_smtpd *peers[4];
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	int	dead = tsup_port_free();
+	size_t	i;
+
+	for (i = 0; i < 4; i++)
+		peers[i] = out_peer(NULL);
+	spec.top = tsup_strf("smtp_routes:\n"
+	    "  ALL: [\"127.0.0.1:%d\"]\n"
+	    "  exact.sub.test: [\"127.0.0.1:%d\"]\n"
+	    "  .sub.test: [\"127.0.0.1:%d\"]\n"
+	    "  failover.test: [\"127.0.0.1:%d/pri=10\", \"localhost.test:%d/pri=0\"]\n"
+	    "  usedns.test: [USEDNS]\n"
+	    "  drop.test: [\"/dev/null\"]\n"
+	    "bounce_profiles:\n  Default: {send_bounces: false}\n",
+	    tsup_smtpd_port(peers[0]), tsup_smtpd_port(peers[1]),
+	    tsup_smtpd_port(peers[2]), tsup_smtpd_port(peers[3]), dead);
+	mi = mtad_start(&spec);
+	for (i = 0; i < NCASES(cases); i++) {
+		unsigned long mid = out_send(mi, tsup_strf("--from a@src.test "
+		    "--to %s", cases[i].rcpt));
+		int	k;
+
+		out_finished(mi, mid);
+		for (k = 0; k < 4; k++) {
+			const char *plog = tsup_smtpd_log(peers[k]);
+
+			cr_expect_eq(strstr(plog, tsup_strf("< RCPT TO:<%s>",
+			    cases[i].rcpt)) != NULL, k == cases[i].peer,
+			    "%s: peer %d\n%s", cases[i].rcpt, k, plog);
+		}
+		if (cases[i].lines != NULL)
+			cr_expect_str_eq(out_lines(mi, tsup_strf("DNS [A-Za-z "
+			    "]+ %s |DCID [0-9]+ MID %lu ", strchr(cases[i].rcpt,
+			    '@') + 1, mid)), cases[i].lines, "%s:\n%s",
+			    cases[i].rcpt, out_dump(mi));
+	}
+	/* The failover: the dead host first, then the next priority. */
+	cr_expect_eq(mtad_log_count(mi, tsup_strf("Connection Error: DCID "
+	    "[0-9]+ domain: failover.test IP: 127.0.0.1 port: %d details: "
+	    "\\[Errno 111\\] Connection refused interface: [0-9.]+ reason: "
+	    "network error$", dead)), 1,
+	    "%s", out_dump(mi));
+	cr_expect_eq(mtad_log_count(mi, "Delayed|generated for bounce"), 0,
+	    "%s", out_dump(mi));
+	mtad_stop(mi);
+}
