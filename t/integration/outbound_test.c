@@ -1040,3 +1040,182 @@ Test(outbound, smtp_routes_choose_the_next_hop)
 	    "%s", out_dump(mi));
 	mtad_stop(mi);
 }
+
+Test(outbound, content_survives_the_wire)
+{
+	struct tsup_smtpd *peer = out_peer(NULL);
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	const char *msg;
+	unsigned long mid;
+
+	spec.top = tsup_strf("smtp_routes:\n%s", out_route("dest.test", peer));
+	mi = mtad_start(&spec);
+	/* Two recipients whose domains differ in case only: one job. */
+	mid = out_send(mi, "--from a@src.test --to one@dest.test,two@DEST.Test "
+	    "--body '.leading dot\n..two dots\n.\nlast'");
+	out_finished(mi, mid);
+	cr_expect_eq(mtad_log_count(mi, tsup_strf("Delivery start DCID [0-9]+ "
+	    "MID %lu to RID \\[0, 1\\]$", mid)), 1, "%s", out_dump(mi));
+	cr_expect_eq(tsup_smtpd_conns(peer), 1);
+	msg = out_msg(peer, 1, 1);
+	/* As received: dot-stuffed on the wire, exactly once. */
+	cr_expect(strstr(msg, "\r\n\r\n..leading dot\r\n...two dots\r\n..\r\n"
+	    "last\r\n") != NULL, "%s", msg);
+	mtad_stop(mi);
+}
+
+Test(outbound, peer_dialects)
+{
+	static const char *const no_pipelining[] = {"SIZE 10240000",
+	"ENHANCEDSTATUSCODES", NULL};
+	static const char *const no_caps[] = {NULL};
+	static const struct tsup_smtpd_rule first_rcpt_refused[] = {
+		{.verb = "RCPT", .reply = "550 5.1.1 No such user", .times = 1},
+		{.verb = NULL},
+	};
+	static const struct tsup_smtpd_rule ehlo_refused[] = {
+		{.verb = "EHLO", .reply = "502 5.5.2 Command not recognized"},
+		{.verb = NULL},
+	};
+	static const struct tsup_smtpd_rule chatty[] = {
+		{.verb = "CONNECT", .reply = "220-tsup.test ESMTP\n220-more "
+		"greeting\n220 ready"},
+		{.verb = "RCPT", .reply = "251 2.1.5 User not local; will "
+		"forward"},
+		{.verb = NULL},
+	};
+	static const struct {
+		const char *label;
+		const char *const *caps;
+		const struct tsup_smtpd_rule *rules;
+		const char *want;	/* in the peer log, in this order */
+	} cases[] = {
+		{"no PIPELINING: one command at a time", no_pipelining,
+			first_rcpt_refused,
+			"1 < MAIL FROM:<a@src.test> SIZE=|1 > 250 2.1.0 Ok|"
+			"1 < RCPT TO:<x@d0.test>|1 > 550 5.1.1 No such user|"
+		"1 < RCPT TO:<y@d0.test>|1 > 250 2.1.5 Ok|1 < DATA|"},
+		{"EHLO refused: HELO", no_caps, ehlo_refused,
+			"1 < EHLO mx.test.example|1 > 502 5.5.2|"
+		"1 < HELO mx.test.example|1 < MAIL FROM:<a@src.test>\n|"},
+		{"multi-line greeting, 251 to RCPT", NULL, chatty,
+		"1 > 220 ready|1 < EHLO|1 > 251 2.1.5|1 * DATA |"},
+	};
+	struct tsup_smtpd *peers[NCASES(cases)];
+	struct buf *routes = buf_new(0);
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	size_t	i;
+
+	for (i = 0; i < NCASES(cases); i++) {
+		struct tsup_smtpd_opts so;
+
+		memset(&so, 0, sizeof(so));
+		so.no_starttls = 1;
+		so.ehlo_caps = cases[i].caps;
+		so.rules = cases[i].rules;
+		peers[i] = tsup_smtpd_start(&so);
+		buf_puts(routes, out_route(tsup_strf("d%zu.test", i),
+		    peers[i]));
+	}
+	spec.top = tsup_strf("smtp_routes:\n%sbounce_profiles:\n  Default: "
+	    "{send_bounces: false}\n", routes->data);
+	mi = mtad_start(&spec);
+	for (i = 0; i < NCASES(cases); i++) {
+		unsigned long mid = out_send(mi, tsup_strf("--from a@src.test "
+		    "--to x@d%zu.test,y@d%zu.test", i, i));
+		const char *plog;
+		const char *at;
+		const char *want;
+
+		out_finished(mi, mid);
+		plog = tsup_smtpd_log(peers[i]);
+		at = plog;
+		for (want = cases[i].want; *want;) {
+			const char *bar = strchr(want, '|');
+			const char *piece = tsup_strf("%.*s", (int) (bar - want),
+			    want);
+
+			at = strstr(at, piece);
+			cr_assert(at != NULL, "%s: no \"%s\" in order in\n%s",
+			    cases[i].label, piece, plog);
+			want = bar + 1;
+		}
+		cr_expect_eq(mtad_log_count(mi, tsup_strf("Message done DCID "
+		    "[0-9]+ MID %lu ", mid)), 1, "%s:\n%s", cases[i].label,
+		    out_dump(mi));
+		cr_expect(strstr(out_msg(peers[i], 1, 1), "\r\nTo: x@d") !=
+		    NULL, "%s", cases[i].label);
+	}
+	mtad_stop(mi);
+	buf_free(routes);
+}
+
+Test(outbound, long_lines_are_folded)
+{
+	struct tsup_smtpd *peer = out_peer(NULL);
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	struct buf *body = buf_new(0);
+	const char *msg;
+	const char *p;
+	unsigned long mid;
+	int	i;
+
+	for (i = 0; i < 1500; i++)
+		buf_putc(body, (char) ('a' + i % 26));
+	spec.top = tsup_strf("smtp_routes:\n%s", out_route("dest.test", peer));
+	mi = mtad_start(&spec);
+	mid = out_send(mi, tsup_strf("--from a@src.test --to b@dest.test "
+	    "--body '%s'", body->data));
+	out_finished(mi, mid);
+	msg = out_msg(peer, 1, 1);
+	for (p = msg; *p;) {
+		const char *nl = strstr(p, "\r\n");
+		size_t	len = nl ? (size_t) (nl - p) : strlen(p);
+
+		cr_expect(len <= 998, "a line of %zu octets went out", len);
+		p += len + (nl ? 2 : 0);
+	}
+	cr_expect(strstr(msg, tsup_strf("\r\n%.998s\r\n %s\r\n", body->data,
+	    body->data + 998)) != NULL, "folded after 998 octets:\n%s", msg);
+	mtad_stop(mi);
+	buf_free(body);
+}
+
+Test(outbound, reload_takes_new_routes)
+{
+	struct tsup_smtpd *before = out_peer(NULL);
+	struct tsup_smtpd *after = out_peer(NULL);
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	struct buf *cf = buf_new(0);
+	unsigned long m1, m2;
+	const char *old_route;
+
+	old_route = out_route("dest.test", before);
+	spec.top = tsup_strf("smtp_routes:\n%s", old_route);
+	mi = mtad_start(&spec);
+	m1 = out_send(mi, "--from a@src.test --to b@dest.test");
+	out_finished(mi, m1);
+	/* The connection to the old peer is parked; reload meanwhile. */
+	tsup_tmp_read(mi->config, cf);
+	(void) tsup_tmp_write(mi->config, out_subst(cf->data, tsup_strf(
+	    "127.0.0.1:%d", tsup_smtpd_port(before)), tsup_strf("127.0.0.1:%d",
+	    tsup_smtpd_port(after))), strlen(out_subst(cf->data, tsup_strf(
+	    "127.0.0.1:%d", tsup_smtpd_port(before)), tsup_strf("127.0.0.1:%d",
+	    tsup_smtpd_port(after)))));
+	tsup_proc_signal(mi->proc, SIGHUP);
+	(void) tsup_log_wait(tsup_proc_err_path(mi->proc), TSUP_LOG_SUBSTR,
+	    "reloading configuration", 0);
+	m2 = out_send(mi, "--from a@src.test --to c@dest.test");
+	out_finished(mi, m2);
+	cr_expect(strstr(tsup_smtpd_log(after), "< RCPT TO:<c@dest.test>")
+	    != NULL, "the new route:\nbefore:\n%s\nafter:\n%s",
+	    tsup_smtpd_log(before), tsup_smtpd_log(after));
+	cr_expect(strstr(tsup_smtpd_log(before), "< RCPT TO:<c@dest.test>")
+	    == NULL, "not the old one:\n%s", tsup_smtpd_log(before));
+	mtad_stop(mi);
+	buf_free(cf);
+}
