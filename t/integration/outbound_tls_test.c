@@ -357,10 +357,16 @@ run_level(size_t level)
 		cr_expect_eq(strstr(plog, "1 * TLS ") != NULL, want == SECURE
 		    || (want == DEFER && peers[i].why != NULL), "%s: TLS at "
 		    "the peer?\n%s", label, plog);
-		if (want == SECURE)
-			cr_expect(strstr(strstr(plog, "1 * TLS ") ?
-			    strstr(plog, "1 * TLS ") : "", "1 < MAIL") != NULL,
-			    "%s: MAIL under TLS\n%s", label, plog);
+		if (want == SECURE) {
+			const char *tls = strstr(plog, "1 * TLS TLSv1.2 ");
+
+			cr_expect(tls != NULL && strstr(tls, "1 < EHLO "
+			    "mx.test.example") != NULL && strstr(tls,
+			    "1 < MAIL") != NULL, "%s: TLS 1.2, then EHLO again "
+			    "and MAIL\n%s", label, plog);
+			cr_expect(strstr(plog, "1 * SNI mx.tsup.test\n") !=
+			    NULL, "%s: SNI\n%s", label, plog);
+		}
 		if (level == 0)
 			cr_expect(strstr(plog, "< STARTTLS") == NULL,
 			    "%s: no STARTTLS under none\n%s", label, plog);
@@ -466,4 +472,44 @@ Test(outbound_tls, version_mismatch_the_other_way)
 	mtad_stop(mi);
 	buf_free(routes);
 	buf_free(dc);
+}
+
+Test(outbound_tls, one_tls_session_carries_several_messages)
+{
+	const struct tsup_certs *c = tsup_certs_make(NULL);
+	struct tsup_smtpd_opts so;
+	struct tsup_smtpd *peer;
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	unsigned long mids[3];
+	const char *plog;
+	int	k;
+
+	memset(&so, 0, sizeof(so));
+	so.tls.cert_file = c->good.chain;
+	so.tls.key_file = c->good.key;
+	peer = tsup_smtpd_start(&so);
+	spec.zone = "local-data: \"mx.tsup.test. A 127.0.0.1\"\n";
+	spec.top = tsup_strf("smtp_routes:\n  valid.test: [\"mx.tsup.test:%d\"]"
+	    "\ndestination_controls:\n  domains:\n    valid.test: "
+	    "{tls: required_verify, max_concurrency: 1}\ntls:\n  trust:\n"
+	    "    system: false\n    ca_file: %s\n", tsup_smtpd_port(peer),
+	    c->root.cert);
+	mi = mtad_start(&spec);
+	for (k = 0; k < 3; k++)
+		mids[k] = send_one(mi, tsup_strf("r%d@valid.test", k));
+	for (k = 0; k < 3; k++)
+		(void) mtad_wait_log(mi, tsup_strf("Message finished MID %lu "
+		    "done$", mids[k]));
+	plog = tsup_smtpd_log(peer);
+	cr_expect_eq(tsup_smtpd_conns(peer), 1, "%s", plog);
+	cr_expect_eq(mtad_log_count(mi, "TLS success protocol TLSv1.2 "), 1,
+	    "one handshake");
+	for (k = 1; k <= 3; k++)
+		cr_expect(strstr(plog, tsup_strf("1 < RCPT TO:<r%d@valid.test>",
+		    k - 1)) != NULL, "message %d under TLS:\n%s", k, plog);
+	cr_expect(strstr(plog, "1 < STARTTLS") != NULL
+	    && strstr(strstr(plog, "1 < STARTTLS") + 12, "< STARTTLS") == NULL,
+	    "one STARTTLS:\n%s", plog);
+	mtad_stop(mi);
 }
