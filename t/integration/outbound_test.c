@@ -1219,3 +1219,90 @@ Test(outbound, reload_takes_new_routes)
 	mtad_stop(mi);
 	buf_free(cf);
 }
+
+/* out_wait_plog - wait until a peer's log holds text */
+
+static void
+out_wait_plog(struct tsup_smtpd *s, const char *text)
+{
+	int	waited;
+
+	for (waited = 0; waited < tsup_deadline_ms(); waited += 50) {
+		if (strstr(tsup_smtpd_log(s), text) != NULL)
+			return;
+		(void) usleep(50000);
+	}
+	tsup_fail("no \"%s\" in the peer log:\n%s", text, tsup_smtpd_log(s));
+}
+
+Test(outbound, parked_connection_closed_by_the_peer)
+{
+	struct tsup_smtpd_opts so;
+	struct tsup_smtpd *peer;
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	unsigned long m1, m2;
+
+	memset(&so, 0, sizeof(so));
+	so.no_starttls = 1;
+	so.timeout_ms = 1000;		/* drops an idle client after 1 s */
+	peer = tsup_smtpd_start(&so);
+	spec.top = tsup_strf("smtp_routes:\n%s", out_route("dest.test", peer));
+	mi = mtad_start(&spec);
+	m1 = out_send(mi, "--from a@src.test --to b@dest.test");
+	out_finished(mi, m1);
+	out_wait_plog(peer, "1 * TIMEOUT");
+	m2 = out_send(mi, "--from a@src.test --to c@dest.test --header "
+	    "'Subject: after the drop'");
+	out_finished(mi, m2);
+	cr_expect(strstr(out_wait_msg(peer, 2, 1), "\r\nSubject: after the "
+	    "drop\r\n") != NULL, "%s", tsup_smtpd_log(peer));
+	cr_expect_eq(mtad_log_count(mi, "Delayed|pending till"), 0, "a "
+	    "dead parked connection costs no retry:\n%s", out_dump(mi));
+	mtad_stop(mi);
+}
+
+Test(outbound, alerts_are_throttled_per_subject)
+{
+	static const struct {
+		const char *label;
+		const char *throttle;
+		int	alerts;		/* after two failures of two domains */
+	} cases[] = {
+		{"default throttle", NULL, 2},
+		{"no throttle", "0s", 4},
+	};
+	size_t	i;
+
+	for (i = 0; i < NCASES(cases); i++) {
+		struct tsup_smtpd *clear = out_peer(NULL);
+		struct tsup_smtpd *ops = out_peer(NULL);
+		struct mtad_spec spec = {.delivery = 1};
+		struct mtad_inst *mi;
+
+		spec.top = tsup_strf("smtp_routes:\n  s1.test: [\"127.0.0.1:%d\"]"
+		    "\n  s2.test: [\"localhost.test:%d\"]\n%s"
+		    "destination_controls:\n  tls_failure_alert: true\n"
+		    "  default: {tls: required}\n"
+		    "  domains:\n    alerts.test: {tls: none}\n"
+		    "alerts:\n  recipients: [ops@alerts.test]\n%s"
+		    "bounce_profiles:\n  Default: {initial_retry: 1s}\n",
+		    tsup_smtpd_port(clear), tsup_smtpd_port(clear),
+		    out_route("alerts.test", ops), cases[i].throttle ?
+		    tsup_strf("  throttle: %s\n", cases[i].throttle) : "");
+		mi = mtad_start(&spec);
+		(void) out_send(mi, "--from a@src.test --to b@s1.test");
+		(void) out_send(mi, "--from a@src.test --to b@s2.test");
+		out_wait_count(mi, "TLS was required but could not", 4);
+		out_wait_count(mi, "pending till", 4);
+		out_wait_count(mi, "alert was sent", cases[i].alerts);
+		cr_expect_eq(mtad_log_count(mi, "alert was sent"),
+		    cases[i].alerts, "%s:\n%s", cases[i].label, out_dump(mi));
+		cr_expect_eq(mtad_log_count(mi, "alert was sent .* delivery to "
+		    "s1\\.test but"), cases[i].alerts / 2, "%s",
+		    cases[i].label);
+		cr_expect(strstr(tsup_smtpd_log(clear), "< MAIL") == NULL,
+		    "%s", cases[i].label);
+		mtad_stop(mi);
+	}
+}
