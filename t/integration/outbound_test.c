@@ -6,6 +6,17 @@
  *	scripted SMTP servers on loopback (tsup_smtpd) and its own
  *	unbound, sends mail in with swaks and checks what the peers
  *	received and the mail log lines (masked, compared byte for byte).
+ *
+ *	Covered: one message end to end; partial success over two
+ *	domains (550, 450 then retried, 250) with the DSN to the sender;
+ *	the retry back-off, its cap and expiry; double bounces; next hops
+ *	through unbound (a route host by name, NXDOMAIN, a temporary DNS
+ *	failure); SMTP route selection; connection reuse and its limit;
+ *	the concurrency limit; replies at DATA and after the dot; peer
+ *	dialects (no PIPELINING, HELO, 251); dot-stuffing and folding; a
+ *	delivery process killed mid-DATA, a power cut, a restart with
+ *	deferred mail, a reload; the required-TLS alert and its throttle.
+ *	No sleeps decide an outcome: every wait polls for a condition.
  */
 #include "config.h"
 
@@ -255,8 +266,8 @@ Test(outbound, end_to_end_one_message)
 	    "Received line first:\n%s", msg);
 	cr_expect_eq(out_count(msg, "Received:"), 1, "%s", msg);
 	cr_expect(strstr(msg, "\r\nTo: bob@dest.test\r\nFrom: alice@src.test"
-	    "\r\nSubject: end to end\r\nMessage-Id: <e2e@src.test>\r\n") != NULL,
-	    "headers intact:\n%s", msg);
+	    "\r\nSubject: end to end\r\nMessage-Id: <e2e@src.test>\r\n")
+	    != NULL, "headers intact:\n%s", msg);
 	cr_expect(strstr(msg, "\r\n\r\nfirst line\r\nsecond line\r\n") != NULL,
 	    "body intact:\n%s", msg);
 	cr_expect(strstr(tsup_smtpd_log(peer), "1 < MAIL FROM:<alice@src.test>"
@@ -309,10 +320,12 @@ Test(outbound, recipients_on_two_domains_with_partial_success)
 	got = out_lines(mi, tsup_strf("MID %lu |Message [0-9]+ to", mid));
 	cr_expect(strstr(got, "Info: Bounced: DCID N MID N to RID N - 5.1.1 - "
 	    "Bad destination email address ('550', ['5.1.1 <rej@a.test>: "
-	    "Recipient address rejected']) []\n") != NULL, "550 bounced:\n%s", got);
+	    "Recipient address rejected']) []\n") != NULL, "550 bounced:\n%s",
+	    got);
 	cr_expect(strstr(got, "Info: Delayed: DCID N MID N to RID N - 4.2.1 - "
 	    "Mailbox disabled, not accepting messages ('450', ['4.2.1 "
-	    "<tmp@b.test>: Mailbox busy, try later'])[]\n") != NULL, "450 delayed:\n%s", got);
+	    "<tmp@b.test>: Mailbox busy, try later'])[]\n") != NULL,
+	    "450 delayed:\n%s", got);
 	cr_expect(strstr(got, "Info: Message N to RID [N] pending till TIME\n")
 	    != NULL, "pending:\n%s", got);
 	/* The retry delivered tmp@b.test alone. */
@@ -545,14 +558,14 @@ Test(outbound, next_hops_through_unbound)
 /* out_dcids - the DCIDs of the "Delivery start" lines, in order */
 
 static int
-out_dcids(const struct mtad_inst *mi, const char *domain_mids,
+out_dcids(const struct mtad_inst *mi, const char *regex,
     unsigned long *dcids, int max)
 {
 	struct buf *lines = buf_new(0);
 	const char *p;
 	int	n = 0;
 
-	(void) tsup_log_grep(mi->log, TSUP_LOG_REGEX, domain_mids, lines);
+	(void) tsup_log_grep(mi->log, TSUP_LOG_REGEX, regex, lines);
 	for (p = lines->data; *p && n < max;) {
 		const char *nl = strchr(p, '\n');
 		const char *d = strstr(p, "Delivery start DCID ");
@@ -792,7 +805,6 @@ Test(outbound, required_tls_failure_alert_is_sent_once)
 	struct mtad_spec spec = {.delivery = 1};
 	struct mtad_inst *mi;
 	const char *alert;
-	unsigned long mid;
 
 	spec.top = tsup_strf("smtp_routes:\n%s%s"
 	    "destination_controls:\n  tls_failure_alert: true\n"
@@ -801,7 +813,7 @@ Test(outbound, required_tls_failure_alert_is_sent_once)
 	    "bounce_profiles:\n  Default: {initial_retry: 1s}\n",
 	    out_route("secure.test", clear), out_route("alerts.test", ops));
 	mi = mtad_start(&spec);
-	mid = out_send(mi, "--from a@src.test --to b@secure.test");
+	(void) out_send(mi, "--from a@src.test --to b@secure.test");
 	(void) mtad_wait_log(mi, tsup_strf("Message [0-9]+ to RID \\[0\\] "
 	    "pending till"));
 	cr_expect_str_eq(out_lines(mi, "alert was sent"),
@@ -812,8 +824,8 @@ Test(outbound, required_tls_failure_alert_is_sent_once)
 	alert = out_wait_msg(ops, 1, 1);
 	cr_expect(strstr(tsup_smtpd_log(ops), "1 < RCPT TO:<ops@alerts.test>")
 	    != NULL, "%s", tsup_smtpd_log(ops));
-	cr_expect(strstr(alert, "\r\nSubject: Warning-mx.test.example: (System) "
-	    "TLS was required for delivery to") != NULL, "%s", alert);
+	cr_expect(strstr(alert, "\r\nSubject: Warning-mx.test.example: "
+	    "(System) TLS was required for delivery to") != NULL, "%s", alert);
 	cr_expect(strstr(alert, "secure.test") != NULL, "%s", alert);
 	/* The retry fails the same way: no second alert (throttle). */
 	out_wait_count(mi, "TLS was required but could not", 2);
@@ -825,14 +837,14 @@ Test(outbound, required_tls_failure_alert_is_sent_once)
 	cr_expect_eq(tsup_smtpd_conns(ops), 1);
 	cr_expect(strstr(tsup_smtpd_log(clear), "< MAIL") == NULL, "nothing "
 	    "sent in clear:\n%s", tsup_smtpd_log(clear));
-	(void) mid;
 	mtad_stop(mi);
 }
 
 Test(outbound, replies_to_data_and_to_the_dot)
 {
 	static const struct tsup_smtpd_rule data451[] = {
-		{.verb = "DATA", .reply = "451 4.3.0 Local error in processing"},
+		{.verb = "DATA",
+		.reply = "451 4.3.0 Local error in processing"},
 		{.verb = NULL},
 	};
 	static const struct tsup_smtpd_rule data554[] = {
@@ -840,11 +852,13 @@ Test(outbound, replies_to_data_and_to_the_dot)
 		{.verb = NULL},
 	};
 	static const struct tsup_smtpd_rule dot452[] = {
-		{.verb = "DOT", .reply = "452 4.3.1 Insufficient system storage"},
+		{.verb = "DOT",
+		.reply = "452 4.3.1 Insufficient system storage"},
 		{.verb = NULL},
 	};
 	static const struct tsup_smtpd_rule dot552[] = {
-		{.verb = "DOT", .reply = "552 5.3.4 Message too big for system"},
+		{.verb = "DOT",
+		.reply = "552 5.3.4 Message too big for system"},
 		{.verb = NULL},
 	};
 	static const struct {
@@ -855,18 +869,19 @@ Test(outbound, replies_to_data_and_to_the_dot)
 	} cases[] = {
 		{"data451.test", data451, 1,
 			"Delayed: DCID N MID N to RID N - 4.3.0 - Other or "
-			"undefined mail system status ('451', ['4.3.0 Local error "
-		"in processing'])[]\n"},
+			"undefined mail system status ('451', ['4.3.0 Local "
+		"error in processing'])[]\n"},
 		{"data554.test", data554, 0,
-			"Bounced: DCID N MID N to RID N - 5.7.1 - Delivery not "
-			"authorized, message refused ('554', ['5.7.1 Transaction "
-		"refused']) []\n"},
+			"Bounced: DCID N MID N to RID N - 5.7.1 - Delivery "
+			"not authorized, message refused ('554', ['5.7.1 "
+		"Transaction refused']) []\n"},
 		{"dot452.test", dot452, 1,
 			"Delayed: DCID N MID N to RID N - 4.3.1 - Mail system "
-			"full ('452', ['4.3.1 Insufficient system storage'])[]\n"},
+			"full ('452', ['4.3.1 Insufficient system "
+		"storage'])[]\n"},
 		{"dot552.test", dot552, 0,
-			"Bounced: DCID N MID N to RID N - 5.3.4 - Message too big "
-			"for system ('552', ['5.3.4 Message too big for "
+			"Bounced: DCID N MID N to RID N - 5.3.4 - Message too "
+			"big for system ('552', ['5.3.4 Message too big for "
 		"system']) []\n"},
 	};
 	struct tsup_smtpd *peers[NCASES(cases)];
@@ -982,8 +997,8 @@ Test(outbound, smtp_routes_choose_the_next_hop)
 {
 	static const struct {
 		const char *rcpt;
-		int	peer;		/* index into peers[], -1: none */
-		const char *lines;	/* masked lines of the message, or NULL */
+		int	peer;		/* peers[] index, -1: none */
+		const char *lines;	/* its masked lines, or NULL */
 	} cases[] = {
 		{"a@exact.sub.test", 1, NULL},
 		{"b@deeper.sub.test", 2, NULL},
@@ -993,9 +1008,9 @@ Test(outbound, smtp_routes_choose_the_next_hop)
 		{"f@failover.test", 3, NULL},
 		{"g@usedns.test", -1,
 			"TIMESTAMP Info: DNS Error usedns.test MX - NXDomain\n"
-			"TIMESTAMP Info: Bounced: DCID N MID N to RID N - 5.1.2 - "
-			"Bad destination host ('000', ['DNS Hard Error looking up "
-		"usedns.test (MX):  NXDomain']) []\n"},
+			"TIMESTAMP Info: Bounced: DCID N MID N to RID N - "
+			"5.1.2 - Bad destination host ('000', ['DNS Hard "
+		"Error looking up usedns.test (MX):  NXDomain']) []\n"},
 		{"h@drop.test", -1, ""},
 	};
 	struct tsup_smtpd *peers[4];
@@ -1010,7 +1025,8 @@ Test(outbound, smtp_routes_choose_the_next_hop)
 	    "  ALL: [\"127.0.0.1:%d\"]\n"
 	    "  exact.sub.test: [\"127.0.0.1:%d\"]\n"
 	    "  .sub.test: [\"127.0.0.1:%d\"]\n"
-	    "  failover.test: [\"127.0.0.1:%d/pri=10\", \"localhost.test:%d/pri=0\"]\n"
+	    "  failover.test: [\"127.0.0.1:%d/pri=10\", "
+	    "\"localhost.test:%d/pri=0\"]\n"
 	    "  usedns.test: [USEDNS]\n"
 	    "  drop.test: [\"/dev/null\"]\n"
 	    "bounce_profiles:\n  Default: {send_bounces: false}\n",
@@ -1140,8 +1156,8 @@ Test(outbound, peer_dialects)
 		at = plog;
 		for (want = cases[i].want; *want;) {
 			const char *bar = strchr(want, '|');
-			const char *piece = tsup_strf("%.*s", (int) (bar - want),
-			    want);
+			const char *piece = tsup_strf("%.*s", (int) (bar
+			    - want), want);
 
 			at = strstr(at, piece);
 			cr_assert(at != NULL, "%s: no \"%s\" in order in\n%s",
@@ -1199,6 +1215,7 @@ Test(outbound, reload_takes_new_routes)
 	struct buf *cf = buf_new(0);
 	unsigned long m1, m2;
 	const char *old_route;
+	const char *new_cf;
 
 	old_route = out_route("dest.test", before);
 	spec.top = tsup_strf("smtp_routes:\n%s", old_route);
@@ -1207,11 +1224,10 @@ Test(outbound, reload_takes_new_routes)
 	out_finished(mi, m1);
 	/* The connection to the old peer is parked; reload meanwhile. */
 	tsup_tmp_read(mi->config, cf);
-	(void) tsup_tmp_write(mi->config, out_subst(cf->data, tsup_strf(
-	    "127.0.0.1:%d", tsup_smtpd_port(before)), tsup_strf("127.0.0.1:%d",
-	    tsup_smtpd_port(after))), strlen(out_subst(cf->data, tsup_strf(
-	    "127.0.0.1:%d", tsup_smtpd_port(before)), tsup_strf("127.0.0.1:%d",
-	    tsup_smtpd_port(after)))));
+	new_cf = out_subst(cf->data, tsup_strf("127.0.0.1:%d",
+	    tsup_smtpd_port(before)), tsup_strf("127.0.0.1:%d",
+	    tsup_smtpd_port(after)));
+	(void) tsup_tmp_write(mi->config, new_cf, strlen(new_cf));
 	tsup_proc_signal(mi->proc, SIGHUP);
 	(void) tsup_log_wait(tsup_proc_err_path(mi->proc), TSUP_LOG_SUBSTR,
 	    "reloading configuration", 0);
@@ -1251,7 +1267,7 @@ Test(outbound, parked_connection_closed_by_the_peer)
 
 	memset(&so, 0, sizeof(so));
 	so.no_starttls = 1;
-	so.timeout_ms = 1000;		/* drops an idle client after 1 s */
+	so.timeout_ms = 1000;		/* drops an idle client after 1s */
 	peer = tsup_smtpd_start(&so);
 	spec.top = tsup_strf("smtp_routes:\n%s", out_route("dest.test", peer));
 	mi = mtad_start(&spec);
@@ -1273,7 +1289,7 @@ Test(outbound, alerts_are_throttled_per_subject)
 	static const struct {
 		const char *label;
 		const char *throttle;
-		int	alerts;		/* after two failures of two domains */
+		int	alerts;		/* after 2 x 2 failures */
 	} cases[] = {
 		{"default throttle", NULL, 2},
 		{"no throttle", "0s", 4},
@@ -1286,8 +1302,9 @@ Test(outbound, alerts_are_throttled_per_subject)
 		struct mtad_spec spec = {.delivery = 1};
 		struct mtad_inst *mi;
 
-		spec.top = tsup_strf("smtp_routes:\n  s1.test: [\"127.0.0.1:%d\"]"
-		    "\n  s2.test: [\"localhost.test:%d\"]\n%s"
+		spec.top = tsup_strf("smtp_routes:\n"
+		    "  s1.test: [\"127.0.0.1:%d\"]\n"
+		    "  s2.test: [\"localhost.test:%d\"]\n%s"
 		    "destination_controls:\n  tls_failure_alert: true\n"
 		    "  default: {tls: required}\n"
 		    "  domains:\n    alerts.test: {tls: none}\n"

@@ -156,9 +156,9 @@ expected_log(enum peer_kind kind, size_t level, enum outcome out,
 		    hs_reason, req ? required : "", hs_reason, pending));
 	default:
 		if (out == SECURE)
-			return (tsup_strf("%sTIMESTAMP Info: DCID N TLS success "
-			    "protocol TLSv1.2 cipher C\n%s", new_line,
-			    delivered));
+			return (tsup_strf("%sTIMESTAMP Info: DCID N TLS "
+			    "success protocol TLSv1.2 cipher C\n%s",
+			    new_line, delivered));
 		return (tsup_strf("%sTIMESTAMP Info: DCID N TLS failed: "
 		    "certificate verification failed: %s\n%s"
 		    "TIMESTAMP Info: DCID N close\n"
