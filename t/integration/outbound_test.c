@@ -1329,3 +1329,38 @@ Test(outbound, alerts_are_throttled_per_subject)
 		mtad_stop(mi);
 	}
 }
+
+Test(outbound, restart_keeps_per_recipient_results)
+{
+	static const struct tsup_smtpd_rule b_rules[] = {
+		{.verb = "RCPT", .times = 1,
+		.reply = "450 4.2.1 <tmp@b.test>: Mailbox busy"},
+		{.verb = NULL},
+	};
+	struct tsup_smtpd *a = out_peer(NULL);
+	struct tsup_smtpd *b = out_peer(b_rules);
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	unsigned long mid;
+	int	status;
+
+	spec.top = tsup_strf("smtp_routes:\n%s%sbounce_profiles:\n  Default: "
+	    "{initial_retry: 3s}\n", out_route("a.test", a),
+	    out_route("b.test", b));
+	mi = mtad_start(&spec);
+	mid = out_send(mi, "--from x@src.test --to ok@a.test,tmp@b.test");
+	(void) mtad_wait_log(mi, tsup_strf("Message %lu to RID \\[1\\] "
+	    "pending till ", mid));
+	tsup_proc_signal(mi->proc, SIGTERM);
+	cr_assert_eq(tsup_proc_wait(mi->proc, 0, &status), 0);
+	mtad_restart(mi);
+	out_finished(mi, mid);
+	/* Only the deferred recipient is tried again. */
+	cr_expect_eq(out_count(tsup_smtpd_log(a), "< RCPT TO:<ok@a.test>"), 1,
+	    "delivered once:\n%s", tsup_smtpd_log(a));
+	cr_expect_eq(out_count(tsup_smtpd_log(b), "< RCPT TO:<tmp@b.test>"), 2,
+	    "%s", tsup_smtpd_log(b));
+	cr_expect_eq(mtad_log_count(mi, tsup_strf("Delivery start DCID [0-9]+ "
+	    "MID %lu to RID \\[1\\]$", mid)), 2, "%s", out_dump(mi));
+	mtad_stop(mi);
+}
