@@ -376,17 +376,18 @@ out_ctime(const char *text)
 	return (mktime(&tm));
 }
 
-/* out_pending_gaps - seconds from each "pending till" line to its time */
+/* out_pending_gaps - the waits a message's "pending till" lines announce */
 
 static int
-out_pending_gaps(const struct mtad_inst *mi, long *gaps, int max)
+out_pending_gaps(const struct mtad_inst *mi, unsigned long mid, long *gaps,
+    int max)
 {
 	struct buf *lines = buf_new(0);
 	const char *p;
 	int	n = 0;
 
-	(void) tsup_log_grep(mi->log, TSUP_LOG_SUBSTR, " pending till ",
-	    lines);
+	(void) tsup_log_grep(mi->log, TSUP_LOG_REGEX, tsup_strf("Message %lu "
+	    "to RID \\[[0-9, ]+\\] pending till ", mid), lines);
 	for (p = lines->data; *p && n < max;) {
 		const char *nl = strchr(p, '\n');
 		const char *till = strstr(p, " pending till ") + 14;
@@ -426,7 +427,7 @@ Test(outbound, retries_back_off_then_expire)
 	    "finished MID %lu done$", mid), 3 * tsup_deadline_ms());
 	/* First try, then 3 retries, then give up. */
 	cr_expect_eq(tsup_smtpd_conns(peer), 4, "%s", tsup_smtpd_log(peer));
-	n = out_pending_gaps(mi, gaps, 8);
+	n = out_pending_gaps(mi, mid, gaps, 8);
 	cr_assert_eq(n, 3, "three pending lines:\n%s", out_dump(mi));
 	/*
 	 * Times are whole seconds: "pending till" is the attempt's second
@@ -1362,5 +1363,48 @@ Test(outbound, restart_keeps_per_recipient_results)
 	    "%s", tsup_smtpd_log(b));
 	cr_expect_eq(mtad_log_count(mi, tsup_strf("Delivery start DCID [0-9]+ "
 	    "MID %lu to RID \\[1\\]$", mid)), 2, "%s", out_dump(mi));
+	mtad_stop(mi);
+}
+
+Test(outbound, bounce_profile_of_the_destination)
+{
+	static const struct tsup_smtpd_rule busy[] = {
+		{.verb = "CONNECT", .reply = "421 4.3.2 Service not available",
+		.action = TSUP_SMTPD_CLOSE},
+		{.verb = NULL},
+	};
+	struct tsup_smtpd *fast = out_peer(busy);
+	struct tsup_smtpd *slow = out_peer(busy);
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	unsigned long mf, ms;
+
+	spec.top = tsup_strf("smtp_routes:\n%s%s"
+	    "bounce_profiles:\n  Quick: {initial_retry: 1s, max_retries: 1, "
+	    "send_bounces: false}\n"
+	    "destination_controls:\n  domains:\n"
+	    "    fast.test: {bounce_profile: Quick}\n",
+	    out_route("fast.test", fast), out_route("slow.test", slow));
+	mi = mtad_start(&spec);
+	mf = out_send(mi, "--from a@src.test --to r@fast.test");
+	ms = out_send(mi, "--from a@src.test --to r@slow.test");
+	out_finished(mi, mf);
+	cr_expect_eq(mtad_log_count(mi, tsup_strf("Bounced: DCID 0 MID %lu to "
+	    "RID 0 - 5\\.4\\.7 - Delivery expired", mf)), 1, "%s",
+	    out_dump(mi));
+	cr_expect_eq(tsup_smtpd_conns(fast), 2, "one retry");
+	/* The other domain keeps the Default profile: a minute's wait. */
+	cr_expect_eq(mtad_log_count(mi, tsup_strf("Message %lu to RID \\[0\\] "
+	    "pending till ", ms)), 1, "%s", out_dump(mi));
+	cr_expect_eq(tsup_smtpd_conns(slow), 1);
+	{
+		long	gaps[4];
+		int	n = out_pending_gaps(mi, ms, gaps, 4);
+
+		cr_expect(n == 1 && gaps[0] >= 59 && gaps[0] <= 60,
+		    "the Default wait: %ld", n ? gaps[0] : -1L);
+	}
+	cr_expect_eq(mtad_log_count(mi, "generated for bounce"), 0,
+	    "send_bounces: false");
 	mtad_stop(mi);
 }
