@@ -1408,3 +1408,28 @@ Test(outbound, bounce_profile_of_the_destination)
 	    "send_bounces: false");
 	mtad_stop(mi);
 }
+
+/*
+ * Fails at present: delivery_stop() quits the parked sessions and, with no
+ * job in hand, ends the loop at once, so the QUIT goes out but the session
+ * never finishes and "DCID n close" is never written.
+ */
+Test(outbound, stop_closes_parked_connections)
+{
+	struct tsup_smtpd *peer = out_peer(NULL);
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	const char *log;
+	unsigned long mid;
+
+	spec.top = tsup_strf("smtp_routes:\n%s", out_route("dest.test", peer));
+	mi = mtad_start(&spec);
+	mid = out_send(mi, "--from a@src.test --to b@dest.test");
+	out_finished(mi, mid);
+	log = mi->log;
+	cr_assert_eq(mtad_log_count(mi, "DCID [0-9]+ close$"), 0, "parked");
+	mtad_stop(mi);
+	cr_expect_eq(tsup_log_grep(log, TSUP_LOG_REGEX, "DCID [0-9]+ close$",
+	    NULL), 1, "the parked connection was closed and logged");
+	out_wait_plog(peer, "1 < QUIT");
+}
