@@ -1433,3 +1433,41 @@ Test(outbound, stop_closes_parked_connections)
 	    NULL), 1, "the parked connection was closed and logged");
 	out_wait_plog(peer, "1 < QUIT");
 }
+
+Test(outbound, dcids_are_unique_across_delivery_processes)
+{
+	struct tsup_smtpd *peers[6];
+	struct buf *routes = buf_new(0);
+	struct buf *lines = buf_new(0);
+	struct mtad_spec spec = {.delivery = 3};
+	struct mtad_inst *mi;
+	unsigned long mids[6];
+	unsigned long dcids[16];
+	const char *p;
+	int	i, j, n = 0;
+
+	for (i = 0; i < 6; i++) {
+		peers[i] = out_peer(NULL);
+		buf_puts(routes, out_route(tsup_strf("d%d.test", i), peers[i]));
+	}
+	spec.top = tsup_strf("smtp_routes:\n%s", routes->data);
+	mi = mtad_start(&spec);
+	for (i = 0; i < 6; i++)
+		mids[i] = out_send(mi, tsup_strf("--from a@src.test --to "
+		    "r@d%d.test", i));
+	for (i = 0; i < 6; i++)
+		out_finished(mi, mids[i]);
+	(void) tsup_log_grep(mi->log, TSUP_LOG_SUBSTR, "New SMTP DCID ",
+	    lines);
+	for (p = lines->data; (p = strstr(p, "New SMTP DCID ")) != NULL
+	    && n < 16; p += 14)
+		dcids[n++] = strtoul(p + 14, NULL, 10);
+	cr_expect_eq(n, 6, "six connections:\n%s", lines->data);
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			cr_expect_neq(dcids[i], dcids[j], "DCID %lu twice:\n%s",
+			    dcids[i], lines->data);
+	mtad_stop(mi);
+	buf_free(routes);
+	buf_free(lines);
+}
