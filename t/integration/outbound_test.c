@@ -1471,3 +1471,25 @@ Test(outbound, dcids_are_unique_across_delivery_processes)
 	buf_free(routes);
 	buf_free(lines);
 }
+
+Test(outbound, route_host_with_mx_records)
+{
+	struct tsup_smtpd *peer = out_peer(NULL);
+	struct mtad_spec spec = {.delivery = 1};
+	struct mtad_inst *mi;
+	unsigned long mid;
+
+	/* The route names a domain whose MX points at the real host. */
+	spec.zone = "local-data: \"relay.test. MX 10 box.relay.test.\"\n"
+	    "local-data: \"box.relay.test. A 127.0.0.1\"\n";
+	spec.top = tsup_strf("smtp_routes:\n  dest.test: [\"relay.test:%d\"]\n",
+	    tsup_smtpd_port(peer));
+	mi = mtad_start(&spec);
+	mid = out_send(mi, "--from a@src.test --to b@dest.test");
+	out_finished(mi, mid);
+	cr_expect_eq(mtad_log_count(mi, tsup_strf("Message done DCID [0-9]+ "
+	    "MID %lu ", mid)), 1, "%s", out_dump(mi));
+	cr_expect(strstr(tsup_smtpd_log(peer), "1 < RCPT TO:<b@dest.test>")
+	    != NULL, "%s", tsup_smtpd_log(peer));
+	mtad_stop(mi);
+}
