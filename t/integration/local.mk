@@ -5,7 +5,8 @@ INTEGRATION_TESTS = t/integration/inbound_test t/integration/hat_test \
 	t/integration/limits_test t/integration/smuggle_test \
 	t/integration/durability_test t/integration/master_test \
 	t/integration/auth_test \
-	t/integration/certs_test
+	t/integration/certs_test \
+	t/integration/outbound_test t/integration/outbound_tls_test
 check_PROGRAMS += $(INTEGRATION_TESTS)
 TESTS += $(INTEGRATION_TESTS)
 INTEGRATION_SUPPORT = t/integration/mtad_harness.c \
@@ -49,6 +50,21 @@ t_integration_auth_test_SOURCES = t/integration/auth_test.c \
 t_integration_auth_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
 t_integration_auth_test_CFLAGS = $(TEST_CFLAGS)
 t_integration_auth_test_LDADD = $(TEST_LDADD)
+t_integration_certs_test_SOURCES = t/integration/certs_test.c \
+	$(INTEGRATION_SUPPORT)
+t_integration_certs_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
+t_integration_certs_test_CFLAGS = $(TEST_CFLAGS)
+t_integration_certs_test_LDADD = $(TEST_LDADD)
+t_integration_outbound_test_SOURCES = t/integration/outbound_test.c \
+	$(INTEGRATION_SUPPORT)
+t_integration_outbound_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
+t_integration_outbound_test_CFLAGS = $(TEST_CFLAGS)
+t_integration_outbound_test_LDADD = $(TEST_LDADD)
+t_integration_outbound_tls_test_SOURCES = \
+	t/integration/outbound_tls_test.c $(INTEGRATION_SUPPORT)
+t_integration_outbound_tls_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
+t_integration_outbound_tls_test_CFLAGS = $(TEST_CFLAGS)
+t_integration_outbound_tls_test_LDADD = $(TEST_LDADD)
 endif
 
 # mtactl send against aiosmtpd and the scripted server; the pure parts of
@@ -73,9 +89,4 @@ t_integration_smarthost_test_SOURCES = t/integration/smarthost_test.c \
 t_integration_smarthost_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
 t_integration_smarthost_test_CFLAGS = $(TEST_CFLAGS)
 t_integration_smarthost_test_LDADD = $(TEST_LDADD)
-t_integration_certs_test_SOURCES = t/integration/certs_test.c \
-	$(INTEGRATION_SUPPORT)
-t_integration_certs_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
-t_integration_certs_test_CFLAGS = $(TEST_CFLAGS)
-t_integration_certs_test_LDADD = $(TEST_LDADD)
 endif
