@@ -29,8 +29,9 @@
  *
  *	names is the subjectAltName list of the server leaves
  *	("DNS:a.lab,DNS:b.lab"); client certificates name
- *	client.lab. Keys are RSA 2048 (RSA so that TLS 1.0/1.1 and DHE-RSA
- *	peers can use them); the leaves share one key. lab_certs_dh1024()
+ *	client.lab. The leaves share one RSA 2048 key (RSA so that TLS
+ *	1.0/1.1 and DHE-RSA peers can use it); the CAs have P-256 keys,
+ *	which are quick to make. lab_certs_dh1024()
  *	is a PEM file of 1024-bit finite field Diffie-Hellman parameters
  *	(the RFC 2409 second Oakley group, so nothing is generated).
  *

@@ -15,5 +15,6 @@ mtad_SOURCES = mta/mtad.c
 mtad_LDADD = $(ALL_LDADD)
 
 sbin_PROGRAMS += mtactl
-mtactl_SOURCES = mta/mtactl.c mta/mtactl_cert.c mta/mtactl_cert.h
+mtactl_SOURCES = mta/mtactl.c mta/mtactl_cert.c mta/mtactl_cert.h \
+	mta/mtactl_tlsmatrix.c mta/mtactl_tlsmatrix.h
 mtactl_LDADD = $(ALL_LDADD)

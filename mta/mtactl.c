@@ -17,6 +17,8 @@
  *	cert	keys and certificates: selfsign, csr, install, import-p12,
  *		export-p12, show (see mtactl_cert.h).
  *
+ *	tlsmatrix	the TLS policy lab matrix (see mtactl_tlsmatrix.h).
+ *
  *	--json asks for JSON on standard output where a command prints
  *	data; it may also be given among the command's options.
  *
@@ -37,6 +39,7 @@
 #include "msg.h"
 
 #include "mtactl_cert.h"
+#include "mtactl_tlsmatrix.h"
 
 struct mtactl_group {
 	const char *name;
@@ -48,6 +51,8 @@ struct mtactl_group {
 static const struct mtactl_group mtactl_groups[] = {
 	{"cert", mtactl_cert, mtactl_cert_usage,
 	"keys and certificates (certconfig)"},
+	{"tlsmatrix", mtactl_tlsmatrix, mtactl_tlsmatrix_usage,
+	"TLS policy lab: every policy against every peer behaviour"},
 	{NULL, NULL, NULL, NULL},
 };
 

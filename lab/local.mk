@@ -1,0 +1,15 @@
+# lab/local.mk - the TLS policy lab: test PKI, peers, matrix runner
+# (see Makefile.am)
+
+LAB_LIB = lab/liblab.a
+noinst_LIBRARIES += lab/liblab.a
+lab_liblab_a_SOURCES = \
+	lab/lab_certs.c lab/lab_certs.h \
+	lab/lab_matrix.c lab/lab_matrix.h \
+	lab/lab_peer.c lab/lab_peer.h
+
+AM_CPPFLAGS += -I$(top_srcdir)/lab
+
+labdir = $(pkgdatadir)
+dist_lab_DATA = lab/expected.json
+EXTRA_DIST += docs/tls-policy-matrix.md
