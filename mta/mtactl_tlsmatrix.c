@@ -214,6 +214,7 @@ mtactl_tlsmatrix(int argc, char **argv, int json)
 		json_decref(js);
 	} else
 		lab_matrix_table(lm, stdout);
+	(void) fflush(stdout);		/* before any note on stderr */
 	if (markdown) {
 		lab_matrix_markdown(lm, &out);
 		if (mtactl_tlsmatrix_write(markdown, out.data, out.len) != 0)
@@ -242,7 +243,6 @@ mtactl_tlsmatrix(int argc, char **argv, int json)
 			(void) fprintf(stderr, "mtactl: tlsmatrix: as %s, "
 			    "with notes:\n%s", expect, out.data);
 	}
-	(void) fflush(stdout);
 	(void) lab_matrix_free(lm);
 done:
 	buf_fini(&err);

@@ -3,7 +3,8 @@
 if HAVE_CRITERION
 INTEGRATION_TESTS = t/integration/inbound_test t/integration/hat_test \
 	t/integration/limits_test t/integration/smuggle_test \
-	t/integration/durability_test t/integration/master_test
+	t/integration/durability_test t/integration/master_test \
+	t/integration/tlsmatrix_test
 check_PROGRAMS += $(INTEGRATION_TESTS)
 TESTS += $(INTEGRATION_TESTS)
 INTEGRATION_SUPPORT = t/integration/mtad_harness.c \
@@ -41,4 +42,8 @@ t_integration_master_test_SOURCES = t/integration/master_test.c \
 t_integration_master_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
 t_integration_master_test_CFLAGS = $(TEST_CFLAGS)
 t_integration_master_test_LDADD = $(TEST_LDADD)
+t_integration_tlsmatrix_test_SOURCES = t/integration/tlsmatrix_test.c
+t_integration_tlsmatrix_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
+t_integration_tlsmatrix_test_CFLAGS = $(TEST_CFLAGS)
+t_integration_tlsmatrix_test_LDADD = $(TEST_LDADD)
 endif
