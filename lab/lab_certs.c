@@ -131,8 +131,8 @@ lab_certs_issue(EVP_PKEY *key, const char *cn, const char *san, int ca,
 	if (ca) {
 		ok = lab_certs_ext(cert, issuer ? issuer : cert,
 		    NID_basic_constraints, "critical,CA:TRUE") == 0
-		    && lab_certs_ext(cert, issuer ? issuer : cert, NID_key_usage,
-		    "critical,keyCertSign,cRLSign") == 0;
+		    && lab_certs_ext(cert, issuer ? issuer : cert,
+		    NID_key_usage, "critical,keyCertSign,cRLSign") == 0;
 	} else {
 		ok = lab_certs_ext(cert, issuer ? issuer : cert,
 		    NID_basic_constraints, "CA:FALSE") == 0

@@ -364,10 +364,12 @@ lab_gw_config(const struct lab_gw *gw, const struct lab_pki *pki,
 	    "    port: %d\n    type: public\n    certificate: demo\n"
 	    "    sender_groups: []\n    all_policy: LAB\n    policies:\n"
 	    "      LAB:\n        connection: relay\n"
-	    "        max_concurrency: 1000\n        max_msgs_per_session: 1000\n",
+	    "        max_concurrency: 1000\n"
+	    "        max_msgs_per_session: 1000\n",
 	    gw->port);
 	if (gw->dir == LAB_INBOUND) {
-		buf_printf(cf, "        tls: %s\n        tls_verify_client: %s\n",
+		buf_printf(cf, "        tls: %s\n"
+		    "        tls_verify_client: %s\n",
 		    gw->col == 0 ? "off" : gw->col == 1 || gw->col == 3 ?
 		    "preferred" : "required", gw->col >= 3 ? "true" : "false");
 		return;
@@ -521,7 +523,7 @@ lab_gw_stop(struct lab_gw *gw)
 	gw->pid = 0;
 }
 
-/* lab_cell_new - a cell with empty results */
+/* lab_cell_init - a cell with empty results */
 
 static void
 lab_cell_init(struct lab_cell *c, enum lab_dir dir, const char *row,
@@ -579,7 +581,8 @@ lab_out_collect(struct lab_job *job, const struct buf *log,
 
 	buf_init(&one, 0);
 	/* Find the result line of the MID: it names the DCID. */
-	for (line = log->len ? log->data : ""; *line; line = end + (*end != 0)) {
+	line = log->len ? log->data : "";
+	for (; *line; line = end + (*end != 0)) {
 		end = line + strcspn(line, "\n");
 		buf_reset(&one);
 		buf_append(&one, line, (size_t) (end - line));
@@ -591,7 +594,7 @@ lab_out_collect(struct lab_job *job, const struct buf *log,
 		    || strncmp(t, "Delayed: DCID", 13) == 0
 		    || strncmp(t, "Bounced: DCID", 13) == 0) {
 			(void) lab_id_after(t, "DCID", dcid, sizeof(dcid));
-			result = t[0];	/* 'M'essage done, 'D'elayed, 'B'ounced */
+			result = t[0];	/* Message done, Delayed, Bounced */
 			break;
 		}
 	}
@@ -611,11 +614,12 @@ lab_out_collect(struct lab_job *job, const struct buf *log,
 		    && !lab_has_id(t, "MID", job->mid))
 			continue;
 		buf_printf(c->log, "%s\n", one.data);
-		if (dcid[0] && (p = strstr(t, "TLS success protocol ")) != NULL) {
+		p = dcid[0] ? strstr(t, "TLS success protocol ") : NULL;
+		if (p != NULL) {
 			char	proto[16] = "", ciph[64] = "";
 
-			(void) sscanf(p, "TLS success protocol %15s cipher %63s",
-			    proto, ciph);
+			(void) sscanf(p, "TLS success protocol %15s "
+			    "cipher %63s", proto, ciph);
 			c->tls = 1;
 			lab_cell_set(&c->protocol, proto);
 			lab_cell_set(&c->cipher, ciph);
@@ -655,7 +659,8 @@ lab_out_collect(struct lab_job *job, const struct buf *log,
 			t = strstr(p, " not verified (");
 			if (t && t < end) {
 				buf_reset(&one);
-				buf_append(&one, t + 15, (size_t) (end - t - 15));
+				buf_append(&one, t + 15,
+				    (size_t) (end - t - 15));
 				buf_putc(&one, 0);
 				c->tlsrpt = lab_tlsrpt_type(one.data);
 				lab_cell_set(&c->reason, one.data);
@@ -731,6 +736,21 @@ lab_in_collect(struct lab_cell *c, const struct buf *log, size_t offset)
 	return (closed);
 }
 
+/* lab_has_row - does the direction have the selected row */
+
+static int
+lab_has_row(enum lab_dir dir, const char *want)
+{
+	const struct lab_row *rows;
+	size_t	n, i;
+
+	rows = lab_matrix_rows(dir, &n);
+	for (i = 0; want && i < n; i++)
+		if (strcmp(rows[i].name, want) == 0)
+			return (1);
+	return (want == NULL);
+}
+
 /* lab_selected - is this name selected by the option */
 
 static int
@@ -751,7 +771,7 @@ lab_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	return (0);
 }
 
-/* lab_out_run - submit every outbound message */
+/* lab_out_submit - submit one outbound cell's message */
 
 static void
 lab_out_submit(struct lab_job *job, const struct lab_matrix_opts *opts)
@@ -846,7 +866,8 @@ lab_in_run(struct lab_cell *c, struct lab_gw *gw, size_t row,
 		if (lab_in_collect(c, &log, offset))
 			break;
 		if (lab_now() > deadline) {
-			buf_puts(c->log, "(timed out waiting for ICID close)\n");
+			buf_puts(c->log, "(timed out waiting for the "
+			    "ICID's close)\n");
 			break;
 		}
 		lab_pause();
@@ -934,7 +955,8 @@ lab_matrix_run(const struct lab_matrix_opts *opts, struct buf *err)
 		size_t	ncol = j ? LAB_NINCOL : LAB_NOUTCOL;
 		const struct lab_col *cols = j ? lab_in_cols : lab_out_cols;
 
-		if (!(j ? opts->inbound : opts->outbound))
+		if (!(j ? opts->inbound : opts->outbound)
+		    || !lab_has_row(d, opts->peer))
 			continue;
 		for (i = 0; i < ncol; i++) {
 			struct lab_gw *gw;
@@ -953,13 +975,13 @@ lab_matrix_run(const struct lab_matrix_opts *opts, struct buf *err)
 			buf_reset(&path);
 			buf_printf(&path, "%s/mtad.stderr", gw->home);
 			gw->errlog = mem_strdup(path.data);
-			if (mkdir(gw->home, 0700) == -1
-			    || (gw->port = lab_free_port(err)) < 0) {
-				if (errno)
-					buf_printf(err, "%s: %s", gw->home,
-					    strerror(errno));
+			if (mkdir(gw->home, 0700) == -1) {
+				buf_printf(err, "%s: %s", gw->home,
+				    strerror(errno));
 				goto out;
 			}
+			if ((gw->port = lab_free_port(err)) < 0)
+				goto out;
 			buf_reset(&cf);
 			lab_gw_config(gw, pki, peers, &cf);
 			buf_reset(&path);
@@ -970,7 +992,8 @@ lab_matrix_run(const struct lab_matrix_opts *opts, struct buf *err)
 		}
 	}
 	if (ngw == 0) {
-		buf_puts(err, "no policy selected");
+		buf_puts(err, "no cell selected: no chosen policy and peer "
+		    "behaviour meet in the chosen direction");
 		goto out;
 	}
 	for (i = 0; i < ngw; i++)
@@ -986,7 +1009,8 @@ lab_matrix_run(const struct lab_matrix_opts *opts, struct buf *err)
 			if (peers[j] == NULL)
 				continue;
 			lab_cell_init(&lm->cells[lm->ncells], LAB_OUTBOUND,
-			    lab_out_rows[j].name, lab_out_cols[gws[i].col].name);
+			    lab_out_rows[j].name,
+			    lab_out_cols[gws[i].col].name);
 			jobs[njobs].cell = &lm->cells[lm->ncells++];
 			jobs[njobs].gw = &gws[i];
 			lab_out_submit(&jobs[njobs], opts);
@@ -1118,7 +1142,8 @@ lab_matrix_cell(const struct lab_matrix *lm, enum lab_dir dir,
 	size_t	i;
 
 	for (i = 0; i < lm->ncells; i++)
-		if (lm->cells[i].dir == dir && strcmp(lm->cells[i].row, row) == 0
+		if (lm->cells[i].dir == dir
+		    && strcmp(lm->cells[i].row, row) == 0
 		    && strcmp(lm->cells[i].col, col) == 0)
 			return (&lm->cells[i]);
 	return (NULL);
@@ -1156,21 +1181,23 @@ lab_matrix_table(const struct lab_matrix *lm, FILE *fp)
 			if (k == ncols)
 				continue;
 			if (!any++) {
-				(void) fprintf(fp, "%s\n%-16s", d == LAB_OUTBOUND
-				    ? "OUTBOUND (peer = receiving server; "
-				    "columns = Destination Controls TLS)" :
-				    "INBOUND (peer = sending client; columns ="
-				    " listener mail flow policy)", "");
+				(void) fprintf(fp, "%s\n%-16s",
+				    d == LAB_OUTBOUND ? "OUTBOUND (peer = "
+				    "receiving server; columns = Destination "
+				    "Controls TLS)" : "INBOUND (peer = sending "
+				    "client; columns = listener mail flow "
+				    "policy)", "");
 				for (k = 0; k < ncols; k++)
-					(void) fprintf(fp, " %-16s",
-					    cols[k].name);
+					(void) fprintf(fp, " %-*s", k + 1 <
+					    ncols ? 16 : 0, cols[k].name);
 				(void) fputc('\n', fp);
 			}
 			(void) fprintf(fp, "%-16s", rows[r].name);
 			for (k = 0; k < ncols; k++) {
 				c = lab_matrix_cell(lm, (enum lab_dir) d,
 				    rows[r].name, cols[k].name);
-				(void) fprintf(fp, " %-16s", c ? c->outcome : "-");
+				(void) fprintf(fp, " %-*s", k + 1 < ncols ?
+				    16 : 0, c ? c->outcome : "-");
 			}
 			(void) fputc('\n', fp);
 		}

@@ -236,8 +236,8 @@ lab_peer_store(const char *spool, const char *rcpt, const struct lab_conn *c,
 	if ((fp = fopen(path.data, "w")) != NULL) {
 		if (c->ssl)
 			(void) fprintf(fp, "tls: %s %s\n",
-			    SSL_get_version(c->ssl),
-			    SSL_CIPHER_get_name(SSL_get_current_cipher(c->ssl)));
+			    SSL_get_version(c->ssl), SSL_CIPHER_get_name(
+			    SSL_get_current_cipher(c->ssl)));
 		else
 			(void) fprintf(fp, "tls: no\n");
 		if (body->len)
@@ -281,7 +281,8 @@ lab_peer_session(int fd, SSL_CTX *ctx, enum lab_peer_mode mode,
 		if (strncasecmp(line, "EHLO", 4) == 0) {
 			(void) lab_conn_write(&c, "250-peer.lab\r\n", 14);
 			if (c.ssl == NULL && mode != LAB_PEER_NOSTARTTLS)
-				(void) lab_conn_write(&c, "250-STARTTLS\r\n", 14);
+				(void) lab_conn_write(&c, "250-STARTTLS\r\n",
+				    14);
 			(void) lab_peer_reply(&c, "250-PIPELINING\r\n"
 			    "250 8BITMIME");
 		} else if (strncasecmp(line, "HELO", 4) == 0) {
@@ -293,7 +294,8 @@ lab_peer_session(int fd, SSL_CTX *ctx, enum lab_peer_mode mode,
 				    "available due to local problem");
 				continue;
 			}
-			(void) lab_peer_reply(&c, "220 2.0.0 Ready to start TLS");
+			(void) lab_peer_reply(&c,
+			    "220 2.0.0 Ready to start TLS");
 			if (mode == LAB_PEER_HANGUP)
 				break;
 			c.len = 0;	/* nothing said in clear counts */
@@ -457,8 +459,8 @@ lab_client_reply(struct lab_conn *c, struct lab_client_result *res,
 			return (-1);
 		}
 		buf_printf(c->log, "<<< %s\n", line);
-		(void) snprintf(res->last_reply, sizeof(res->last_reply), "%.*s",
-		    (int) sizeof(res->last_reply) - 1, line);
+		(void) snprintf(res->last_reply, sizeof(res->last_reply),
+		    "%.*s", (int) sizeof(res->last_reply) - 1, line);
 		if (starttls && strlen(line) > 4
 		    && strcasecmp(line + 4, "STARTTLS") == 0)
 			*starttls = 1;
@@ -507,7 +509,8 @@ lab_client_tls(struct lab_conn *c, const struct lab_client *lc,
 	SSL_CTX_free(ctx);
 	if (c->ssl == NULL || !SSL_set_fd(c->ssl, c->fd)
 	    || SSL_connect(c->ssl) != 1) {
-		lab_ossl_reason(res->error, sizeof(res->error), "TLS handshake");
+		lab_ossl_reason(res->error, sizeof(res->error),
+		    "TLS handshake");
 		buf_printf(c->log, "*** %s\n", res->error);
 		return (-1);
 	}

@@ -55,7 +55,8 @@ mtactl_tlsmatrix_mtad(void)
 		self[n] = 0;
 		if ((slash = strrchr(self, '/')) != NULL) {
 			buf_init(&path, 0);
-			buf_printf(&path, "%.*s/mtad", (int) (slash - self), self);
+			buf_printf(&path, "%.*s/mtad", (int) (slash - self),
+			    self);
 			if (access(path.data, X_OK) == 0)
 				return (buf_steal(&path));
 			buf_fini(&path);

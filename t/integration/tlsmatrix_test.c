@@ -150,8 +150,8 @@ Test(tlsmatrix, full_matrix_matches_expected)
 	json_array_foreach(reports, i, r) {
 		cr_expect(json_is_string(json_object_get(r, "report-id")),
 		    "report %zu: no report-id", i);
-		cr_expect_eq(json_array_size(json_object_get(r, "policies")), 15,
-		    "report %zu: one policy per destination", i);
+		cr_expect_eq(json_array_size(json_object_get(r, "policies")),
+		    15, "report %zu: one policy per destination", i);
 	}
 	json_decref(reports);
 	buf_free(out);

@@ -40,7 +40,8 @@ verify(const struct lab_pki *pki, enum lab_cert kind, const char *name,
 
 	cr_assert(X509_STORE_load_file(store, lab_certs_ca(pki)) == 1);
 	fp = fopen(lab_certs_chain(pki, kind), "r");
-	cr_assert_not_null(fp, "%s: cannot open its file", lab_certs_name(kind));
+	cr_assert_not_null(fp, "%s: cannot open its file",
+	    lab_certs_name(kind));
 	while ((x = PEM_read_X509(fp, NULL, NULL, NULL)) != NULL) {
 		if (leaf == NULL)
 			leaf = x;
