@@ -658,9 +658,12 @@ lab_out_collect(struct lab_job *job, const struct buf *log,
 			buf_printf(c->log, "(mtad) %.*s\n", (int) (end - p), p);
 			t = strstr(p, " not verified (");
 			if (t && t < end) {
+				const char *q = strstr(t, "); delivering");
+
+				if (q == NULL || q > end)
+					q = end;
 				buf_reset(&one);
-				buf_append(&one, t + 15,
-				    (size_t) (end - t - 15));
+				buf_append(&one, t + 15, (size_t) (q - t - 15));
 				buf_putc(&one, 0);
 				c->tlsrpt = lab_tlsrpt_type(one.data);
 				lab_cell_set(&c->reason, one.data);
