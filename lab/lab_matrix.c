@@ -29,6 +29,7 @@
 #include <arpa/inet.h>
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -564,6 +565,28 @@ lab_tlsrpt_type(const char *why)
 	return ("validation-failure");
 }
 
+/* lab_dcid_closed - has the mail log the close line of a connection */
+
+static int
+lab_dcid_closed(const struct buf *log, const char *dcid)
+{
+	struct buf want;
+	const char *p;
+	int	found = 0;
+
+	if (dcid[0] == 0 || strcmp(dcid, "0") == 0)
+		return (1);			/* no connection was made */
+	buf_init(&want, 0);
+	buf_printf(&want, "DCID %s close\n", dcid);
+	for (p = log->data; p && (p = strstr(p, want.data)) != NULL; p++)
+		if (p[-1] == ' ') {
+			found = 1;
+			break;
+		}
+	buf_fini(&want);
+	return (found);
+}
+
 /* lab_out_collect - an outbound cell's lines; 1 when it has a result */
 
 static int
@@ -598,7 +621,7 @@ lab_out_collect(struct lab_job *job, const struct buf *log,
 			break;
 		}
 	}
-	if (!result) {
+	if (!result || !lab_dcid_closed(log, dcid)) {
 		buf_fini(&one);
 		return (0);
 	}
@@ -774,6 +797,42 @@ lab_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	return (0);
 }
 
+/* lab_peer_sessions - append the peer's transcripts of a cell's sessions */
+
+static int
+lab_peer_sessions(struct lab_cell *c, const char *spool, int dry)
+{
+	struct buf prefix, path, text;
+	struct dirent *de;
+	DIR    *dp;
+
+	int	n = 0;
+
+	if ((dp = opendir(spool)) == NULL)
+		return (0);
+	buf_init(&prefix, 0);
+	buf_init(&path, 0);
+	buf_init(&text, 0);
+	/* The gateway of column COL says EHLO gw-COL.lab. */
+	buf_printf(&prefix, "session-gw-%s.lab-", c->col);
+	while ((de = readdir(dp)) != NULL) {
+		if (strncmp(de->d_name, prefix.data, prefix.len) != 0)
+			continue;
+		if (n++, dry)
+			continue;
+		buf_reset(&path);
+		buf_printf(&path, "%s/%s", spool, de->d_name);
+		lab_read_file(path.data, &text);
+		buf_printf(c->smtp, "gateway to peer (as the peer saw it):\n%s",
+		    text.len ? text.data : "");
+	}
+	(void) closedir(dp);
+	buf_fini(&prefix);
+	buf_fini(&path);
+	buf_fini(&text);
+	return (n);
+}
+
 /* lab_out_submit - submit one outbound cell's message */
 
 static void
@@ -946,6 +1005,13 @@ lab_matrix_run(const struct lab_matrix_opts *opts, struct buf *err)
 		tls.max_version = sp->max_version;
 		tls.ciphers = sp->ciphers;
 		tls.dh_file = sp->dh1024 ? lab_certs_dh1024(pki) : NULL;
+		buf_reset(&path);
+		buf_printf(&path, "%s/peer-spool/%s", dir,
+		    lab_out_rows[i].name);
+		if (mkdir(path.data, 0700) == -1) {
+			buf_printf(err, "%s: %s", path.data, strerror(errno));
+			goto out;
+		}
 		if ((peers[i] = lab_peer_start(&tls, sp->mode, path.data,
 		    err)) == NULL) {
 			buf_printf(err, " (peer %s)", lab_out_rows[i].name);
@@ -1065,19 +1131,28 @@ lab_matrix_run(const struct lab_matrix_opts *opts, struct buf *err)
 		}
 		lab_pause();
 	}
-	/* The peers' own record of what arrived, as a cross-check. */
+	/*
+	 * The peers' own record of the dialogue and of what arrived, as a
+	 * cross-check. A peer writes its transcript as the session ends,
+	 * a moment after the gateway's close line.
+	 */
+	deadline = lab_now() + 5000;
 	for (j = 0; j < njobs; j++) {
 		struct lab_cell *c = jobs[j].cell;
 
 		buf_reset(&path);
-		buf_printf(&path, "%s/peer-spool/%s@%s.lab", dir, c->col,
-		    c->row);
+		buf_printf(&path, "%s/peer-spool/%s", dir, c->row);
+		while (jobs[j].mid[0] && lab_peer_sessions(c, path.data, 1) == 0
+		    && lab_now() < deadline)
+			lab_pause();
+		(void) lab_peer_sessions(c, path.data, 0);
+		buf_printf(&path, "/%s@%s.lab", c->col, c->row);
 		lab_read_file(path.data, &log);
 		if (log.len)
-			buf_printf(c->smtp, "peer received: %.*s\n",
+			buf_printf(c->smtp, "peer received the message, %.*s\n",
 			    (int) strcspn(log.data, "\n"), log.data);
 		else
-			buf_puts(c->smtp, "peer received: nothing\n");
+			buf_puts(c->smtp, "peer received no message\n");
 	}
 	if (opts->verbose)
 		msg_info("results in; stopping");

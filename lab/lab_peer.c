@@ -247,6 +247,37 @@ lab_peer_store(const char *spool, const char *rcpt, const struct lab_conn *c,
 	buf_fini(&path);
 }
 
+/* lab_peer_transcript - keep a session's dialogue, named by its EHLO */
+
+static void
+lab_peer_transcript(const char *spool, const char *helo,
+    const struct buf *log)
+{
+	struct buf path, tmp;
+	FILE   *fp;
+	size_t	i;
+
+	if (spool == NULL)
+		return;
+	buf_init(&path, 0);
+	buf_printf(&path, "%s/session-", spool);
+	for (i = 0; helo[i] && i < 100; i++)
+		buf_putc(&path, isalnum((unsigned char) helo[i])
+		    || strchr(".-_", helo[i]) ? helo[i] : '_');
+	buf_printf(&path, "%s-%ld.txt", i ? "" : "unknown", (long) getpid());
+	buf_init(&tmp, 0);
+	buf_printf(&tmp, "%s/.tmp-%ld", spool, (long) getpid());
+	/* Renamed into place: a reader sees all of it or nothing. */
+	if ((fp = fopen(tmp.data, "w")) != NULL) {
+		if (log->len)
+			(void) fwrite(log->data, 1, log->len, fp);
+		if (fclose(fp) == 0)
+			(void) rename(tmp.data, path.data);
+	}
+	buf_fini(&path);
+	buf_fini(&tmp);
+}
+
 /* lab_peer_session - serve one connection, then exit */
 
 static void
@@ -256,12 +287,18 @@ lab_peer_session(int fd, SSL_CTX *ctx, enum lab_peer_mode mode,
 	struct lab_conn c;
 	char	line[LAB_LINE_MAX];
 	char	rcpt[256] = "";
+	char	helo[128] = "";
+	char	why[256];
 	struct buf body;
+	struct buf log;
 	int	in_data = 0;
+	int	offer;
 
 	memset(&c, 0, sizeof(c));
 	c.fd = fd;
 	buf_init(&body, 0);
+	buf_init(&log, 0);
+	c.log = &log;
 	lab_timeouts(fd, LAB_PEER_IDLE_MS);
 	if (lab_peer_reply(&c, "220 peer.lab ESMTP mtad lab peer") != 0)
 		_exit(0);
@@ -269,6 +306,8 @@ lab_peer_session(int fd, SSL_CTX *ctx, enum lab_peer_mode mode,
 		if (in_data) {
 			if (strcmp(line, ".") == 0) {
 				in_data = 0;
+				buf_printf(&log, "<<< (message, %zu octets)\n",
+				    body.len);
 				lab_peer_store(spool, rcpt, &c, &body);
 				buf_reset(&body);
 				(void) lab_peer_reply(&c,
@@ -278,13 +317,17 @@ lab_peer_session(int fd, SSL_CTX *ctx, enum lab_peer_mode mode,
 				    line + 1 : line);
 			continue;
 		}
-		if (strncasecmp(line, "EHLO", 4) == 0) {
-			(void) lab_conn_write(&c, "250-peer.lab\r\n", 14);
-			if (c.ssl == NULL && mode != LAB_PEER_NOSTARTTLS)
-				(void) lab_conn_write(&c, "250-STARTTLS\r\n",
-				    14);
-			(void) lab_peer_reply(&c, "250-PIPELINING\r\n"
-			    "250 8BITMIME");
+		buf_printf(&log, "<<< %s\n", line);
+		if (strncasecmp(line, "EHLO ", 5) == 0) {
+			if (helo[0] == 0)
+				(void) snprintf(helo, sizeof(helo), "%.*s",
+				    (int) sizeof(helo) - 1, line + 5);
+			offer = c.ssl == NULL && mode != LAB_PEER_NOSTARTTLS;
+			(void) lab_peer_reply(&c, "250-peer.lab");
+			if (offer)
+				(void) lab_peer_reply(&c, "250-STARTTLS");
+			(void) lab_peer_reply(&c, "250-PIPELINING");
+			(void) lab_peer_reply(&c, "250 8BITMIME");
 		} else if (strncasecmp(line, "HELO", 4) == 0) {
 			(void) lab_peer_reply(&c, "250 peer.lab");
 		} else if (strcasecmp(line, "STARTTLS") == 0 && c.ssl == NULL
@@ -296,12 +339,25 @@ lab_peer_session(int fd, SSL_CTX *ctx, enum lab_peer_mode mode,
 			}
 			(void) lab_peer_reply(&c,
 			    "220 2.0.0 Ready to start TLS");
-			if (mode == LAB_PEER_HANGUP)
+			if (mode == LAB_PEER_HANGUP) {
+				buf_puts(&log, "*** closing instead of the "
+				    "handshake\n");
 				break;
+			}
 			c.len = 0;	/* nothing said in clear counts */
 			if ((c.ssl = SSL_new(ctx)) == NULL
-			    || !SSL_set_fd(c.ssl, fd) || SSL_accept(c.ssl) != 1)
+			    || !SSL_set_fd(c.ssl, fd)
+			    || SSL_accept(c.ssl) != 1) {
+				lab_ossl_reason(why, sizeof(why),
+				    "TLS handshake");
+				buf_printf(&log, "*** %s\n", why);
+				SSL_free(c.ssl);
+				c.ssl = NULL;
 				break;
+			}
+			buf_printf(&log, "*** TLS established: %s %s\n",
+			    SSL_get_version(c.ssl), SSL_CIPHER_get_name(
+			    SSL_get_current_cipher(c.ssl)));
 			rcpt[0] = 0;
 		} else if (strncasecmp(line, "MAIL", 4) == 0) {
 			rcpt[0] = 0;
@@ -330,7 +386,9 @@ lab_peer_session(int fd, SSL_CTX *ctx, enum lab_peer_mode mode,
 		SSL_free(c.ssl);
 	}
 	(void) close(fd);
+	lab_peer_transcript(spool, helo, &log);
 	buf_fini(&body);
+	buf_fini(&log);
 	_exit(0);
 }
 

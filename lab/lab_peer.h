@@ -21,10 +21,12 @@
  *	that behaves as mode says: advertise STARTTLS and run the handshake
  *	with tls; not advertise it; answer STARTTLS with "454 4.7.0 TLS not
  *	available"; or answer 220 and close the connection instead of a
- *	handshake. It accepts every sender and recipient; for each message
- *	it accepts it writes a file in spool (when not NULL) named after
- *	the first recipient, with lines "tls: no" or "tls: PROTOCOL
- *	CIPHER" and the message. lab_peer_port() is its port; lab_peer_stop()
+ *	handshake. It accepts every sender and recipient. When spool is
+ *	not NULL it writes there, for each message it accepts, a file named
+ *	after the first recipient, with a line "tls: no" or "tls: PROTOCOL
+ *	CIPHER" and the message; and for each session its dialogue (">>>"
+ *	what the peer sent, "<<<" what it received, "***" TLS events) in
+ *	"session-EHLONAME-PID.txt". lab_peer_port() is its port; lab_peer_stop()
  *	kills the server and its sessions, reaps them and returns NULL.
  *
  *	struct lab_tls describes a TLS endpoint: the PEM chain and key it
