@@ -20,5 +20,6 @@ mtactl_SOURCES = mta/mtactl.c mta/mtactl_cert.c mta/mtactl_cert.h \
 	mta/mtactl_log.c mta/mtactl_log.h \
 	mta/mtactl_opt.c mta/mtactl_opt.h \
 	mta/mtactl_sslconfig.c mta/mtactl_sslconfig.h \
-	mta/mtactl_trust.c mta/mtactl_trust.h
+	mta/mtactl_trust.c mta/mtactl_trust.h \
+	mta/mtactl_tlsmatrix.c mta/mtactl_tlsmatrix.h
 mtactl_LDADD = $(ALL_LDADD)

@@ -32,6 +32,8 @@
  *	sslconfig
  *		TLS settings per service: show (see mtactl_sslconfig.h).
  *
+ *	tlsmatrix	the TLS policy lab matrix (see mtactl_tlsmatrix.h).
+ *
  *	--json asks for JSON on standard output where a command prints
  *	data; it may also be given among the command's options.
  *
@@ -56,6 +58,7 @@
 #include "mtactl_log.h"
 #include "mtactl_sslconfig.h"
 #include "mtactl_trust.h"
+#include "mtactl_tlsmatrix.h"
 
 struct mtactl_group {
 	const char *name;
@@ -74,6 +77,8 @@ static const struct mtactl_group mtactl_groups[] = {
 	"trusted CA certificates (certconfig CERTAUTHORITY)"},
 	{"sslconfig", mtactl_sslconfig, mtactl_sslconfig_usage,
 	"TLS versions and ciphers per service"},
+	{"tlsmatrix", mtactl_tlsmatrix, mtactl_tlsmatrix_usage,
+	"TLS policy lab: every policy against every peer behaviour"},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -6,7 +6,8 @@ INTEGRATION_TESTS = t/integration/inbound_test t/integration/hat_test \
 	t/integration/durability_test t/integration/master_test \
 	t/integration/auth_test \
 	t/integration/certs_test \
-	t/integration/outbound_test t/integration/outbound_tls_test
+	t/integration/outbound_test t/integration/outbound_tls_test \
+	t/integration/tlsmatrix_test
 check_PROGRAMS += $(INTEGRATION_TESTS)
 TESTS += $(INTEGRATION_TESTS)
 INTEGRATION_SUPPORT = t/integration/mtad_harness.c \
@@ -65,6 +66,10 @@ t_integration_outbound_tls_test_SOURCES = \
 t_integration_outbound_tls_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
 t_integration_outbound_tls_test_CFLAGS = $(TEST_CFLAGS)
 t_integration_outbound_tls_test_LDADD = $(TEST_LDADD)
+t_integration_tlsmatrix_test_SOURCES = t/integration/tlsmatrix_test.c
+t_integration_tlsmatrix_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
+t_integration_tlsmatrix_test_CFLAGS = $(TEST_CFLAGS)
+t_integration_tlsmatrix_test_LDADD = $(TEST_LDADD)
 endif
 
 # mtactl send against aiosmtpd and the scripted server; the pure parts of
