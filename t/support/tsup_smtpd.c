@@ -14,7 +14,7 @@
  *	are blocking with SO_RCVTIMEO/SO_SNDTIMEO set to the read timeout,
  *	so a silent client cannot keep it forever, with or without TLS.
  *
- *	Files, in tsup_tmp_dir()/smtpd-PORT/: log (the transcript),
+ *	Files, in tsup_tmp_dir()/smtpd-PORT-N/: log (the transcript),
  *	conn-N.raw (every byte received on connection N, decrypted after
  *	STARTTLS), conn-N.msg-M (message M of connection N, as received).
  */
@@ -48,6 +48,8 @@
 
 #define TSUPD_LINE_MAX	65536		/* longer lines are cut here */
 #define TSUPD_MSG_MAX	(64 * 1024 * 1024)
+
+static unsigned tsup_smtpd_serial;	/* servers started so far */
 
 struct tsup_smtpd {
 	pid_t	pid;
@@ -683,7 +685,9 @@ tsup_smtpd_start(const struct tsup_smtpd_opts *opts)
 	s = mem_zalloc(1, sizeof(*s));
 	buf_init(&s->log, 1024);
 	listen_fd = tsup_port_listen(&s->port);
-	s->dir = mem_strdup(tsup_tmp_path("smtpd-%d", s->port));
+	/* A port may come back in a later server: the serial keeps apart. */
+	s->dir = mem_strdup(tsup_tmp_path("smtpd-%d-%u", s->port,
+	    ++tsup_smtpd_serial));
 	s->log_path = mem_strdup(tsup_strf("%s/log", s->dir));
 	if (mkdir(s->dir, 0700) == -1)
 		tsup_fail("mkdir %s: %s", s->dir, strerror(errno));
