@@ -98,7 +98,8 @@
  *	(--password-env); a password inside --server is accepted with a
  *	warning, because other users see the command line. It never
  *	appears in diagnostics or the --debug trace, and AUTH is never
- *	sent before TLS unless --tls none asks for a plain connection.
+ *	sent before TLS unless a plain connection is asked for (--tls
+ *	none, or an smtp:// URL); then a warning says so.
  */
 #ifndef MTACTL_SEND_H
 #define MTACTL_SEND_H
