@@ -909,7 +909,8 @@ mtactl_send_read(struct mtactl_send_sess *sp)
 static int
 mtactl_send_lost(struct mtactl_send_sess *sp, int why, const char *what)
 {
-	const char *hint = NULL;
+	const char *hint = "the server's log says why; --debug shows the "
+	    "dialogue";
 
 	if (why == MTACTL_SEND_READ_TIMEOUT)
 		return (mtactl_send_fail(MTACTL_SEND_EXIT_CONNECT,

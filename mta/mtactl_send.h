@@ -25,11 +25,29 @@
  *	implicit TLS), authenticates (PLAIN or LOGIN), sends one message
  *	and exits. argv holds the options after "send"; json is accepted
  *	for symmetry with the other groups and ignored. It returns the
- *	exit status below. Every failure is one line on standard error
- *	that says which step failed, what the server or the TLS stack
- *	said, and what to do about it.
+ *	exit status below. Every failure is an error line on standard
+ *	error that says which step failed and what the server or the TLS
+ *	stack said, followed, when the cause is known, by a line "what
+ *	to do: ...".
  *
  *	mtactl_send_usage() prints the synopsis and the exit codes.
+ *
+ *	Options. --tls auto (the default) uses implicit TLS on ports 465
+ *	and 2465, elsewhere STARTTLS when the server offers it; when it
+ *	does not, it sends in clear only without credentials. starttls
+ *	and implicit insist; none never starts TLS (and then sends a
+ *	password in clear, with a warning). The default port is 465 for
+ *	implicit TLS, 587 for STARTTLS, 25 otherwise. The certificate
+ *	must verify against --ca-file (PEM; default the system store) and
+ *	name the server host, or --tls-name (also sent as SNI). --source
+ *	binds the local address; --helo names us (default the host
+ *	name); --timeout bounds each step (default 30 s). The body comes
+ *	from --body, --body-file or standard input; --test sends a short
+ *	test message unless a body is given, and prints each step on
+ *	standard output. --debug prints the dialogue and the TLS
+ *	handshake on standard error: states, alerts, the verification of
+ *	each certificate, the chain the server sent (subject, issuer,
+ *	validity, key) and the trust anchor that validated it.
  *
  *	mtactl_send_server_parse() reads the --server argument:
  *	"host", "host:port", "[v6addr]:port", "user:password@host[:port]",
@@ -46,14 +64,15 @@
  *	body, CRLF line ends, not yet dot-stuffed): Date, From, To, Cc,
  *	Subject (RFC 2047 encoded when not ASCII), Message-ID,
  *	MIME-Version, Content-Type text/plain; charset=UTF-8 and a
- *	Content-Transfer-Encoding of 7bit or 8bit. Body line ends (LF,
- *	CRLF or a bare CR) all become CRLF, and a body without a final
- *	line end gets one. mtactl_send_encode_word() appends text as a
- *	header value: as it is when printable ASCII, otherwise as RFC
- *	2047 "=?UTF-8?B?...?=" words of at most 75 octets that never
- *	split a UTF-8 sequence. mtactl_send_dotstuff() appends msg as
- *	DATA sends it: a '.' doubled at the start of every line, and the
- *	final ".\r\n".
+ *	Content-Transfer-Encoding of 7bit, or quoted-printable when the
+ *	body holds 8-bit bytes, NULs or lines over 998 octets (so no
+ *	server needs 8BITMIME). Body line ends (LF, CRLF or a bare CR)
+ *	all become CRLF, and a body without a final line end gets one.
+ *	mtactl_send_encode_word() appends text as a header value: as it
+ *	is when printable ASCII, otherwise as RFC 2047 "=?UTF-8?B?...?="
+ *	words of at most 75 octets that never split a UTF-8 sequence.
+ *	mtactl_send_dotstuff() appends msg as DATA sends it: a '.'
+ *	doubled at the start of every line, and the final ".\r\n".
  * EXIT STATUS
  *	0 (MTACTL_SEND_EXIT_OK) the server accepted the message;
  *	1 (MTACTL_SEND_EXIT_LOCAL) a local problem: a file or variable
@@ -79,7 +98,8 @@
  *	(--password-env); a password inside --server is accepted with a
  *	warning, because other users see the command line. It never
  *	appears in diagnostics or the --debug trace, and AUTH is never
- *	sent before TLS unless --tls none asks for a plain connection.
+ *	sent before TLS unless a plain connection is asked for (--tls
+ *	none, or an smtp:// URL); then a warning says so.
  */
 #ifndef MTACTL_SEND_H
 #define MTACTL_SEND_H

@@ -250,6 +250,41 @@ Test(send, message)
 	buf_free(out);
 }
 
+Test(send, message_long_line)
+{
+	static const char *const to[] = {"a@example.org"};
+	struct mtactl_send_msg m;
+	struct buf *body = buf_new(0), *want = buf_new(0), *out = buf_new(0);
+	const char *got;
+	int	i;
+
+	/* 1000 octets: past the 998 of RFC 5322, so quoted-printable. */
+	for (i = 0; i < 1000; i++)
+		buf_putc(body, 'a');
+	for (i = 0; i < 13; i++) {
+		buf_append(want, body->data, 75);
+		buf_puts(want, "=\r\n");
+	}
+	buf_append(want, body->data, 25);
+	buf_puts(want, "\r\n");
+	memset(&m, 0, sizeof(m));
+	m.from = "dev@example.org";
+	m.to = to;
+	m.count_to = 1;
+	m.body = str_make(body->data, body->len);
+	m.msgid = "<1.2@example.org>";
+	mtactl_send_message(&m, out);
+	cr_expect_not_null(strstr(out->data, "Content-Transfer-Encoding: "
+	    "quoted-printable\r\n"), "%s", out->data);
+	cr_expect_null(strstr(out->data, "Subject:"), "no subject given");
+	got = strstr(out->data, "\r\n\r\n");
+	cr_assert_not_null(got);
+	cr_expect_str_eq(got + 4, want->data);
+	buf_free(body);
+	buf_free(want);
+	buf_free(out);
+}
+
 /*
  * The peers.
  */
@@ -295,6 +330,15 @@ send_mtactl(const char *const *args, const char *const *env)
 	tsup_tmp_read(tsup_proc_out_path(p), r.out);
 	tsup_tmp_read(tsup_proc_err_path(p), r.err);
 	return (r);
+}
+
+/* send_run_free - release what send_mtactl() read */
+
+static void
+send_run_free(struct send_run *r)
+{
+	r->out = buf_free(r->out);
+	r->err = buf_free(r->err);
 }
 
 /* send_password_file - a mode 0600 file with the password */
@@ -362,6 +406,7 @@ Test(send, starttls_user_with_at)
 	cr_expect_not_null(strstr(got->data, "\r\n\r\nInterface Gi0/1 "
 	    "down.\r\n.\r\nA dot line above.\r\n"), "%s", got->data);
 	buf_free(got);
+	send_run_free(&r);
 }
 
 Test(send, implicit_tls_login_password_env)
@@ -393,6 +438,7 @@ Test(send, implicit_tls_login_password_env)
 	cr_expect_null(strstr(r.err->data, b64->data), "base64 password "
 	    "in the trace");
 	buf_free(b64);
+	send_run_free(&r);
 }
 
 Test(send, debug_masks_plain_and_password_in_argv_warns)
@@ -418,6 +464,7 @@ Test(send, debug_masks_plain_and_password_in_argv_warns)
 	    sizeof("\0" USER "\0" PASSWORD) - 1);
 	cr_expect_null(strstr(r.err->data, b64->data), "PLAIN in trace");
 	buf_free(b64);
+	send_run_free(&r);
 }
 
 /*
@@ -518,6 +565,7 @@ send_fail_run(const struct fail_case *c, int port, const char *ca_file)
 	send_expect(c->label, &r, c->status, c->texts);
 	cr_expect_null(strstr(r.err->data, c->password),
 	    "%s: password in stderr", c->label);
+	send_run_free(&r);
 }
 
 Test(send, failures_starttls_peer)
@@ -608,6 +656,7 @@ Test(send, dhe_only_server)
 	send_expect("DHE only", &r, MTACTL_SEND_EXIT_TLS, texts);
 	cr_expect_null(strstr(r.err->data, "dh key too small"), "%s",
 	    r.err->data);
+	send_run_free(&r);
 }
 
 /*
@@ -687,6 +736,7 @@ Test(send, replies)
 		texts[0] = c->text;
 		texts[1] = NULL;
 		send_expect(c->label, &r, c->status, texts);
+		send_run_free(&r);
 		tsup_smtpd_stop(s);
 	}
 }
@@ -721,6 +771,7 @@ Test(send, no_starttls_keeps_the_password)
 	send_expect("no STARTTLS", &r, MTACTL_SEND_EXIT_TLS, texts);
 	cr_expect_null(strstr(tsup_smtpd_log(s), "< AUTH"), "AUTH sent:\n%s",
 	    tsup_smtpd_log(s));
+	send_run_free(&r);
 }
 
 Test(send, connection_refused)
@@ -734,6 +785,7 @@ Test(send, connection_refused)
 	args[1] = tsup_strf("127.0.0.1:%d", tsup_port_free());
 	r = send_mtactl(args, NULL);
 	send_expect("refused", &r, MTACTL_SEND_EXIT_CONNECT, texts);
+	send_run_free(&r);
 }
 
 /*
@@ -783,5 +835,6 @@ Test(send, usage_errors)
 		r = send_mtactl(c->args, NULL);
 		texts[0] = c->text;
 		send_expect(c->label, &r, MTACTL_SEND_EXIT_USAGE, texts);
+		send_run_free(&r);
 	}
 }
