@@ -215,6 +215,32 @@ mtad_children(const struct mtad_inst *mi, pid_t *pids, int max)
 	return (n);
 }
 
+/*
+ * mtad_log_check - every line the instance wrote passes the grammar and
+ * the stream rules of "mtactl log check" (warnings allowed)
+ */
+static void
+mtad_log_check(const struct mtad_inst *mi)
+{
+	struct buf *out = buf_new(0);
+	const char *argv[5];
+	char   *dir = mem_strdup(mi->log);
+	int	rc;
+
+	*strrchr(dir, '/') = 0;
+	argv[0] = tsup_proc_bin("mtactl");
+	argv[1] = "log";
+	argv[2] = "check";
+	argv[3] = dir;
+	argv[4] = NULL;
+	rc = tsup_run(argv, NULL, 0, 0, out);
+	if (rc != 0)
+		tsup_fail("mtactl log check %s: status %d:\n%s", dir, rc,
+		    out->data ? out->data : "");
+	mem_free(dir);
+	buf_free(out);
+}
+
 /* mtad_stop - SIGTERM, and a clean exit */
 
 void
@@ -227,6 +253,7 @@ mtad_stop(struct mtad_inst *mi)
 		tsup_fail("mtad did not stop within the deadline");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		tsup_fail("mtad stopped with status 0x%x", status);
+	mtad_log_check(mi);
 	dns_unbound_stop(mi->dns);
 	mem_free(mi);
 }
