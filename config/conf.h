@@ -298,6 +298,7 @@ struct conf_listener {
 	/* banner host name; "" = cf->hostname */
 	char   *hostname;
 	char   *certificate;		/* name of a conf_cert */
+	int	implicit_tls;		/* SMTPS: TLS before the greeting */
 	char   *bounce_profile;		/* name of a conf_bounce */
 	char   *all_policy;		/* policy of the implicit ALL group */
 	struct conf_policy default_policy; /* Default Policy Parameters */

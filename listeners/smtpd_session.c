@@ -527,6 +527,33 @@ smtpd_session_greet(struct smtpd_session *ss, int code, const char *text,
 	buf_free(expanded);
 }
 
+/* smtpd_session_welcome - the greeting (or refusal) the policy says */
+
+void
+smtpd_session_welcome(struct smtpd_session *ss)
+{
+	const struct conf_listener *cl = ss->sl->cl;
+	const char *hostname = cl->hostname[0] ? cl->hostname
+	    : ss->sd->sv->cf->hostname;
+	struct buf *dflt;
+
+	dflt = buf_new(0);
+	if (ss->flow->action == POLICY_ACTION_REJECT) {
+		buf_printf(dflt, "%s Access Denied", hostname);
+		smtpd_session_greet(ss, ss->flow->reject_code,
+		    ss->flow->reject_text, dflt->data);
+		ss->state = SMTPD_S_REJECTED;
+	} else {
+		buf_printf(dflt, "%s ESMTP", hostname);
+		smtpd_session_greet(ss, ss->flow->banner_code,
+		    ss->flow->banner_text, dflt->data);
+		ss->state = SMTPD_S_GREETED;
+	}
+	buf_free(dflt);
+	smtpd_session_command_timeout(ss);
+	io_read_start(ss->io);
+}
+
 /* smtpd_session_classify - the HAT decides; greet or refuse */
 
 static void
@@ -534,11 +561,8 @@ smtpd_session_classify(struct smtpd_session *ss)
 {
 	struct smtpd *sd = ss->sd;
 	const struct conf_listener *cl = ss->sl->cl;
-	const char *hostname = cl->hostname[0] ? cl->hostname
-	    : sd->sv->cf->hostname;
 	struct logs_line_sbrs sbrs;
 	unsigned long count;
-	struct buf *dflt;
 
 	ss->pp.hostname = ss->hostname;
 	ss->pp.dnslists = ss->dnsl_hits;
@@ -589,21 +613,17 @@ smtpd_session_classify(struct smtpd_session *ss)
 		smtpd_session_end(ss);
 		return;
 	}
-	dflt = buf_new(0);
-	if (ss->flow->action == POLICY_ACTION_REJECT) {
-		buf_printf(dflt, "%s Access Denied", hostname);
-		smtpd_session_greet(ss, ss->flow->reject_code,
-		    ss->flow->reject_text, dflt->data);
-		ss->state = SMTPD_S_REJECTED;
-	} else {
-		buf_printf(dflt, "%s ESMTP", hostname);
-		smtpd_session_greet(ss, ss->flow->banner_code,
-		    ss->flow->banner_text, dflt->data);
-		ss->state = SMTPD_S_GREETED;
+	if (cl->implicit_tls) {
+		/* SMTPS: the handshake first, the greeting over TLS. */
+		if (ss->sl->ssl_ctx == NULL) {
+			smtpd_session_end(ss);	/* no certificate: said at start */
+			return;
+		}
+		ss->greet_after_tls = 1;
+		smtpd_tls_start(ss);
+		return;
 	}
-	buf_free(dflt);
-	smtpd_session_command_timeout(ss);
-	io_read_start(ss->io);
+	smtpd_session_welcome(ss);
 }
 
 /* smtpd_session_accept - take one connection */
@@ -634,6 +654,8 @@ smtpd_session_accept(struct smtpd_listener *sl)
 		mem_free(ss);
 		return;
 	}
+	if (sl->cl->implicit_tls)
+		io_read_stop(ss->io);	/* the ClientHello waits for the HAT */
 	sd->sessions++;
 	sa = io_peer_addr(ss->io);
 	memcpy(&ss->peer, sa, sa->sa_family == AF_INET6

@@ -16,6 +16,7 @@
  *	void	smtpd_session_busy(struct smtpd_session *ss);
  *	void	smtpd_session_resume(struct smtpd_session *ss);
  *	void	smtpd_session_end(struct smtpd_session *ss);
+ *	void	smtpd_session_welcome(struct smtpd_session *ss);
  *	void	smtpd_session_command_timeout(struct smtpd_session *ss);
  *	void	smtpd_session_reset(struct smtpd_session *ss);
  * DESCRIPTION
@@ -24,7 +25,11 @@
  *	confirmation, DNS lists, SenderBase score, then the HAT), the
  *	greeting or refusal the mail flow policy says, the command loop
  *	(smtpd_cmd.c) and the message content (smtpd_data.c), until QUIT,
- *	a limit, a timeout or the client going away.
+ *	a limit, a timeout or the client going away. On a listener with
+ *	implicit_tls (SMTPS, port 465) nothing is read before the
+ *	classification; then the TLS handshake runs and
+ *	smtpd_session_welcome(), which sends the greeting or refusal,
+ *	follows it over TLS.
  *
  *	For the command and data code: smtpd_session_reply() and
  *	smtpd_session_reply_id() and smtpd_session_reply_text() send a
@@ -107,6 +112,7 @@ struct smtpd_session {
 	const struct policy_flow *flow;
 	int	conn_counted;		/* counted in the per-IP table */
 	int	early_talk;		/* spoke before the greeting */
+	int	greet_after_tls;	/* SMTPS: greet once TLS is up */
 
 	/* SMTP state. */
 	struct mail_line line;
@@ -160,6 +166,7 @@ void	smtpd_session_log(struct smtpd_session *, enum logs_line_level);
 void	smtpd_session_busy(struct smtpd_session *);
 void	smtpd_session_resume(struct smtpd_session *);
 void	smtpd_session_end(struct smtpd_session *);
+void	smtpd_session_welcome(struct smtpd_session *);
 void	smtpd_session_command_timeout(struct smtpd_session *);
 void	smtpd_session_reset(struct smtpd_session *);
 

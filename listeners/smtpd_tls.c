@@ -140,6 +140,11 @@ smtpd_tls_done(struct io *io, const struct io_tls_info *info, void *ctx)
 		smtpd_session_end(ss);
 		return;
 	}
+	if (ss->greet_after_tls) {
+		ss->greet_after_tls = 0;	/* SMTPS: now the greeting */
+		smtpd_session_welcome(ss);
+		return;
+	}
 	/* RFC 3207 section 4.2: forget everything said in clear. */
 	ss->state = SMTPD_S_GREETED;
 	ss->esmtp = 0;

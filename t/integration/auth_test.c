@@ -52,7 +52,7 @@ auth_hash(const char *prefix, const char *password)
 /* auth_start - mtad with the accounts alice and relay@my.domain */
 
 static struct mtad_inst *
-auth_start(int max_failures)
+auth_start_on(int max_failures, const char *listener)
 {
 	struct mtad_spec spec = {0};
 	const char *accounts = tsup_strf("# test accounts\n"
@@ -65,8 +65,16 @@ auth_start(int max_failures)
 	    "  max_failures: %d\n  failure_window: 10m\n"
 	    "tls:\n  inbound:\n    versions: tls1.2 tls1.3\n", path,
 	    max_failures);
-	spec.listener = AUTH_LISTENER;
+	spec.listener = listener;
 	return (mtad_start(&spec));
+}
+
+/* auth_start - the STARTTLS submission listener */
+
+static struct mtad_inst *
+auth_start(int max_failures)
+{
+	return (auth_start_on(max_failures, AUTH_LISTENER));
 }
 
 /* auth_lines - every masked mail log line matching a regex */
@@ -322,5 +330,31 @@ Test(auth, unreadable_password_file_is_refused)
 	(void) tsup_smtp_chat(c, 530, "MAIL FROM:<a@example.org>");
 	(void) tsup_smtp_chat(c, 221, "QUIT");
 	tsup_smtp_close(c);
+	mtad_stop(mi);
+}
+
+Test(auth, smtps_listener_tls_before_the_greeting)
+{
+	struct mtad_inst *mi = auth_start_on(5, AUTH_LISTENER
+	    "implicit_tls: true\n");
+	const char *out;
+	int	status;
+
+	out = mtad_swaks(mi, &status, "--tls-on-connect --auth LOGIN "
+	    "--auth-user relay@my.domain --auth-password 'r3lay pass' "
+	    "--from sender@example.org --to rcpt@example.com");
+	cr_assert_eq(status, 0, "swaks over SMTPS failed:\n%s", out);
+	cr_expect(strstr(out, "235 2.7.0 Authentication successful") != NULL,
+	    "%s", out);
+	cr_expect(strstr(mtad_wait_log(mi, "ICID [0-9]+ TLS success "),
+	    "TLS success protocol TLSv1.3") != NULL);
+	(void) mtad_wait_text(mi, "succeeded for user: relay@my.domain "
+	    "using AUTH mechanism: LOGIN");
+	/* A client that speaks clear text gets no greeting. */
+	out = mtad_swaks(mi, &status, "--from sender@example.org --to "
+	    "rcpt@example.com --timeout 5");
+	cr_expect_neq(status, 0, "clear text on the SMTPS port:\n%s", out);
+	cr_expect(strstr(out, "<-  220") == NULL, "greeted in clear:\n%s",
+	    out);
 	mtad_stop(mi);
 }
