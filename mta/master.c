@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -137,6 +138,23 @@ master_mkdir(struct master *ms, const char *dir, mode_t mode)
 		msg_fatal("create directory %s: %m", dir);
 	if (ms->drop && chown(dir, ms->uid, ms->gid) == -1)
 		msg_fatal("chown %s: %m", dir);
+}
+
+/*
+ * master_fd_limit - as many descriptors as the system allows: every
+ * session is one, and the children inherit the limit
+ */
+static void
+master_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		msg_warn("cannot raise the descriptor limit to %llu: %m",
+		    (unsigned long long) rl.rlim_max);
 }
 
 /* master_cert_warnings - demo, expiring or misnamed certificates */
@@ -816,6 +834,7 @@ master_main(const struct mta_args *args, struct conf *cf, struct buf *text)
 		ms.drop = 1;
 	}
 	(void) signal(SIGPIPE, SIG_IGN);
+	master_fd_limit();
 	master_prepare(&ms);
 	if (master_bind(&ms, cf, err) != 0)
 		msg_fatal("%s", err->data);

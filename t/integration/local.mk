@@ -7,7 +7,7 @@ INTEGRATION_TESTS = t/integration/inbound_test t/integration/hat_test \
 	t/integration/auth_test \
 	t/integration/certs_test \
 	t/integration/outbound_test t/integration/outbound_tls_test \
-	t/integration/tlsmatrix_test
+	t/integration/tlsmatrix_test t/integration/maillog_load_test
 check_PROGRAMS += $(INTEGRATION_TESTS)
 TESTS += $(INTEGRATION_TESTS)
 INTEGRATION_SUPPORT = t/integration/mtad_harness.c \
@@ -66,6 +66,11 @@ t_integration_outbound_tls_test_SOURCES = \
 t_integration_outbound_tls_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
 t_integration_outbound_tls_test_CFLAGS = $(TEST_CFLAGS)
 t_integration_outbound_tls_test_LDADD = $(TEST_LDADD)
+t_integration_maillog_load_test_SOURCES = \
+	t/integration/maillog_load_test.c $(INTEGRATION_SUPPORT)
+t_integration_maillog_load_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
+t_integration_maillog_load_test_CFLAGS = $(TEST_CFLAGS)
+t_integration_maillog_load_test_LDADD = $(TEST_LDADD)
 t_integration_tlsmatrix_test_SOURCES = t/integration/tlsmatrix_test.c
 t_integration_tlsmatrix_test_CPPFLAGS = $(INTEGRATION_CPPFLAGS)
 t_integration_tlsmatrix_test_CFLAGS = $(TEST_CFLAGS)

@@ -70,13 +70,13 @@ mtad_start(const struct mtad_spec *spec)
 
 	buf_printf(cf, "%shostname: mx.test.example\n"
 	    "spool_dir: %s\nprocesses:\n  listeners: %d\n  delivery: %d\n"
-	    "log:\n  mail_log: %s\n"
+	    "log:\n  mail_log: %s\n%s"
 	    "dns:\n  servers: [\"%s\"]\n  timeout: 2s\n"
 	    "certificates:\n  demo:\n    cert: %s/certs/demo.crt\n"
 	    "    key: %s/certs/demo.key\n    generate: true\n",
 	    spec->top && strstr(spec->top, "user:") ? "" : "user: \"\"\n",
 	    mi->spool, spec->listeners > 0 ? spec->listeners : 1,
-	    spec->delivery, mi->log,
+	    spec->delivery, mi->log, spec->log ? spec->log : "",
 	    mi->dns->server, mi->dir, mi->dir);
 	if (spec->top)
 		buf_puts(cf, spec->top);

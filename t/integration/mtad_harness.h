@@ -45,6 +45,8 @@
  *	    listeners	number of listener processes (default 1)
  *	    delivery	number of delivery processes (default 0: mail
  *			stays queued, as with delivery suspended)
+ *	    log		YAML lines added to the log section, indented
+ *			by two spaces ("  rotate_size: 64K\n")
  *	    spool	the spool directory to use (default: one in the
  *			instance's directory)
  *
@@ -87,6 +89,7 @@ struct mtad_spec {
 	int	listeners;
 	const char *spool;
 	int	delivery;
+	const char *log;
 };
 
 struct mtad_inst {
