@@ -77,34 +77,17 @@ auth_start(int max_failures)
 	return (auth_start_on(max_failures, AUTH_LISTENER));
 }
 
-/* auth_lines - every masked mail log line matching a regex */
+/* auth_mask - stamps and IDs masked, and the size (swaks's headers) */
 
 static const char *
-auth_lines(const struct mtad_inst *mi, const char *regex)
+auth_mask(const char *line)
 {
-	struct buf *lines = buf_new(0);
-	struct buf *masked = buf_new(0);
-	const char *p;
-	const char *result;
+	const char *ready = strstr(line, " ready ");
 
-	(void) tsup_log_grep(mi->log, TSUP_LOG_REGEX, regex, lines);
-	for (p = lines->data; *p;) {
-		const char *nl = strchr(p, '\n');
-		const char *line = tsup_strf("%.*s", (int) (nl ? nl - p
-		    : (long) strlen(p)), p);
-		const char *ready = strstr(line, " ready ");
-
-		/* The size depends on swaks's headers: mask it too. */
-		if (ready)
-			line = tsup_strf("%.*s ready SIZE%s", (int) (ready
-			    - line), line, strchr(ready + 7, ' '));
-		buf_printf(masked, "%s\n", tsup_log_mask(line));
-		p = nl ? nl + 1 : p + strlen(p);
-	}
-	result = tsup_strf("%s", masked->data);
-	buf_free(lines);
-	buf_free(masked);
-	return (result);
+	if (ready)
+		line = tsup_strf("%.*s ready SIZE%s", (int) (ready - line),
+		    line, strchr(ready + 7, ' '));
+	return (tsup_log_mask(line));
 }
 
 /* auth_swaks - one message through swaks with STARTTLS and AUTH */
@@ -151,7 +134,7 @@ Test(auth, plain_and_login_succeed_and_are_logged)
 		cr_expect(strstr(out, "250 2.0.0 Ok: queued as ") != NULL,
 		    "%s:\n%s", c->label, out);
 		(void) mtad_wait_log(mi, "ICID [0-9]+ close$");
-		got = auth_lines(mi, "ICID|MID");
+		got = mtad_lines(mi, "ICID|MID", auth_mask);
 		cr_expect_str_eq(got, tsup_strf(
 		    "TIMESTAMP Info: New SMTP ICID N interface Data 1 "
 		    "(127.0.0.1) address 127.0.0.1 reverse dns host "

@@ -21,31 +21,6 @@
 
 TestSuite(inbound, .init = tsup_init, .fini = tsup_fini, .timeout = 60);
 
-/* inbound_lines - every masked mail log line matching a regex */
-
-static const char *
-inbound_lines(const struct mtad_inst *mi, const char *regex)
-{
-	struct buf *lines = buf_new(0);
-	struct buf *masked = buf_new(0);
-	const char *p;
-	const char *result;
-
-	(void) tsup_log_grep(mi->log, TSUP_LOG_REGEX, regex, lines);
-	for (p = lines->data; *p;) {
-		const char *nl = strchr(p, '\n');
-		const char *line = tsup_strf("%.*s", (int) (nl ? nl - p
-		    : (long) strlen(p)), p);
-
-		buf_printf(masked, "%s\n", tsup_log_mask(line));
-		p = nl ? nl + 1 : p + strlen(p);
-	}
-	result = tsup_strf("%s", masked->data);
-	buf_free(lines);
-	buf_free(masked);
-	return (result);
-}
-
 /* inbound_size_masked - "ready N bytes" with the size as SIZE */
 
 static const char *
@@ -77,7 +52,7 @@ Test(inbound, swaks_message_is_queued_and_logged)
 	cr_expect(strstr(out, "250 2.0.0 Ok: queued as ") != NULL, "%s", out);
 	cr_expect_eq(mtad_queued(mi), 1, "one message in the spool");
 	(void) mtad_wait_log(mi, "ICID [0-9]+ close$");
-	got = inbound_size_masked(inbound_lines(mi, "ICID|MID"));
+	got = inbound_size_masked(mtad_lines(mi, "ICID|MID", NULL));
 	cr_expect_str_eq(got,
 	    "TIMESTAMP Info: New SMTP ICID N interface Data 1 (127.0.0.1) "
 	    "address 127.0.0.1 reverse dns host localhost.test verified yes\n"

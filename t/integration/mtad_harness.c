@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <regex.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -44,30 +46,12 @@ mtad_indent(struct buf *out, const char *text, const char *prefix)
 	}
 }
 
-/* mtad_start - configure and start an instance */
+/* mtad_config - the configuration text of an instance */
 
-struct mtad_inst *
-mtad_start(const struct mtad_spec *spec)
+static void
+mtad_config(const struct mtad_inst *mi, const struct mtad_spec *spec,
+    struct buf *cf)
 {
-	struct mtad_inst *mi = mem_zalloc(1, sizeof(*mi));
-	struct buf *cf = buf_new(0);
-	struct buf *zone = buf_new(0);
-	struct buf *why = buf_new(0);
-
-	mi->dir = tsup_tmp_mkdir("mtad");
-	mi->spool = spec->spool ? spec->spool : tsup_strf("%s/spool",
-	    mi->dir);
-	mi->log = tsup_strf("%s/log/mail.current", mi->dir);
-	mi->port = tsup_port_free();
-
-	buf_puts(zone, "local-zone: \"test.\" static\n"
-	    "local-data-ptr: \"127.0.0.1 localhost.test.\"\n"
-	    "local-data: \"localhost.test. A 127.0.0.1\"\n");
-	if (spec->zone)
-		buf_puts(zone, spec->zone);
-	if ((mi->dns = dns_unbound_start(zone->data, why)) == NULL)
-		tsup_fail("cannot start unbound: %s", why->data);
-
 	buf_printf(cf, "%shostname: mx.test.example\n"
 	    "spool_dir: %s\nprocesses:\n  listeners: %d\n  delivery: %d\n"
 	    "log:\n  mail_log: %s\n%s"
@@ -84,14 +68,88 @@ mtad_start(const struct mtad_spec *spec)
 	    "    interface: Data 1\n    address: 127.0.0.1\n    port: %d\n"
 	    "    type: public\n    certificate: demo\n", mi->port);
 	mtad_indent(cf, spec->listener, "    ");
+}
+
+/*
+ * mtad_launch - start mtad and wait until its master has bound the
+ * port (it says "spool:" after that); 1 when it runs, 0 when the port
+ * was taken and retry allows another try
+ */
+static int
+mtad_launch(struct mtad_inst *mi, int retry)
+{
+	const char *argv[4];
+	const char *err;
+	int	status;
+	int	waits = tsup_deadline_ms() / 50;
+
+	argv[0] = tsup_proc_bin("mtad");
+	argv[1] = "-c";
+	argv[2] = mi->config;
+	argv[3] = NULL;
+	mi->proc = tsup_proc_spawn("mtad", argv, NULL);
+	err = tsup_proc_err_path(mi->proc);
+	for (;;) {
+		if (tsup_log_grep(err, TSUP_LOG_SUBSTR, "mtad: spool: ",
+		    NULL) > 0)
+			break;
+		if (--waits < 0)
+			tsup_fail("mtad did not bind its port in time; see %s",
+			    err);
+		if (tsup_proc_wait(mi->proc, 50, &status) == 0) {
+			if (retry && tsup_log_grep(err, TSUP_LOG_SUBSTR,
+			    "Address already in use", NULL) > 0)
+				return (0);
+			tsup_fail("mtad exited at start (status 0x%x); see %s",
+			    status, err);
+		}
+	}
+	tsup_proc_wait_port(mi->proc, mi->port, tsup_deadline_ms());
+	return (1);
+}
+
+/* mtad_start - configure and start an instance */
+
+struct mtad_inst *
+mtad_start(const struct mtad_spec *spec)
+{
+	struct mtad_inst *mi = mem_zalloc(1, sizeof(*mi));
+	struct buf *cf = buf_new(0);
+	struct buf *zone = buf_new(0);
+	struct buf *why = buf_new(0);
+	int	attempt;
+
+	mi->dir = tsup_tmp_mkdir("mtad");
+	mi->spool = spec->spool ? spec->spool : tsup_strf("%s/spool",
+	    mi->dir);
+	mi->log = tsup_strf("%s/log/mail.current", mi->dir);
+
+	buf_puts(zone, "local-zone: \"test.\" static\n"
+	    "local-data-ptr: \"127.0.0.1 localhost.test.\"\n"
+	    "local-data: \"localhost.test. A 127.0.0.1\"\n");
+	if (spec->zone)
+		buf_puts(zone, spec->zone);
+	if ((mi->dns = dns_unbound_start(zone->data, why)) == NULL)
+		tsup_fail("cannot start unbound: %s", why->data);
 	if (spec->top && strstr(spec->top, "user:")) {
 		/* The unprivileged user must reach its spool and log. */
 		(void) chmod(tsup_tmp_dir(), 0755);
 		(void) chmod(mi->dir, 0755);
 	}
-	mi->config = tsup_tmp_write(tsup_strf("%s.yaml", strrchr(mi->dir, '/')
-	    + 1), cf->data, cf->len);
-	mtad_restart(mi);
+
+	/*
+	 * The port was free a moment ago; a test running beside this one
+	 * may take it first. mtad then cannot bind it: try another.
+	 */
+	for (attempt = 1;; attempt++) {
+		mi->port = tsup_port_free();
+		buf_reset(cf);
+		mtad_config(mi, spec, cf);
+		mi->config = tsup_tmp_write(tsup_strf("%s.yaml",
+		    strrchr(mi->dir, '/') + 1), cf->data, cf->len);
+		if (mtad_launch(mi, attempt < 5))
+			break;
+	}
 	buf_free(cf);
 	buf_free(zone);
 	buf_free(why);
@@ -103,14 +161,7 @@ mtad_start(const struct mtad_spec *spec)
 void
 mtad_restart(struct mtad_inst *mi)
 {
-	const char *argv[4];
-
-	argv[0] = tsup_proc_bin("mtad");
-	argv[1] = "-c";
-	argv[2] = mi->config;
-	argv[3] = NULL;
-	mi->proc = tsup_proc_spawn("mtad", argv, NULL);
-	tsup_proc_wait_port(mi->proc, mi->port, tsup_deadline_ms());
+	(void) mtad_launch(mi, 0);
 }
 
 /* mtad_port_open - does something accept connections on the port */
@@ -265,6 +316,62 @@ mtad_queued(const struct mtad_inst *mi)
 {
 	return (tsup_spool_count(tsup_strf("%s/active", mi->spool), "")
 	    + tsup_spool_count(tsup_strf("%s/deferred", mi->spool), ""));
+}
+
+/* mtad_subst - replace every match of regex in s by repl */
+
+const char *
+mtad_subst(const char *s, const char *regex, const char *repl)
+{
+	struct buf *out = buf_new(0);
+	regmatch_t m;
+	regex_t	re;
+	const char *p = s;
+	const char *result;
+
+	if (regcomp(&re, regex, REG_EXTENDED) != 0)
+		tsup_fail("bad regex %s", regex);
+	while (*p && regexec(&re, p, 1, &m, p == s ? 0 : REG_NOTBOL) == 0) {
+		buf_append(out, p, (size_t) m.rm_so);
+		buf_puts(out, repl);
+		if (m.rm_eo == 0) {
+			buf_putc(out, *p);
+			p++;
+		} else
+			p += m.rm_eo;
+	}
+	buf_puts(out, p);
+	regfree(&re);
+	result = tsup_strf("%s", out->data);
+	buf_free(out);
+	return (result);
+}
+
+/* mtad_lines - every mail log line matching regex, masked, one string */
+
+const char *
+mtad_lines(const struct mtad_inst *mi, const char *regex,
+    const char *(*mask)(const char *))
+{
+	struct buf *lines = buf_new(0);
+	struct buf *masked = buf_new(0);
+	const char *p;
+	const char *result;
+
+	(void) tsup_log_grep(mi->log, TSUP_LOG_REGEX, regex, lines);
+	for (p = lines->data; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		const char *line = tsup_strf("%.*s", (int) (nl ? nl - p
+		    : (long) strlen(p)), p);
+
+		buf_printf(masked, "%s\n", mask ? mask(line) :
+		    tsup_log_mask(line));
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	result = tsup_strf("%s", masked->len ? masked->data : "");
+	buf_free(lines);
+	buf_free(masked);
+	return (result);
 }
 
 /* mtad_wait_log - wait for a mail log line */

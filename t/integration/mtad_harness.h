@@ -22,6 +22,10 @@
  *	const char *mtad_wait_text(const struct mtad_inst *mi,
  *		    const char *text);
  *	int	mtad_log_count(const struct mtad_inst *mi, const char *regex);
+ *	const char *mtad_lines(const struct mtad_inst *mi, const char *regex,
+ *		    const char *(*mask)(const char *line));
+ *	const char *mtad_subst(const char *s, const char *regex,
+ *		    const char *repl);
  *	const char *mtad_swaks(const struct mtad_inst *mi, int *status,
  *		    const char *fmt, ...);
  *	void	mtad_wait_ready(const struct mtad_inst *mi);
@@ -58,7 +62,11 @@
  *	messages in the spool. mtad_wait_log() waits for a mail log line
  *	matching a POSIX extended regex and returns it; mtad_wait_text()
  *	waits for a line that contains text; mtad_log_count()
- *	counts matching lines now. mtad_swaks() runs swaks against the
+ *	counts matching lines now. mtad_lines() returns every line of the
+ *	current log that matches regex, each masked by mask (NULL:
+ *	tsup_log_mask(), time stamps and IDs) and ended by a newline, for
+ *	byte-for-byte comparisons; mtad_subst() replaces every match of an
+ *	extended regex in s (masks are built with it). mtad_swaks() runs swaks against the
  *	instance with the given extra arguments and returns its output
  *	(status gets its exit status).
  *
@@ -108,6 +116,9 @@ int	mtad_queued(const struct mtad_inst *);
 const char *mtad_wait_log(const struct mtad_inst *, const char *);
 const char *mtad_wait_text(const struct mtad_inst *, const char *);
 int	mtad_log_count(const struct mtad_inst *, const char *);
+const char *mtad_lines(const struct mtad_inst *, const char *,
+	    const char *(*)(const char *));
+const char *mtad_subst(const char *, const char *, const char *);
 const char *mtad_swaks(const struct mtad_inst *, int *, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	mtad_wait_ready(const struct mtad_inst *);

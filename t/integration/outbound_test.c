@@ -39,35 +39,6 @@
 
 TestSuite(outbound, .init = tsup_init, .fini = tsup_fini, .timeout = 90);
 
-/* out_subst - replace every match of regex in s by repl */
-
-static const char *
-out_subst(const char *s, const char *regex, const char *repl)
-{
-	struct buf *out = buf_new(0);
-	regmatch_t m;
-	regex_t	re;
-	const char *p = s;
-	const char *result;
-
-	if (regcomp(&re, regex, REG_EXTENDED) != 0)
-		tsup_fail("bad regex %s", regex);
-	while (*p && regexec(&re, p, 1, &m, p == s ? 0 : REG_NOTBOL) == 0) {
-		buf_append(out, p, (size_t) m.rm_so);
-		buf_puts(out, repl);
-		if (m.rm_eo == 0) {
-			buf_putc(out, *p);
-			p++;
-		} else
-			p += m.rm_eo;
-	}
-	buf_puts(out, p);
-	regfree(&re);
-	result = tsup_strf("%s", out->data);
-	buf_free(out);
-	return (result);
-}
-
 /* out_mask - a log line with timestamps, IDs, ports and times masked */
 
 static const char *
@@ -75,36 +46,11 @@ out_mask(const char *line)
 {
 	const char *s = tsup_log_mask(line);
 
-	s = out_subst(s, "port [0-9]+", "port P");
-	s = out_subst(s, "port: [0-9]+", "port: P");
-	s = out_subst(s, "Message [0-9]+ to", "Message N to");
-	s = out_subst(s, "pending till .*$", "pending till TIME");
+	s = mtad_subst(s, "port [0-9]+", "port P");
+	s = mtad_subst(s, "port: [0-9]+", "port: P");
+	s = mtad_subst(s, "Message [0-9]+ to", "Message N to");
+	s = mtad_subst(s, "pending till .*$", "pending till TIME");
 	return (s);
-}
-
-/* out_lines - every masked mail log line matching a regex */
-
-static const char *
-out_lines(const struct mtad_inst *mi, const char *regex)
-{
-	struct buf *lines = buf_new(0);
-	struct buf *masked = buf_new(0);
-	const char *p;
-	const char *result;
-
-	(void) tsup_log_grep(mi->log, TSUP_LOG_REGEX, regex, lines);
-	for (p = lines->data; *p;) {
-		const char *nl = strchr(p, '\n');
-		const char *line = tsup_strf("%.*s", (int) (nl ? nl - p
-		    : (long) strlen(p)), p);
-
-		buf_printf(masked, "%s\n", out_mask(line));
-		p = nl ? nl + 1 : p + strlen(p);
-	}
-	result = tsup_strf("%s", masked->data);
-	buf_free(lines);
-	buf_free(masked);
-	return (result);
 }
 
 /* out_send - swaks one message in, return its MID */
@@ -150,7 +96,7 @@ out_peer(const struct tsup_smtpd_rule *rules)
 static const char *
 out_dump(const struct mtad_inst *mi)
 {
-	return (out_lines(mi, "."));
+	return (mtad_lines(mi, ".", out_mask));
 }
 
 /* out_msg - message n of connection conn of a peer */
@@ -247,8 +193,8 @@ Test(outbound, end_to_end_one_message)
 	    "'Message-Id: <e2e@src.test>' --body 'first line\nsecond line'");
 	out_finished(mi, mid);
 	(void) mtad_wait_log(mi, "DCID [0-9]+ close$");
-	got = out_lines(mi, "DCID|Response|Message finished|pending|Delayed|"
-	    "Bounced");
+	got = mtad_lines(mi, "DCID|Response|Message finished|pending|Delayed|"
+	    "Bounced", out_mask);
 	cr_expect_str_eq(got,
 	    "TIMESTAMP Info: New SMTP DCID N interface 127.0.0.1 address "
 	    "127.0.0.1 port P\n"
@@ -317,7 +263,8 @@ Test(outbound, recipients_on_two_domains_with_partial_success)
 	cr_expect_eq(mtad_log_count(mi, tsup_strf("Delivery start DCID [0-9]+ "
 	    "MID %lu to RID \\[2\\]$", mid)), 1, "the retry: %s",
 	    out_dump(mi));
-	got = out_lines(mi, tsup_strf("MID %lu |Message [0-9]+ to", mid));
+	got = mtad_lines(mi, tsup_strf("MID %lu |Message [0-9]+ to", mid),
+	    out_mask);
 	cr_expect(strstr(got, "Info: Bounced: DCID N MID N to RID N - 5.1.1 - "
 	    "Bad destination email address ('550', ['5.1.1 <rej@a.test>: "
 	    "Recipient address rejected']) []\n") != NULL, "550 bounced:\n%s",
@@ -439,8 +386,8 @@ Test(outbound, retries_back_off_then_expire)
 	    gaps[1]);
 	cr_expect(gaps[2] >= 3 && gaps[2] <= 4, "third wait %ld (capped)",
 	    gaps[2]);
-	got = out_lines(mi, tsup_strf("Bounced|Delayed|MID %lu$|MID %lu done",
-	    mid, mid));
+	got = mtad_lines(mi, tsup_strf("Bounced|Delayed|MID %lu$|MID %lu done",
+	    mid, mid), out_mask);
 	cr_expect_str_eq(got,
 	    "TIMESTAMP Info: Delayed: DCID N MID N to RID N - 4.3.2 - Not "
 	    "accepting messages at this time ('421', ['4.3.2 Service not "
@@ -484,7 +431,7 @@ Test(outbound, null_sender_bounce_is_a_double_bounce)
 	mi = mtad_start(&spec);
 	mid = out_send(mi, "--from '<>' --to nobody@dest.test");
 	out_finished(mi, mid);
-	got = out_lines(mi, "Bounced|bounce|Message finished");
+	got = mtad_lines(mi, "Bounced|bounce|Message finished", out_mask);
 	cr_expect_str_eq(got,
 	    "TIMESTAMP Info: Bounced: DCID N MID N to RID N - 5.1.1 - Bad "
 	    "destination email address ('550', ['5.1.1 No such user']) []\n"
@@ -526,7 +473,7 @@ Test(outbound, next_hops_through_unbound)
 	/* No route, no such domain: a DNS hard error bounces. */
 	nx = out_send(mi, "--from alice@src.test --to bob@nx.test");
 	out_finished(mi, nx);
-	cr_expect_str_eq(out_lines(mi, "DNS |Bounced"),
+	cr_expect_str_eq(mtad_lines(mi, "DNS |Bounced", out_mask),
 	    "TIMESTAMP Info: DNS Error nx.test MX - NXDomain\n"
 	    "TIMESTAMP Info: Bounced: DCID N MID N to RID N - 5.1.2 - Bad "
 	    "destination host ('000', ['DNS Hard Error looking up nx.test "
@@ -540,7 +487,7 @@ Test(outbound, next_hops_through_unbound)
 	/* A route name that cannot be resolved now: deferred. */
 	temp = out_send(mi, "--from alice@src.test --to bob@temp.test");
 	(void) mtad_wait_log(mi, "pending till");
-	cr_expect_str_eq(out_lines(mi, "DNS Temp|Delayed"),
+	cr_expect_str_eq(mtad_lines(mi, "DNS Temp|Delayed", out_mask),
 	    "TIMESTAMP Info: DNS Temporary Failure host.elsewhere.example MX - "
 	    "Refused\n"
 	    "TIMESTAMP Info: Delayed: DCID N MID N to RID N - 4.4.3 - "
@@ -817,7 +764,7 @@ Test(outbound, required_tls_failure_alert_is_sent_once)
 	(void) out_send(mi, "--from a@src.test --to b@secure.test");
 	(void) mtad_wait_log(mi, tsup_strf("Message [0-9]+ to RID \\[0\\] "
 	    "pending till"));
-	cr_expect_str_eq(out_lines(mi, "alert was sent"),
+	cr_expect_str_eq(mtad_lines(mi, "alert was sent", out_mask),
 	    "TIMESTAMP Info: A System/Warning alert was sent to "
 	    "ops@alerts.test with subject \"Warning-mx.test.example: (System) "
 	    "TLS was required for delivery to secure.test but could not be "
@@ -911,8 +858,8 @@ Test(outbound, replies_to_data_and_to_the_dot)
 			    "\\[0\\] pending till ", mids[i]));
 		else
 			out_finished(mi, mids[i]);
-		got = out_lines(mi, tsup_strf("(Delayed|Bounced): DCID [0-9]+ "
-		    "MID %lu ", mids[i]));
+		got = mtad_lines(mi, tsup_strf("(Delayed|Bounced): DCID [0-9]+ "
+		    "MID %lu ", mids[i]), out_mask);
 		cr_expect_str_eq(got, tsup_strf("TIMESTAMP Info: %s",
 		    cases[i].want), "%s:\n%s", cases[i].domain, out_dump(mi));
 		cr_expect_eq(mtad_log_count(mi, tsup_strf("Message done DCID "
@@ -1048,10 +995,11 @@ Test(outbound, smtp_routes_choose_the_next_hop)
 			    "%s: peer %d\n%s", cases[i].rcpt, k, plog);
 		}
 		if (cases[i].lines != NULL)
-			cr_expect_str_eq(out_lines(mi, tsup_strf("DNS [A-Za-z "
-			    "]+ %s |DCID [0-9]+ MID %lu ", strchr(cases[i].rcpt,
-			    '@') + 1, mid)), cases[i].lines, "%s:\n%s",
-			    cases[i].rcpt, out_dump(mi));
+			cr_expect_str_eq(mtad_lines(mi, tsup_strf("DNS "
+			    "[A-Za-z ]+ %s |DCID [0-9]+ MID %lu ",
+			    strchr(cases[i].rcpt, '@') + 1, mid), out_mask),
+			    cases[i].lines, "%s:\n%s", cases[i].rcpt,
+			    out_dump(mi));
 	}
 	/* The failover: the dead host first, then the next priority. */
 	cr_expect_eq(mtad_log_count(mi, tsup_strf("Connection Error: DCID "
@@ -1225,7 +1173,7 @@ Test(outbound, reload_takes_new_routes)
 	out_finished(mi, m1);
 	/* The connection to the old peer is parked; reload meanwhile. */
 	tsup_tmp_read(mi->config, cf);
-	new_cf = out_subst(cf->data, tsup_strf("127.0.0.1:%d",
+	new_cf = mtad_subst(cf->data, tsup_strf("127.0.0.1:%d",
 	    tsup_smtpd_port(before)), tsup_strf("127.0.0.1:%d",
 	    tsup_smtpd_port(after)));
 	(void) tsup_tmp_write(mi->config, new_cf, strlen(new_cf));

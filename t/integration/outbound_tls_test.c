@@ -227,63 +227,19 @@ peer_start(const struct tsup_certs *c, enum peer_kind kind)
 	return (tsup_smtpd_start(&so));
 }
 
-/* subst - replace every match of regex in s by repl */
+/* tls_mask - a log line with stamps, IDs, ports, times, cipher masked */
 
 static const char *
-subst(const char *s, const char *regex, const char *repl)
+tls_mask(const char *line)
 {
-	struct buf *out = buf_new(0);
-	regmatch_t m;
-	regex_t	re;
-	const char *p = s;
-	const char *result;
+	const char *s = tsup_log_mask(line);
 
-	if (regcomp(&re, regex, REG_EXTENDED) != 0)
-		tsup_fail("bad regex %s", regex);
-	while (*p && regexec(&re, p, 1, &m, p == s ? 0 : REG_NOTBOL) == 0) {
-		buf_append(out, p, (size_t) m.rm_so);
-		buf_puts(out, repl);
-		if (m.rm_eo == 0) {
-			buf_putc(out, *p);
-			p++;
-		} else
-			p += m.rm_eo;
-	}
-	buf_puts(out, p);
-	regfree(&re);
-	result = tsup_strf("%s", out->data);
-	buf_free(out);
-	return (result);
-}
-
-/* masked_lines - the masked mail log lines matching regex */
-
-static const char *
-masked_lines(const struct mtad_inst *mi, const char *regex)
-{
-	struct buf *lines = buf_new(0);
-	struct buf *masked = buf_new(0);
-	const char *p;
-	const char *result;
-
-	(void) tsup_log_grep(mi->log, TSUP_LOG_REGEX, regex, lines);
-	for (p = lines->data; *p;) {
-		const char *nl = strchr(p, '\n');
-		const char *s = tsup_log_mask(tsup_strf("%.*s", (int) (nl ?
-		    nl - p : (long) strlen(p)), p));
-
-		s = subst(s, "port [0-9]+", "port P");
-		s = subst(s, "port: [0-9]+", "port: P");
-		s = subst(s, "Message [0-9]+ to", "Message N to");
-		s = subst(s, "pending till .*$", "pending till TIME");
-		s = subst(s, "cipher [^ ]+$", "cipher C");
-		buf_printf(masked, "%s\n", s);
-		p = nl ? nl + 1 : p + strlen(p);
-	}
-	result = tsup_strf("%s", masked->data);
-	buf_free(lines);
-	buf_free(masked);
-	return (result);
+	s = mtad_subst(s, "port [0-9]+", "port P");
+	s = mtad_subst(s, "port: [0-9]+", "port: P");
+	s = mtad_subst(s, "Message [0-9]+ to", "Message N to");
+	s = mtad_subst(s, "pending till .*$", "pending till TIME");
+	s = mtad_subst(s, "cipher [^ ]+$", "cipher C");
+	return (s);
 }
 
 /* send_one - swaks one message in, return its MID */
@@ -385,9 +341,9 @@ run_level(size_t level)
 			    "%s: no STARTTLS under none\n%s", label, plog);
 		cr_expect_eq(tsup_smtpd_conns(s[i]), 1, "%s: one connection\n"
 		    "%s", label, plog);
-		got = masked_lines(mi, tsup_strf("DCID %lu( |$)|MID %lu RID|"
+		got = mtad_lines(mi, tsup_strf("DCID %lu( |$)|MID %lu RID|"
 		    "Message %lu to|Message finished MID %lu ", dcid, mids[i],
-		    mids[i], mids[i]));
+		    mids[i], mids[i]), tls_mask);
 		exp = expected_log(peers[i].kind, level, want,
 		    peers[i].domain, peers[i].why);
 		cr_expect_str_eq(got, exp, "%s: got\n%swant\n%s", label, got,
