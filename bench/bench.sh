@@ -58,7 +58,9 @@ MTAD=$TOP/$BUILD/mtad
 WORK=$(mktemp -d /var/tmp/mtad-bench.XXXXXX)
 MTAD_PID=
 cleanup() {
-	[ -n "$MTAD_PID" ] && kill "$MTAD_PID" 2>/dev/null && wait "$MTAD_PID" 2>/dev/null
+	# run() starts mtad in a subshell: find it by its configuration.
+	pkill -f "$WORK/mtad.yaml" 2>/dev/null || true
+	sleep 1
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -75,11 +77,21 @@ processes:
   delivery: 1
 log:
   mail_log: $WORK/log/mail.current
+dns:
+  # Client lookups must not wait on an unreachable resolver: a refused
+  # one fails at once (Postfix resolves 127.0.0.1 from /etc/hosts).
+  servers: ["127.0.0.1:9"]
 certificates:
   demo:
     cert: $WORK/certs/demo.crt
     key: $WORK/certs/demo.key
     generate: true
+tls:
+  # As Postfix here: TLS 1.2 and 1.3 (the driver asks for 1.3).
+  inbound:
+    versions: tls1.2 tls1.3
+  outbound:
+    versions: tls1.2 tls1.3
 smtp_routes:
   ALL: ["127.0.0.1:$SINK_PORT"]
 destination_controls:
@@ -145,7 +157,11 @@ run() {
 	fi
 	out=$(env "${env[@]}" MODE="$mode" RUNS=1 WARMUP=200 NO_INSTALL=1 \
 	    SINK_PORT="$SINK_PORT" "$HERE/peer-relay-bench.sh" "$PORT" "$n" \
-	    2>&1) || { echo "$out" >&2; die "$mode $sc failed"; }
+	    2>&1) || {
+		echo "$out" >&2
+		[ -z "$MTAD_PID" ] || kill "$MTAD_PID" 2>/dev/null
+		die "$mode $sc failed"
+	}
 	if [ "$mode" = external ]; then
 		c1=$(mtad_cpu)
 		rss=$(mtad_rss)
@@ -182,9 +198,10 @@ for sc in "${SCENARIOS[@]}"; do
 	mr=$(awk '{print $4}' "$WORK/mt" | median)
 	awk -v sc="$sc" -v pe="$pe" -v me="$me" -v pc="$pc" -v mc="$mc" \
 	    -v mr="$mr" 'BEGIN {
-		printf "RESULT %s postfix_e2e=%s mtad_e2e=%s ratio=%.2f " \
-		    "postfix_cpu_us=%s mtad_cpu_us=%s cpu_ratio=%.2f " \
-		    "mtad_peak_rss_kib=%s\n", sc, pe, me, pe > 0 ? me / pe : 0,
-		    pc, mc, pc > 0 ? mc / pc : 0, mr
+		fmt = "RESULT %s postfix_e2e=%s mtad_e2e=%s ratio=%.2f"
+		fmt = fmt " postfix_cpu_us=%s mtad_cpu_us=%s cpu_ratio=%.2f"
+		fmt = fmt " mtad_peak_rss_kib=%s\n"
+		printf fmt, sc, pe, me, (pe > 0 ? me / pe : 0), pc, mc,
+		    (pc > 0 ? mc / pc : 0), mr
 	}'
 done
