@@ -4,4 +4,4 @@
 # table and config/configuration.md.in ("make config-doc"); the unit test
 # t/unit/config/conf_doc_test fails when the committed copy is stale.
 dist_doc_DATA += docs/configuration.md
-dist_doc_DATA += docs/design.md docs/performance.md
+dist_doc_DATA += docs/performance.md
