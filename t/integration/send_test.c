@@ -75,7 +75,7 @@ static const struct server_case server_cases[] = {
 	{"no escapes outside URLs", "a%40b:p@h", "a%40b", "p", "h", 0,
 	    MTACTL_SEND_TLS_AUTO},
 	{"IPv6", "u:p@[::1]:465", "u", "p", "::1", 465, MTACTL_SEND_TLS_AUTO},
-	{"IPv4", "127.0.0.1:2525", NULL, NULL, "127.0.0.1", 2525,
+	{"IPv4", "127.0.0.1:10025", NULL, NULL, "127.0.0.1", 10025,
 	    MTACTL_SEND_TLS_AUTO},
 	{"empty", "", NULL, NULL, NULL, 0, 0},
 	{"no host", "u:p@", NULL, NULL, NULL, 0, 0},

@@ -472,7 +472,7 @@ Test(certs_conf, start_warnings)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct conf *cf = t_conf(tsup_strf("spool_dir: %s\n"
 		    "certificates:\n  c: { cert: %s, key: %s }\n"
-		    "listeners:\n  - { name: L, port: 2525, hostname: %s, "
+		    "listeners:\n  - { name: L, port: 10025, hostname: %s, "
 		    "certificate: c }\n"
 		    "destination_controls:\n  certificate: c\n", spool,
 		    cases[i].cert, cases[i].key, cases[i].hostname));

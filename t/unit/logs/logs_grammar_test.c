@@ -342,7 +342,7 @@ F(conn_error) {
 }
 F(conn_error_errno) {
 	struct logs_dcid_conn_error e = {50, "example.net", "203.0.113.5",
-	2525, "[Errno 111] Connection refused", "192.0.2.1",
+	10025, "[Errno 111] Connection refused", "192.0.2.1",
 	"network error"};
 
 	return (logs_dcid_conn_error(bp, st, &e));
@@ -489,7 +489,7 @@ static const struct fcase fcases[] = {
 	"details=454-'TLS not available'", "ifip=192.0.2.1",
 	"reason=unexpected SMTP response"}},
 	{"conn_error IP: space", f_conn_error_errno, 2,
-	LOGS_GRAMMAR_DCID_CONN_ERROR, {"addr=203.0.113.5", "port=2525",
+	LOGS_GRAMMAR_DCID_CONN_ERROR, {"addr=203.0.113.5", "port=10025",
 	"details=[Errno 111] Connection refused", "reason=network error"}},
 	{"dns_error", f_dns_error, 0, LOGS_GRAMMAR_DCID_DNS_ERROR,
 	{"domain=x.invalid", "rrtype=MX", "error=NXDomain"}},
