@@ -374,6 +374,37 @@ mtad_lines(const struct mtad_inst *mi, const char *regex,
 	return (result);
 }
 
+/* mtad_mask_delivery - tsup_log_mask(), and ports and retry times too */
+
+const char *
+mtad_mask_delivery(const char *line)
+{
+	const char *s = tsup_log_mask(line);
+
+	s = mtad_subst(s, "port [0-9]+", "port P");
+	s = mtad_subst(s, "port: [0-9]+", "port: P");
+	s = mtad_subst(s, "Message [0-9]+ to", "Message N to");
+	s = mtad_subst(s, "pending till .*$", "pending till TIME");
+	return (s);
+}
+
+/* mtad_send - one message in with swaks; its MID */
+
+unsigned long
+mtad_send(const struct mtad_inst *mi, const char *args)
+{
+	const char *out;
+	const char *p;
+	int	status;
+
+	out = mtad_swaks(mi, &status, "%s", args);
+	if (status != 0)
+		tsup_fail("swaks %s failed:\n%s", args, out);
+	if ((p = strstr(out, "queued as ")) == NULL)
+		tsup_fail("no queue id in:\n%s", out);
+	return (strtoul(p + 10, NULL, 10));
+}
+
 /* mtad_wait_log - wait for a mail log line */
 
 const char *

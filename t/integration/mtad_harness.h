@@ -26,6 +26,9 @@
  *		    const char *(*mask)(const char *line));
  *	const char *mtad_subst(const char *s, const char *regex,
  *		    const char *repl);
+ *	const char *mtad_mask_delivery(const char *line);
+ *	unsigned long mtad_send(const struct mtad_inst *mi,
+ *		    const char *args);
  *	const char *mtad_swaks(const struct mtad_inst *mi, int *status,
  *		    const char *fmt, ...);
  *	void	mtad_wait_ready(const struct mtad_inst *mi);
@@ -66,7 +69,12 @@
  *	current log that matches regex, each masked by mask (NULL:
  *	tsup_log_mask(), time stamps and IDs) and ended by a newline, for
  *	byte-for-byte comparisons; mtad_subst() replaces every match of an
- *	extended regex in s (masks are built with it). mtad_swaks() runs swaks against the
+ *	extended regex in s (masks are built with it);
+ *	mtad_mask_delivery() is the mask of delivery lines (tsup_log_mask()
+ *	and "port P", "port: P", "Message N to", "pending till TIME").
+ *	mtad_send() sends one message with swaks (args are its options)
+ *	and returns the MID the gateway answered with; any failure fails
+ *	the test. mtad_swaks() runs swaks against the
  *	instance with the given extra arguments and returns its output
  *	(status gets its exit status).
  *
@@ -119,6 +127,8 @@ int	mtad_log_count(const struct mtad_inst *, const char *);
 const char *mtad_lines(const struct mtad_inst *, const char *,
 	    const char *(*)(const char *));
 const char *mtad_subst(const char *, const char *, const char *);
+const char *mtad_mask_delivery(const char *);
+unsigned long mtad_send(const struct mtad_inst *, const char *);
 const char *mtad_swaks(const struct mtad_inst *, int *, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	mtad_wait_ready(const struct mtad_inst *);

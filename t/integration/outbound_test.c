@@ -39,36 +39,6 @@
 
 TestSuite(outbound, .init = tsup_init, .fini = tsup_fini, .timeout = 90);
 
-/* out_mask - a log line with timestamps, IDs, ports and times masked */
-
-static const char *
-out_mask(const char *line)
-{
-	const char *s = tsup_log_mask(line);
-
-	s = mtad_subst(s, "port [0-9]+", "port P");
-	s = mtad_subst(s, "port: [0-9]+", "port: P");
-	s = mtad_subst(s, "Message [0-9]+ to", "Message N to");
-	s = mtad_subst(s, "pending till .*$", "pending till TIME");
-	return (s);
-}
-
-/* out_send - swaks one message in, return its MID */
-
-static unsigned long
-out_send(const struct mtad_inst *mi, const char *args)
-{
-	const char *out;
-	const char *p;
-	int	status;
-
-	out = mtad_swaks(mi, &status, "%s", args);
-	cr_assert_eq(status, 0, "swaks %s failed:\n%s", args, out);
-	if ((p = strstr(out, "queued as ")) == NULL)
-		tsup_fail("no queue id in:\n%s", out);
-	return (strtoul(p + 10, NULL, 10));
-}
-
 /* out_finished - wait for "Message finished MID m done" */
 
 static void
@@ -96,7 +66,7 @@ out_peer(const struct tsup_smtpd_rule *rules)
 static const char *
 out_dump(const struct mtad_inst *mi)
 {
-	return (mtad_lines(mi, ".", out_mask));
+	return (mtad_lines(mi, ".", mtad_mask_delivery));
 }
 
 /* out_msg - message n of connection conn of a peer */
@@ -188,13 +158,13 @@ Test(outbound, end_to_end_one_message)
 
 	spec.top = tsup_strf("smtp_routes:\n%s", out_route("dest.test", peer));
 	mi = mtad_start(&spec);
-	mid = out_send(mi, "--from alice@src.test --to bob@dest.test "
+	mid = mtad_send(mi, "--from alice@src.test --to bob@dest.test "
 	    "--header 'Subject: end to end' --header "
 	    "'Message-Id: <e2e@src.test>' --body 'first line\nsecond line'");
 	out_finished(mi, mid);
 	(void) mtad_wait_log(mi, "DCID [0-9]+ close$");
 	got = mtad_lines(mi, "DCID|Response|Message finished|pending|Delayed|"
-	    "Bounced", out_mask);
+	    "Bounced", mtad_mask_delivery);
 	cr_expect_str_eq(got,
 	    "TIMESTAMP Info: New SMTP DCID N interface 127.0.0.1 address "
 	    "127.0.0.1 port P\n"
@@ -252,7 +222,7 @@ Test(outbound, recipients_on_two_domains_with_partial_success)
 	    out_route("a.test", a), out_route("b.test", b),
 	    out_route("src.test", src));
 	mi = mtad_start(&spec);
-	mid = out_send(mi, "--from alice@src.test --to ok@a.test,rej@a.test,"
+	mid = mtad_send(mi, "--from alice@src.test --to ok@a.test,rej@a.test,"
 	    "tmp@b.test,ok2@b.test --header 'Subject: partial'");
 	out_finished(mi, mid);
 	/* Two jobs: a.test and b.test, each its own connection. */
@@ -264,7 +234,7 @@ Test(outbound, recipients_on_two_domains_with_partial_success)
 	    "MID %lu to RID \\[2\\]$", mid)), 1, "the retry: %s",
 	    out_dump(mi));
 	got = mtad_lines(mi, tsup_strf("MID %lu |Message [0-9]+ to", mid),
-	    out_mask);
+	    mtad_mask_delivery);
 	cr_expect(strstr(got, "Info: Bounced: DCID N MID N to RID N - 5.1.1 - "
 	    "Bad destination email address ('550', ['5.1.1 <rej@a.test>: "
 	    "Recipient address rejected']) []\n") != NULL, "550 bounced:\n%s",
@@ -368,7 +338,7 @@ Test(outbound, retries_back_off_then_expire)
 	    "max_retries: 3}\n", out_route("busy.test", peer),
 	    out_route("src.test", src));
 	mi = mtad_start(&spec);
-	mid = out_send(mi, "--from alice@src.test --to bob@busy.test");
+	mid = mtad_send(mi, "--from alice@src.test --to bob@busy.test");
 	/* Ten seconds of waits: longer than one default deadline. */
 	(void) tsup_log_wait(mi->log, TSUP_LOG_REGEX, tsup_strf("Message "
 	    "finished MID %lu done$", mid), 3 * tsup_deadline_ms());
@@ -387,7 +357,7 @@ Test(outbound, retries_back_off_then_expire)
 	cr_expect(gaps[2] >= 3 && gaps[2] <= 4, "third wait %ld (capped)",
 	    gaps[2]);
 	got = mtad_lines(mi, tsup_strf("Bounced|Delayed|MID %lu$|MID %lu done",
-	    mid, mid), out_mask);
+	    mid, mid), mtad_mask_delivery);
 	cr_expect_str_eq(got,
 	    "TIMESTAMP Info: Delayed: DCID N MID N to RID N - 4.3.2 - Not "
 	    "accepting messages at this time ('421', ['4.3.2 Service not "
@@ -429,9 +399,10 @@ Test(outbound, null_sender_bounce_is_a_double_bounce)
 
 	spec.top = tsup_strf("smtp_routes:\n%s", out_route("dest.test", peer));
 	mi = mtad_start(&spec);
-	mid = out_send(mi, "--from '<>' --to nobody@dest.test");
+	mid = mtad_send(mi, "--from '<>' --to nobody@dest.test");
 	out_finished(mi, mid);
-	got = mtad_lines(mi, "Bounced|bounce|Message finished", out_mask);
+	got = mtad_lines(mi, "Bounced|bounce|Message finished",
+	    mtad_mask_delivery);
 	cr_expect_str_eq(got,
 	    "TIMESTAMP Info: Bounced: DCID N MID N to RID N - 5.1.1 - Bad "
 	    "destination email address ('550', ['5.1.1 No such user']) []\n"
@@ -465,15 +436,15 @@ Test(outbound, next_hops_through_unbound)
 	mi = mtad_start(&spec);
 
 	/* A route host by name, resolved by the instance's unbound. */
-	named = out_send(mi, "--from alice@src.test --to bob@named.test");
+	named = mtad_send(mi, "--from alice@src.test --to bob@named.test");
 	out_finished(mi, named);
 	cr_expect(strstr(out_wait_msg(peer, 1, 1), "\r\nTo: bob@named.test\r\n")
 	    != NULL, "%s", tsup_smtpd_log(peer));
 
 	/* No route, no such domain: a DNS hard error bounces. */
-	nx = out_send(mi, "--from alice@src.test --to bob@nx.test");
+	nx = mtad_send(mi, "--from alice@src.test --to bob@nx.test");
 	out_finished(mi, nx);
-	cr_expect_str_eq(mtad_lines(mi, "DNS |Bounced", out_mask),
+	cr_expect_str_eq(mtad_lines(mi, "DNS |Bounced", mtad_mask_delivery),
 	    "TIMESTAMP Info: DNS Error nx.test MX - NXDomain\n"
 	    "TIMESTAMP Info: Bounced: DCID N MID N to RID N - 5.1.2 - Bad "
 	    "destination host ('000', ['DNS Hard Error looking up nx.test "
@@ -485,9 +456,9 @@ Test(outbound, next_hops_through_unbound)
 	    "Action: failed\r\nStatus: 5.1.2\r\n") != NULL, "%s", dsn);
 
 	/* A route name that cannot be resolved now: deferred. */
-	temp = out_send(mi, "--from alice@src.test --to bob@temp.test");
+	temp = mtad_send(mi, "--from alice@src.test --to bob@temp.test");
 	(void) mtad_wait_log(mi, "pending till");
-	cr_expect_str_eq(mtad_lines(mi, "DNS Temp|Delayed", out_mask),
+	cr_expect_str_eq(mtad_lines(mi, "DNS Temp|Delayed", mtad_mask_delivery),
 	    "TIMESTAMP Info: DNS Temporary Failure host.elsewhere.example MX - "
 	    "Refused\n"
 	    "TIMESTAMP Info: Delayed: DCID N MID N to RID N - 4.4.3 - "
@@ -561,7 +532,7 @@ Test(outbound, connections_are_reused)
 		int	n, k, distinct = 1;
 
 		for (k = 0; k < 5; k++)
-			mids[k] = out_send(mi, tsup_strf("--from a@src.test "
+			mids[k] = mtad_send(mi, tsup_strf("--from a@src.test "
 			    "--to r%d@%s", k, cases[i].domain));
 		for (k = 0; k < 5; k++)
 			out_finished(mi, mids[k]);
@@ -638,7 +609,7 @@ Test(outbound, concurrency_limit_holds_with_a_slow_peer)
 	    out_route("slow.test", peer));
 	mi = mtad_start(&spec);
 	for (k = 0; k < 3; k++)
-		mids[k] = out_send(mi, tsup_strf("--from a@src.test --to "
+		mids[k] = mtad_send(mi, tsup_strf("--from a@src.test --to "
 		    "r%d@slow.test", k));
 	for (k = 0; k < 3; k++)
 		out_finished(mi, mids[k]);
@@ -701,7 +672,7 @@ Test(outbound, delivery_process_killed_mid_data)
 	peer = tsup_smtpd_start(&so);
 	spec.top = tsup_strf("smtp_routes:\n%s", out_route("dest.test", peer));
 	mi = mtad_start(&spec);
-	mid = out_send(mi, "--from a@src.test --to b@dest.test --header "
+	mid = mtad_send(mi, "--from a@src.test --to b@dest.test --header "
 	    "'Subject: survivor'");
 	(void) out_wait_msg(peer, 1, 1);
 	cr_assert(kill(out_delivery_pid(mi), SIGKILL) == 0);
@@ -728,7 +699,7 @@ Test(outbound, restart_resumes_deferred_mail)
 	spec.top = tsup_strf("smtp_routes:\n%sbounce_profiles:\n  Default: "
 	    "{initial_retry: 3s}\n", out_route("dest.test", peer));
 	mi = mtad_start(&spec);
-	mid = out_send(mi, "--from a@src.test --to b@dest.test --header "
+	mid = mtad_send(mi, "--from a@src.test --to b@dest.test --header "
 	    "'Subject: deferred'");
 	(void) mtad_wait_log(mi, "pending till");
 	tsup_proc_signal(mi->proc, SIGTERM);
@@ -761,10 +732,10 @@ Test(outbound, required_tls_failure_alert_is_sent_once)
 	    "bounce_profiles:\n  Default: {initial_retry: 1s}\n",
 	    out_route("secure.test", clear), out_route("alerts.test", ops));
 	mi = mtad_start(&spec);
-	(void) out_send(mi, "--from a@src.test --to b@secure.test");
+	(void) mtad_send(mi, "--from a@src.test --to b@secure.test");
 	(void) mtad_wait_log(mi, tsup_strf("Message [0-9]+ to RID \\[0\\] "
 	    "pending till"));
-	cr_expect_str_eq(mtad_lines(mi, "alert was sent", out_mask),
+	cr_expect_str_eq(mtad_lines(mi, "alert was sent", mtad_mask_delivery),
 	    "TIMESTAMP Info: A System/Warning alert was sent to "
 	    "ops@alerts.test with subject \"Warning-mx.test.example: (System) "
 	    "TLS was required for delivery to secure.test but could not be "
@@ -848,7 +819,7 @@ Test(outbound, replies_to_data_and_to_the_dot)
 	    out_route("src.test", src));
 	mi = mtad_start(&spec);
 	for (i = 0; i < NCASES(cases); i++)
-		mids[i] = out_send(mi, tsup_strf("--from a@src.test --to "
+		mids[i] = mtad_send(mi, tsup_strf("--from a@src.test --to "
 		    "r@%s", cases[i].domain));
 	for (i = 0; i < NCASES(cases); i++) {
 		const char *got;
@@ -859,7 +830,7 @@ Test(outbound, replies_to_data_and_to_the_dot)
 		else
 			out_finished(mi, mids[i]);
 		got = mtad_lines(mi, tsup_strf("(Delayed|Bounced): DCID [0-9]+ "
-		    "MID %lu ", mids[i]), out_mask);
+		    "MID %lu ", mids[i]), mtad_mask_delivery);
 		cr_expect_str_eq(got, tsup_strf("TIMESTAMP Info: %s",
 		    cases[i].want), "%s:\n%s", cases[i].domain, out_dump(mi));
 		cr_expect_eq(mtad_log_count(mi, tsup_strf("Message done DCID "
@@ -888,9 +859,9 @@ Test(outbound, reused_connection_after_a_refused_transaction)
 	    "  domains:\n    dest.test: {max_concurrency: 1}\n",
 	    out_route("dest.test", peer));
 	mi = mtad_start(&spec);
-	m1 = out_send(mi, "--from '<>' --to gone@dest.test");
+	m1 = mtad_send(mi, "--from '<>' --to gone@dest.test");
 	out_finished(mi, m1);
-	m2 = out_send(mi, "--from a@src.test --to here@dest.test --header "
+	m2 = mtad_send(mi, "--from a@src.test --to here@dest.test --header "
 	    "'Subject: second'");
 	out_finished(mi, m2);
 	plog = tsup_smtpd_log(peer);
@@ -928,7 +899,7 @@ Test(outbound, power_cut_while_delivering)
 	peer = tsup_smtpd_start(&so);
 	spec.top = tsup_strf("smtp_routes:\n%s", out_route("dest.test", peer));
 	mi = mtad_start(&spec);
-	mid = out_send(mi, "--from a@src.test --to b@dest.test --header "
+	mid = mtad_send(mi, "--from a@src.test --to b@dest.test --header "
 	    "'Subject: power cut'");
 	(void) out_wait_msg(peer, 1, 1);
 	mtad_crash(mi);
@@ -982,7 +953,7 @@ Test(outbound, smtp_routes_choose_the_next_hop)
 	    tsup_smtpd_port(peers[2]), tsup_smtpd_port(peers[3]), dead);
 	mi = mtad_start(&spec);
 	for (i = 0; i < NCASES(cases); i++) {
-		unsigned long mid = out_send(mi, tsup_strf("--from a@src.test "
+		unsigned long mid = mtad_send(mi, tsup_strf("--from a@src.test "
 		    "--to %s", cases[i].rcpt));
 		int	k;
 
@@ -997,7 +968,8 @@ Test(outbound, smtp_routes_choose_the_next_hop)
 		if (cases[i].lines != NULL)
 			cr_expect_str_eq(mtad_lines(mi, tsup_strf("DNS "
 			    "[A-Za-z ]+ %s |DCID [0-9]+ MID %lu ",
-			    strchr(cases[i].rcpt, '@') + 1, mid), out_mask),
+			    strchr(cases[i].rcpt, '@') + 1, mid),
+			    mtad_mask_delivery),
 			    cases[i].lines, "%s:\n%s", cases[i].rcpt,
 			    out_dump(mi));
 	}
@@ -1023,7 +995,8 @@ Test(outbound, content_survives_the_wire)
 	spec.top = tsup_strf("smtp_routes:\n%s", out_route("dest.test", peer));
 	mi = mtad_start(&spec);
 	/* Two recipients whose domains differ in case only: one job. */
-	mid = out_send(mi, "--from a@src.test --to one@dest.test,two@DEST.Test "
+	mid = mtad_send(mi, "--from a@src.test "
+	    "--to one@dest.test,two@DEST.Test "
 	    "--body '.leading dot\n..two dots\n.\nlast'");
 	out_finished(mi, mid);
 	cr_expect_eq(mtad_log_count(mi, tsup_strf("Delivery start DCID [0-9]+ "
@@ -1094,7 +1067,7 @@ Test(outbound, peer_dialects)
 	    "{send_bounces: false}\n", routes->data);
 	mi = mtad_start(&spec);
 	for (i = 0; i < NCASES(cases); i++) {
-		unsigned long mid = out_send(mi, tsup_strf("--from a@src.test "
+		unsigned long mid = mtad_send(mi, tsup_strf("--from a@src.test "
 		    "--to x@d%zu.test,y@d%zu.test", i, i));
 		const char *plog;
 		const char *at;
@@ -1138,7 +1111,7 @@ Test(outbound, long_lines_are_folded)
 		buf_putc(body, (char) ('a' + i % 26));
 	spec.top = tsup_strf("smtp_routes:\n%s", out_route("dest.test", peer));
 	mi = mtad_start(&spec);
-	mid = out_send(mi, tsup_strf("--from a@src.test --to b@dest.test "
+	mid = mtad_send(mi, tsup_strf("--from a@src.test --to b@dest.test "
 	    "--body '%s'", body->data));
 	out_finished(mi, mid);
 	msg = out_msg(peer, 1, 1);
@@ -1169,7 +1142,7 @@ Test(outbound, reload_takes_new_routes)
 	old_route = out_route("dest.test", before);
 	spec.top = tsup_strf("smtp_routes:\n%s", old_route);
 	mi = mtad_start(&spec);
-	m1 = out_send(mi, "--from a@src.test --to b@dest.test");
+	m1 = mtad_send(mi, "--from a@src.test --to b@dest.test");
 	out_finished(mi, m1);
 	/* The connection to the old peer is parked; reload meanwhile. */
 	tsup_tmp_read(mi->config, cf);
@@ -1180,7 +1153,7 @@ Test(outbound, reload_takes_new_routes)
 	tsup_proc_signal(mi->proc, SIGHUP);
 	(void) tsup_log_wait(tsup_proc_err_path(mi->proc), TSUP_LOG_SUBSTR,
 	    "reloading configuration", 0);
-	m2 = out_send(mi, "--from a@src.test --to c@dest.test");
+	m2 = mtad_send(mi, "--from a@src.test --to c@dest.test");
 	out_finished(mi, m2);
 	cr_expect(strstr(tsup_smtpd_log(after), "< RCPT TO:<c@dest.test>")
 	    != NULL, "the new route:\nbefore:\n%s\nafter:\n%s",
@@ -1220,10 +1193,10 @@ Test(outbound, parked_connection_closed_by_the_peer)
 	peer = tsup_smtpd_start(&so);
 	spec.top = tsup_strf("smtp_routes:\n%s", out_route("dest.test", peer));
 	mi = mtad_start(&spec);
-	m1 = out_send(mi, "--from a@src.test --to b@dest.test");
+	m1 = mtad_send(mi, "--from a@src.test --to b@dest.test");
 	out_finished(mi, m1);
 	out_wait_plog(peer, "1 * TIMEOUT");
-	m2 = out_send(mi, "--from a@src.test --to c@dest.test --header "
+	m2 = mtad_send(mi, "--from a@src.test --to c@dest.test --header "
 	    "'Subject: after the drop'");
 	out_finished(mi, m2);
 	cr_expect(strstr(out_wait_msg(peer, 2, 1), "\r\nSubject: after the "
@@ -1266,7 +1239,7 @@ Test(outbound, alerts_are_throttled_per_subject)
 		    tsup_strf("  throttle: %s\n", cases[i].throttle) : "");
 		mi = mtad_start(&spec);
 		for (d = 0; d < 2; d++)
-			mids[d] = out_send(mi, tsup_strf("--from a@src.test "
+			mids[d] = mtad_send(mi, tsup_strf("--from a@src.test "
 			    "--to b@s%d.test", d));
 		for (d = 0; d < 2; d++) {
 			const char *alerts = tsup_strf("alert was sent .* "
@@ -1306,7 +1279,7 @@ Test(outbound, restart_keeps_per_recipient_results)
 	    "{initial_retry: 3s}\n", out_route("a.test", a),
 	    out_route("b.test", b));
 	mi = mtad_start(&spec);
-	mid = out_send(mi, "--from x@src.test --to ok@a.test,tmp@b.test");
+	mid = mtad_send(mi, "--from x@src.test --to ok@a.test,tmp@b.test");
 	(void) mtad_wait_log(mi, tsup_strf("Message %lu to RID \\[1\\] "
 	    "pending till ", mid));
 	tsup_proc_signal(mi->proc, SIGTERM);
@@ -1343,8 +1316,8 @@ Test(outbound, bounce_profile_of_the_destination)
 	    "    fast.test: {bounce_profile: Quick}\n",
 	    out_route("fast.test", fast), out_route("slow.test", slow));
 	mi = mtad_start(&spec);
-	mf = out_send(mi, "--from a@src.test --to r@fast.test");
-	ms = out_send(mi, "--from a@src.test --to r@slow.test");
+	mf = mtad_send(mi, "--from a@src.test --to r@fast.test");
+	ms = mtad_send(mi, "--from a@src.test --to r@slow.test");
 	out_finished(mi, mf);
 	cr_expect_eq(mtad_log_count(mi, tsup_strf("Bounced: DCID 0 MID %lu to "
 	    "RID 0 - 5\\.4\\.7 - Delivery expired", mf)), 1, "%s",
@@ -1381,7 +1354,7 @@ Test(outbound, stop_closes_parked_connections)
 
 	spec.top = tsup_strf("smtp_routes:\n%s", out_route("dest.test", peer));
 	mi = mtad_start(&spec);
-	mid = out_send(mi, "--from a@src.test --to b@dest.test");
+	mid = mtad_send(mi, "--from a@src.test --to b@dest.test");
 	out_finished(mi, mid);
 	log = mi->log;
 	cr_assert_eq(mtad_log_count(mi, "DCID [0-9]+ close$"), 0, "parked");
@@ -1410,7 +1383,7 @@ Test(outbound, dcids_are_unique_across_delivery_processes)
 	spec.top = tsup_strf("smtp_routes:\n%s", routes->data);
 	mi = mtad_start(&spec);
 	for (i = 0; i < 6; i++)
-		mids[i] = out_send(mi, tsup_strf("--from a@src.test --to "
+		mids[i] = mtad_send(mi, tsup_strf("--from a@src.test --to "
 		    "r@d%d.test", i));
 	for (i = 0; i < 6; i++)
 		out_finished(mi, mids[i]);
@@ -1442,7 +1415,7 @@ Test(outbound, route_host_with_mx_records)
 	spec.top = tsup_strf("smtp_routes:\n  dest.test: [\"relay.test:%d\"]\n",
 	    tsup_smtpd_port(peer));
 	mi = mtad_start(&spec);
-	mid = out_send(mi, "--from a@src.test --to b@dest.test");
+	mid = mtad_send(mi, "--from a@src.test --to b@dest.test");
 	out_finished(mi, mid);
 	cr_expect_eq(mtad_log_count(mi, tsup_strf("Message done DCID [0-9]+ "
 	    "MID %lu ", mid)), 1, "%s", out_dump(mi));

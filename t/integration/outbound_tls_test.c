@@ -232,31 +232,10 @@ peer_start(const struct tsup_certs *c, enum peer_kind kind)
 static const char *
 tls_mask(const char *line)
 {
-	const char *s = tsup_log_mask(line);
-
-	s = mtad_subst(s, "port [0-9]+", "port P");
-	s = mtad_subst(s, "port: [0-9]+", "port: P");
-	s = mtad_subst(s, "Message [0-9]+ to", "Message N to");
-	s = mtad_subst(s, "pending till .*$", "pending till TIME");
-	s = mtad_subst(s, "cipher [^ ]+$", "cipher C");
-	return (s);
+	return (mtad_subst(mtad_mask_delivery(line), "cipher [^ ]+$",
+	    "cipher C"));
 }
 
-/* send_one - swaks one message in, return its MID */
-
-static unsigned long
-send_one(const struct mtad_inst *mi, const char *to)
-{
-	const char *out;
-	const char *p;
-	int	status;
-
-	out = mtad_swaks(mi, &status, "--from a@src.test --to %s", to);
-	cr_assert_eq(status, 0, "swaks to %s failed:\n%s", to, out);
-	if ((p = strstr(out, "queued as ")) == NULL)
-		tsup_fail("no queue id in:\n%s", out);
-	return (strtoul(p + 10, NULL, 10));
-}
 
 /* message_dcid - the DCID that carried or deferred the message */
 
@@ -298,7 +277,8 @@ run_level(size_t level)
 	    "    ca_file: %s\n", routes->data, dc->data, c->root.cert);
 	mi = mtad_start(&spec);
 	for (i = 0; i < NCASES(peers); i++)
-		mids[i] = send_one(mi, tsup_strf("rcpt@%s", peers[i].domain));
+		mids[i] = mtad_send(mi, tsup_strf("--from a@src.test --to "
+		    "rcpt@%s", peers[i].domain));
 	for (i = 0; i < NCASES(peers); i++) {
 		enum outcome want = peers[i].want[level];
 		const char *label = tsup_strf("%s, %s", peers[i].domain,
@@ -412,7 +392,8 @@ Test(outbound_tls, version_mismatch_the_other_way)
 	    dc->data, c->root.cert);
 	mi = mtad_start(&spec);
 	for (i = 0; i < 4; i++)
-		mids[i] = send_one(mi, tsup_strf("rcpt@v%zu.test", i));
+		mids[i] = mtad_send(mi, tsup_strf("--from a@src.test --to "
+		    "rcpt@v%zu.test", i));
 	for (i = 0; i < 4; i++) {
 		const char *label = levels[i + 1];
 		const char *line;
@@ -466,7 +447,8 @@ Test(outbound_tls, one_tls_session_carries_several_messages)
 	    c->root.cert);
 	mi = mtad_start(&spec);
 	for (k = 0; k < 3; k++)
-		mids[k] = send_one(mi, tsup_strf("r%d@valid.test", k));
+		mids[k] = mtad_send(mi, tsup_strf("--from a@src.test --to "
+		    "r%d@valid.test", k));
 	for (k = 0; k < 3; k++)
 		(void) mtad_wait_log(mi, tsup_strf("Message finished MID %lu "
 		    "done$", mids[k]));
