@@ -314,7 +314,9 @@ master_flush_peers(struct master *ms)
 {
 	size_t	i;
 
-	if (ms->qmgr_child == NULL || !ms->qmgr_child->ready)
+	/* A qmgr whose channel broke is dying: its exit drops the peers. */
+	if (ms->qmgr_child == NULL || !ms->qmgr_child->ready
+	    || ms->qmgr_child->control == NULL)
 		return;
 	for (i = 0; i < ms->pending_count; i++) {
 		struct ipc_msg *m = ipc_msg_new(MTA_T_PEER);
@@ -378,6 +380,7 @@ master_control_error(struct ipc_chan *ch, int err, const char *why,
 		    mc->proc.pid, why);
 	ipc_chan_close(ch);
 	mc->control = NULL;
+	mc->ready = 0;
 }
 
 static const struct ipc_chan_ops master_control_ops = {
