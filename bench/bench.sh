@@ -16,6 +16,9 @@
 #   ROUNDS=3     alternating Postfix/mtad pairs per scenario; medians quoted
 #   PORT=32525   relay port on 127.0.0.1 (the sink uses PORT+1)
 #   BUILD=_build-bench  build directory (optimised, no sanitizers)
+#   PROFILE=1    record each mtad run with "perf record -a -g" and print
+#                the hottest functions of mtad's processes (slows the run:
+#                the figures of a profiled run are not results)
 #
 # Both relays have the same durability: Postfix fsyncs its queue file
 # before 250, mtad commits (fsync'ed files and directories) before 250.
@@ -132,6 +135,20 @@ mtad_rss() {
 	echo "$t"
 }
 
+# profile_report SCENARIO - stop perf, print mtad's hottest functions
+profile_report() {
+	kill -INT "$PERF_PID"
+	wait "$PERF_PID" 2>/dev/null || true
+	PERF_PID=
+	echo "# profile of mtad, $1: share of all samples (self), top 40"
+	perf report -i "$WORK/perf.$1.data" --comms mtad --no-children \
+	    --sort dso,sym --stdio -g none 2>/dev/null |
+	    grep -E '^ +[0-9]' | head -40
+	echo "# by process"
+	perf report -i "$WORK/perf.$1.data" --no-children --sort comm \
+	    --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -8
+}
+
 # run MODE SCENARIO - one timed run; prints "e2e inject cpu_us rss_kib"
 run() {
 	local mode=$1 sc=$2 n=$COUNT env=() out rss=0 c0 c1
@@ -154,6 +171,11 @@ run() {
 			sleep 0.1
 		done
 		c0=$(mtad_cpu)
+		if [ "${PROFILE:-0}" = 1 ]; then
+			perf record -q -a -g -F 499 -o "$WORK/perf.$sc.data" \
+			    >/dev/null 2>&1 &
+			PERF_PID=$!
+		fi
 	fi
 	out=$(env "${env[@]}" MODE="$mode" RUNS=1 WARMUP=200 NO_INSTALL=1 \
 	    SINK_PORT="$SINK_PORT" "$HERE/peer-relay-bench.sh" "$PORT" "$n" \
@@ -165,6 +187,7 @@ run() {
 	if [ "$mode" = external ]; then
 		c1=$(mtad_cpu)
 		rss=$(mtad_rss)
+		[ -z "${PERF_PID:-}" ] || profile_report "$sc" >&2
 		kill "$MTAD_PID"
 		wait "$MTAD_PID" 2>/dev/null || true
 		MTAD_PID=
