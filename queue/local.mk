@@ -3,6 +3,7 @@
 QUEUE_LIB = queue/libqueue.a
 noinst_LIBRARIES += queue/libqueue.a
 queue_libqueue_a_SOURCES = \
+	queue/queue_dsync.c queue/queue_dsync.h \
 	queue/queue_env.c queue/queue_env.h \
 	queue/queue_fault.c queue/queue_fault.h \
 	queue/queue_file.c queue/queue_file.h \
@@ -19,7 +20,7 @@ queue_libqueue_a_SOURCES = \
 if HAVE_CRITERION
 QUEUE_TESTS = t/unit/queue/queue_env_test t/unit/queue/queue_id_test \
 	t/unit/queue/queue_spool_test t/unit/queue/queue_crash_test \
-	t/unit/queue/queue_order_test
+	t/unit/queue/queue_order_test t/unit/queue/queue_dsync_test
 check_PROGRAMS += $(QUEUE_TESTS) t/unit/queue/queue_commit_probe
 TESTS += $(QUEUE_TESTS)
 t_unit_queue_queue_commit_probe_SOURCES = t/unit/queue/queue_commit_probe.c
@@ -28,6 +29,10 @@ t_unit_queue_queue_order_test_SOURCES = t/unit/queue/queue_order_test.c \
 	t/unit/queue/queue_testlib.c t/unit/queue/queue_testlib.h
 t_unit_queue_queue_order_test_CFLAGS = $(TEST_CFLAGS)
 t_unit_queue_queue_order_test_LDADD = $(TEST_LDADD)
+t_unit_queue_queue_dsync_test_SOURCES = t/unit/queue/queue_dsync_test.c \
+	t/unit/queue/queue_testlib.c t/unit/queue/queue_testlib.h
+t_unit_queue_queue_dsync_test_CFLAGS = $(TEST_CFLAGS)
+t_unit_queue_queue_dsync_test_LDADD = $(TEST_LDADD)
 t_unit_queue_queue_env_test_SOURCES = t/unit/queue/queue_env_test.c
 t_unit_queue_queue_env_test_CFLAGS = $(TEST_CFLAGS)
 t_unit_queue_queue_env_test_LDADD = $(TEST_LDADD)

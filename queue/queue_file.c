@@ -19,6 +19,7 @@
 #include "msg.h"
 
 #include "queue_fault.h"
+#include "queue_dsync.h"
 #include "queue_file.h"
 
 #define STEP_MAX	256
@@ -127,21 +128,15 @@ queue_file_fsync(int fd, const char *dir, const char *name,
 	return (0);
 }
 
-/* queue_file_syncdir - make a directory's entries durable */
+/* queue_file_syncdir - make a directory's entries durable (grouped) */
 
 int
-queue_file_syncdir(int dirfd, const char *dir, struct buf *err)
+queue_file_syncdir(struct queue_dsync *ds, const char *dir, struct buf *err)
 {
 	char	step[STEP_MAX];
-	int	r;
 
 	(void) snprintf(step, sizeof(step), "fsync %s/", dir);
-	if (file_fault(step) < 0)
-		return (file_fail(err, step));
-	do {
-		r = fsync(dirfd);
-	} while (r == -1 && errno == EINTR);
-	if (r == -1)
+	if (file_fault(step) < 0 || queue_dsync(ds) == -1)
 		return (file_fail(err, step));
 	return (0);
 }
@@ -183,9 +178,10 @@ queue_file_unlink(int dirfd, const char *dir, const char *name,
 
 int
 queue_file_replace(int tmpfd, const char *tmpdir, const char *tmp,
-    int dstfd, const char *dstdir, const char *dst, const void *data,
-    size_t len, struct buf *err)
+    struct queue_dsync *dstsync, const char *dstdir, const char *dst,
+    const void *data, size_t len, struct buf *err)
 {
+	int	dstfd = queue_dsync_fd(dstsync);
 	char	step[STEP_MAX];
 	int	fd;
 	int	saved;
@@ -220,7 +216,7 @@ queue_file_replace(int tmpfd, const char *tmpdir, const char *tmp,
 		errno = saved;
 		return (-1);
 	}
-	return (queue_file_syncdir(dstfd, dstdir, err));
+	return (queue_file_syncdir(dstsync, dstdir, err));
 }
 
 /* queue_file_check - a spool file must be a regular file, ours, 0600 */

@@ -10,16 +10,17 @@
  *		    const void *data, size_t len, struct buf *err);
  *	int	queue_file_fsync(int fd, const char *dir, const char *name,
  *		    struct buf *err);
- *	int	queue_file_syncdir(int dirfd, const char *dir, struct buf *err);
+ *	int	queue_file_syncdir(struct queue_dsync *ds, const char *dir,
+ *		    struct buf *err);
  *	int	queue_file_rename(int fromfd, const char *fromdir,
  *		    const char *from, int tofd, const char *todir,
  *		    const char *to, struct buf *err);
  *	int	queue_file_unlink(int dirfd, const char *dir, const char *name,
  *		    struct buf *err);
  *	int	queue_file_replace(int tmpfd, const char *tmpdir,
- *		    const char *tmp, int dstfd, const char *dstdir,
- *		    const char *dst, const void *data, size_t len,
- *		    struct buf *err);
+ *		    const char *tmp, struct queue_dsync *dstsync,
+ *		    const char *dstdir, const char *dst, const void *data,
+ *		    size_t len, struct buf *err);
  *	int	queue_file_read(int dirfd, const char *dir, const char *name,
  *		    size_t max, struct buf *out, struct buf *err);
  *	int	queue_file_check(const struct stat *st, struct buf *why);
@@ -35,7 +36,8 @@
  *	queue_file_create() creates a new file (O_EXCL, O_NOFOLLOW, mode
  *	0600, write-only) and returns its descriptor. queue_file_syncdir()
  *	fsyncs a directory, which makes the names created, renamed or
- *	removed in it durable.
+ *	removed in it durable; the fsync is shared with the threads that
+ *	sync the same directory at the same time (queue_dsync).
  *	queue_file_replace() writes data to tmp (removing a stale tmp
  *	first), fsyncs it, renames it over dst and fsyncs dstdir: when it
  *	returns 0 dst holds data durably; on failure tmp is removed and
@@ -59,18 +61,21 @@
 
 #include "buf.h"
 
+#include "queue_dsync.h"
+
 #define QUEUE_FILE_BAD	1
 
 int	queue_file_create(int, const char *, const char *, struct buf *);
 int	queue_file_write(int, const char *, const char *, const void *,
 	    size_t, struct buf *);
 int	queue_file_fsync(int, const char *, const char *, struct buf *);
-int	queue_file_syncdir(int, const char *, struct buf *);
+int	queue_file_syncdir(struct queue_dsync *, const char *, struct buf *);
 int	queue_file_rename(int, const char *, const char *, int, const char *,
 	    const char *, struct buf *);
 int	queue_file_unlink(int, const char *, const char *, struct buf *);
-int	queue_file_replace(int, const char *, const char *, int,
-	    const char *, const char *, const void *, size_t, struct buf *);
+int	queue_file_replace(int, const char *, const char *,
+	    struct queue_dsync *, const char *, const char *, const void *,
+	    size_t, struct buf *);
 int	queue_file_read(int, const char *, const char *, size_t,
 	    struct buf *, struct buf *);
 int	queue_file_check(const struct stat *, struct buf *);

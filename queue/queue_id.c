@@ -27,6 +27,7 @@
 
 struct queue_id {
 	int	dirfd;			/* the spool root */
+	struct queue_dsync *sync;	/* its fsync */
 	uint64_t next;			/* next MID to hand out */
 	uint64_t mark;			/* durable; every MID handed out < it */
 };
@@ -87,6 +88,7 @@ queue_id_open(int dirfd, uint64_t floor, struct buf *err)
 
 	qid = mem_zalloc(1, sizeof(*qid));
 	qid->dirfd = dirfd;
+	qid->sync = queue_dsync_new(dirfd);
 	qid->next = mark > floor ? mark : floor;
 	if (qid->next == 0)
 		qid->next = 1;
@@ -118,7 +120,7 @@ queue_id_next(struct queue_id *qid, uint64_t *mid, struct buf *err)
 		if (n < 0 || (size_t) n >= sizeof(line))
 			msg_panic("queue_id_next: format");
 		if (queue_file_replace(qid->dirfd, ".", QUEUE_ID_TMP,
-		    qid->dirfd, ".", QUEUE_ID_FILE, line, (size_t) n,
+		    qid->sync, ".", QUEUE_ID_FILE, line, (size_t) n,
 		    err) == -1)
 			return (-1);
 		qid->mark = mark;
@@ -132,6 +134,7 @@ queue_id_next(struct queue_id *qid, uint64_t *mid, struct buf *err)
 struct queue_id *
 queue_id_close(struct queue_id *qid)
 {
+	queue_dsync_free(qid->sync);
 	mem_free(qid);
 	return (NULL);
 }

@@ -76,9 +76,16 @@
  *
  *	Deletion (queue_spool_remove): unlink the envelope and fsync its
  *	directory (the commit point of the deletion: S3 -> S2), then
- *	unlink the content. A crash in between leaves S2, which the scan
- *	removes; a crash before leaves S3, and the message is delivered
- *	again (a duplicate, never a loss).
+ *	unlink the content, without an fsync: should a crash bring its
+ *	name back, it is S2 again. A crash in between leaves S2, which the
+ *	scan removes; a crash before leaves S3, and the message is
+ *	delivered again (a duplicate, never a loss).
+ *
+ *	Group commit. Every directory fsync above goes through queue_dsync:
+ *	the commits and removals that run at the same time in worker
+ *	threads share one fsync per directory, begun after all of their
+ *	renames and unlinks, and each learns the result of the fsync that
+ *	covered it. The order of the steps of each message is unchanged.
  *
  *	Start-up scan (queue_spool_scan): empty incoming/; read every
  *	envelope in active/ and deferred/ in MID order; validate it
@@ -115,6 +122,7 @@
 #include "mem.h"
 #include "msg.h"
 
+#include "queue_dsync.h"
 #include "queue_env.h"
 #include "queue_file.h"
 #include "queue_id.h"
@@ -146,6 +154,8 @@ struct queue_spool {
 	char   *path;			/* for diagnostics */
 	int	rootfd;			/* spool_dir, flock()ed */
 	int	dirfd[DIR_COUNT];
+	struct queue_dsync *rootsync;	/* fsync of rootfd, grouped */
+	struct queue_dsync *sync[DIR_COUNT];	/* of each dirfd */
 	struct queue_id *qid;
 	atomic_size_t nopen;		/* opened, not yet done; see THREADS */
 	int	scanned;		/* incoming/ has been cleaned */
@@ -464,10 +474,12 @@ queue_spool_open(const char *dir, struct buf *err)
 			buf_fini(&path);
 			return (queue_spool_close(spool));
 		}
+		spool->sync[d] = queue_dsync_new(spool->dirfd[d]);
 	}
 	buf_fini(&path);
+	spool->rootsync = queue_dsync_new(spool->rootfd);
 	if ((created || root_created)
-	    && queue_file_syncdir(spool->rootfd, ".", err) == -1)
+	    && queue_file_syncdir(spool->rootsync, ".", err) == -1)
 		return (queue_spool_close(spool));
 	if (root_created && spool_sync_parent(dir, err) == -1)
 		return (queue_spool_close(spool));
@@ -490,9 +502,14 @@ queue_spool_close(struct queue_spool *spool)
 		    atomic_load(&spool->nopen));
 	if (spool->qid != NULL)
 		queue_id_close(spool->qid);
-	for (d = 0; d < DIR_COUNT; d++)
+	for (d = 0; d < DIR_COUNT; d++) {
+		if (spool->sync[d] != NULL)
+			queue_dsync_free(spool->sync[d]);
 		if (spool->dirfd[d] != -1)
 			(void) close(spool->dirfd[d]);
+	}
+	if (spool->rootsync != NULL)
+		queue_dsync_free(spool->rootsync);
 	if (spool->rootfd != -1)
 		(void) close(spool->rootfd);
 	mem_free(spool->path);
@@ -655,7 +672,7 @@ queue_spool_commit(struct queue_spool *spool, struct queue_msg *msg,
 	}
 	if (queue_file_rename(spool->dirfd[DIR_INCOMING], "incoming", name,
 	    spool->dirfd[DIR_DATA], "data", name, err) == -1
-	    || queue_file_syncdir(spool->dirfd[DIR_DATA], "data", err) == -1)
+	    || queue_file_syncdir(spool->sync[DIR_DATA], "data", err) == -1)
 		goto fail;
 
 	/*
@@ -670,7 +687,7 @@ queue_spool_commit(struct queue_spool *spool, struct queue_msg *msg,
 	if (spool_verify(&file, err) < 0)
 		goto fail;
 	if (queue_file_replace(spool->dirfd[DIR_INCOMING], "incoming", tmp,
-	    spool->dirfd[DIR_ACTIVE], "active", name, file.data, file.len,
+	    spool->sync[DIR_ACTIVE], "active", name, file.data, file.len,
 	    err) == -1)
 		goto fail;
 	buf_fini(&file);
@@ -790,7 +807,7 @@ spool_corrupt(struct queue_spool *spool, int d, const char *name,
 	}
 	if (spool_corrupt_one(spool, d, name, reason) < 0)
 		return (-1);
-	if (queue_file_syncdir(spool->dirfd[DIR_CORRUPT], "corrupt",
+	if (queue_file_syncdir(spool->sync[DIR_CORRUPT], "corrupt",
 	    NULL) == -1)
 		msg_warn("queue: spool %s: fsync corrupt/: %m", spool->path);
 	return (moved);
@@ -944,7 +961,7 @@ spool_scan_incoming(struct queue_spool *spool, struct queue_scan_stats *st)
 		}
 	}
 	if (names.n > 0 && r == QUEUE_OK
-	    && queue_file_syncdir(spool->dirfd[DIR_INCOMING], "incoming",
+	    && queue_file_syncdir(spool->sync[DIR_INCOMING], "incoming",
 	    &err) == -1) {
 		msg_warn("queue: spool %s: %s", spool->path, buf_cstr(&err));
 		r = QUEUE_TEMP;
@@ -1060,7 +1077,7 @@ spool_scan_orphans(struct queue_spool *spool, const uint64_t *valid,
 	}
 	st->removed += removed;
 	if (removed > 0 && r == QUEUE_OK
-	    && queue_file_syncdir(spool->dirfd[DIR_DATA], "data",
+	    && queue_file_syncdir(spool->sync[DIR_DATA], "data",
 	    &err) == -1) {
 		msg_warn("queue: spool %s: %s", spool->path, buf_cstr(&err));
 		r = QUEUE_TEMP;
@@ -1225,7 +1242,7 @@ queue_spool_update(struct queue_spool *spool, const struct queue_env *env,
 		return (QUEUE_BAD);
 	}
 	r = queue_file_replace(spool->dirfd[DIR_INCOMING], "incoming", tmp,
-	    spool->dirfd[fd], spool_dir_name[fd], name, file.data, file.len,
+	    spool->sync[fd], spool_dir_name[fd], name, file.data, file.len,
 	    err);
 	buf_fini(&file);
 	if (r == -1)
@@ -1234,9 +1251,9 @@ queue_spool_update(struct queue_spool *spool, const struct queue_env *env,
 		return (QUEUE_OK);
 	if (queue_file_rename(spool->dirfd[fd], spool_dir_name[fd], name,
 	    spool->dirfd[td], spool_dir_name[td], name, err) == -1
-	    || queue_file_syncdir(spool->dirfd[td], spool_dir_name[td],
+	    || queue_file_syncdir(spool->sync[td], spool_dir_name[td],
 	    err) == -1
-	    || queue_file_syncdir(spool->dirfd[fd], spool_dir_name[fd],
+	    || queue_file_syncdir(spool->sync[fd], spool_dir_name[fd],
 	    err) == -1)
 		return (QUEUE_TEMP);
 	return (QUEUE_OK);
@@ -1263,14 +1280,15 @@ queue_spool_remove(struct queue_spool *spool, uint64_t mid,
 	 * envelope that comes back must find it (a duplicate delivery, not
 	 * a corrupt file).
 	 */
-	if (queue_file_syncdir(spool->dirfd[d], spool_dir_name[d], err) == -1)
+	if (queue_file_syncdir(spool->sync[d], spool_dir_name[d], err) == -1)
 		return (QUEUE_TEMP);
 
-	/* Past the commit point: the scan removes the content if we fail. */
+	/*
+	 * Past the commit point: the scan removes the content if we fail,
+	 * or if a crash brings its name back, so its unlink needs no fsync.
+	 */
 	buf_init(&late, 0);
 	if (queue_file_unlink(spool->dirfd[DIR_DATA], "data", name,
-	    &late) == -1
-	    || queue_file_syncdir(spool->dirfd[DIR_DATA], "data",
 	    &late) == -1)
 		msg_warn("queue: spool %s: MID %s removed, but %s; the next "
 		    "start-up scan will finish", spool->path, name,

@@ -109,18 +109,18 @@
  *	envelope, in state from or to; remove has left the message or
  *	nothing of it. The caller may simply try again later.
  * THREADS
- *	A commit waits for four fsync calls, milliseconds on a real disk,
- *	so the queue manager should not make it on its event loop. It may
- *	run queue_spool_commit() in worker threads (uv_queue_work()), for
- *	several messages at once: concurrent commits share the file
- *	system's journal commits (on ext4 here, 20 concurrent commits
- *	gave about eight times the rate of one at a time). Everything else
- *	(open, scan, open_message, abort, load, update, remove, close)
- *	belongs to the one thread that opened the spool; it may run while
- *	commits are in flight, except scan and close, which require that
- *	no message is open. A commit reports failures only through its
- *	result and err; it calls msg_warn() only when even its cleanup
- *	fails.
+ *	A commit waits for four fsync calls and a removal for one,
+ *	milliseconds on a real disk, so the queue manager should not make
+ *	them on its event loop. It may run queue_spool_commit() and
+ *	queue_spool_remove() in worker threads (uv_queue_work()), for
+ *	several messages at once: the directory fsyncs of concurrent
+ *	calls are shared (queue_dsync), and so are the file system's
+ *	journal commits. Everything else (open, scan, open_message, abort,
+ *	load, update, close) belongs to the one thread that opened the
+ *	spool; it may run while commits and removals are in flight, except
+ *	scan and close, which require that no message is open. A commit
+ *	reports failures only through its result and err; it calls
+ *	msg_warn() only when even its cleanup fails.
  * EXAMPLE
  *	The queue manager's side of receiving one message (error paths
  *	shortened; "listener_*" stands for the channel to the listener):
