@@ -16,8 +16,8 @@
 #   ROUNDS=3     alternating Postfix/mtad pairs per scenario; medians quoted
 #   PORT=32525   relay port on 127.0.0.1 (the sink uses PORT+1)
 #   BUILD=_build-bench  build directory (optimised, no sanitizers)
-#   PROFILE=1    record each mtad run with "perf record -a -g" and print
-#                the hottest functions of mtad's processes (slows the run:
+#   PROFILE=1    record mtad's processes with "perf record -g" and print
+#                their hottest functions (slows the run:
 #                the figures of a profiled run are not results)
 #
 # Both relays have the same durability: Postfix fsyncs its queue file
@@ -140,12 +140,15 @@ profile_report() {
 	kill -INT "$PERF_PID"
 	wait "$PERF_PID" 2>/dev/null || true
 	PERF_PID=
-	echo "# profile of mtad, $1: share of all samples (self), top 40"
-	perf report -i "$WORK/perf.$1.data" --comms mtad --no-children \
-	    --sort dso,sym --stdio -g none 2>/dev/null |
-	    grep -E '^ +[0-9]' | head -40
+	echo "# profile of mtad, $1: functions by own samples, top 30"
+	perf report -i "$WORK/perf.$1.data" --no-children --sort dso,sym \
+	    --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -30
+	echo "# system calls and mtad functions with their callees, top 40"
+	perf report -i "$WORK/perf.$1.data" --children --sort sym \
+	    --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' |
+	    grep -E '__x64_sys_|\[\.\] [a-z]+_' | head -40
 	echo "# by process"
-	perf report -i "$WORK/perf.$1.data" --no-children --sort comm \
+	perf report -i "$WORK/perf.$1.data" --no-children --sort pid \
 	    --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -8
 }
 
@@ -172,7 +175,8 @@ run() {
 		done
 		c0=$(mtad_cpu)
 		if [ "${PROFILE:-0}" = 1 ]; then
-			perf record -q -a -g -F 499 -o "$WORK/perf.$sc.data" \
+			perf record -q -g -F 999 -o "$WORK/perf.$sc.data" \
+			    -p "$(pgrep -d, -f "$WORK/mtad.yaml")" \
 			    >/dev/null 2>&1 &
 			PERF_PID=$!
 		fi
