@@ -17,7 +17,8 @@
 #   PORT=32525   relay port on 127.0.0.1 (the sink uses PORT+1)
 #   BUILD=_build-bench  build directory (optimised, no sanitizers)
 #   PROFILE=1    record mtad's processes with "perf record -g" and print
-#                their hottest functions (slows the run:
+#                their hottest functions; the data stays in PROFILE_DIR
+#                (default /var/tmp/mtad-profile) (slows the run:
 #                the figures of a profiled run are not results)
 #
 # Both relays have the same durability: Postfix fsyncs its queue file
@@ -57,6 +58,8 @@ die() { echo "bench: $*" >&2; exit 1; }
 	make -j"$(nproc)" mtad >/dev/null
 ) || die "build failed"
 MTAD=$TOP/$BUILD/mtad
+PROFILE_DIR=${PROFILE_DIR:-/var/tmp/mtad-profile}
+[ "${PROFILE:-0}" != 1 ] || mkdir -p "$PROFILE_DIR"
 
 WORK=$(mktemp -d /var/tmp/mtad-bench.XXXXXX)
 MTAD_PID=
@@ -141,14 +144,14 @@ profile_report() {
 	wait "$PERF_PID" 2>/dev/null || true
 	PERF_PID=
 	echo "# profile of mtad, $1: functions by own samples, top 30"
-	perf report -i "$WORK/perf.$1.data" --no-children --sort dso,sym \
+	perf report -i "$PROFILE_DIR/perf.$1.data" --no-children --sort dso,sym \
 	    --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -30
 	echo "# system calls and mtad functions with their callees, top 40"
-	perf report -i "$WORK/perf.$1.data" --children --sort sym \
+	perf report -i "$PROFILE_DIR/perf.$1.data" --children --sort sym \
 	    --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' |
 	    grep -E '__x64_sys_|\[\.\] [a-z]+_' | head -40
-	echo "# by process"
-	perf report -i "$WORK/perf.$1.data" --no-children --sort pid \
+	echo "# by process (perf data: $PROFILE_DIR/perf.$1.data)"
+	perf report -i "$PROFILE_DIR/perf.$1.data" --no-children --sort pid \
 	    --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -8
 }
 
@@ -175,7 +178,7 @@ run() {
 		done
 		c0=$(mtad_cpu)
 		if [ "${PROFILE:-0}" = 1 ]; then
-			perf record -q -g -F 999 -o "$WORK/perf.$sc.data" \
+			perf record -q -g -F 999 -o "$PROFILE_DIR/perf.$sc.data" \
 			    -p "$(pgrep -d, -f "$WORK/mtad.yaml")" \
 			    >/dev/null 2>&1 &
 			PERF_PID=$!

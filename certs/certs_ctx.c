@@ -113,6 +113,12 @@ mismatch:
 		ERR_clear_error();
 		goto fail;
 	}
+	/*
+	 * Send the chain as configured (the certificate file holds the
+	 * intermediates), instead of building it again from the trust
+	 * store in every handshake.
+	 */
+	SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
 	if (opts->verify_peer)
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, certs_ctx_accept_any);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);

@@ -76,11 +76,15 @@ smtpd_ssl_ctx(const struct conf *cf, const struct conf_listener *cl)
 	opts.max_version = smtpd_tls_version(cf->tls.inbound.max_version);
 	opts.ciphers = cf->tls.inbound.ciphers[0] ? cf->tls.inbound.ciphers
 	    : NULL;
+	/*
+	 * No system trust paths here: client certificates are verified
+	 * against the configured store (smtpd_tls.c), and a default store
+	 * with OpenSSL's directory lookups would be searched, a directory
+	 * listing each time, whenever a handshake looks up an issuer.
+	 */
 	if ((ctx = certs_ctx_server(cc->cert, cc->key, &opts, err)) == NULL)
 		msg_warn("listener %s: certificate \"%s\": %s: STARTTLS will "
 		    "not be offered", cl->name, cc->name, err->data);
-	else
-		(void) SSL_CTX_set_default_verify_paths(ctx);
 	buf_free(err);
 	return (ctx);
 }
