@@ -423,7 +423,7 @@ delivery_post_jail(struct server *sv)
 	struct buf *err = buf_new(0);
 	struct deliver_attempt_opts *o = &dv->opts;
 
-	if ((dv->log = mta_log_open(cf, err)) == NULL)
+	if ((dv->log = mta_log_open_loop(sv->loop, cf, err)) == NULL)
 		msg_fatal("mail log: %s", err->data);
 	if ((dv->destctl = policy_conf_destctl(cf, err)) == NULL
 	    || (dv->routes = policy_conf_routes(cf, err)) == NULL)

@@ -172,7 +172,7 @@ smtpd_post_jail(struct server *sv)
 	struct buf *err = buf_new(0);
 	size_t	i;
 
-	if ((smtpd.log = mta_log_open(sv->cf, err)) == NULL)
+	if ((smtpd.log = mta_log_open_loop(sv->loop, sv->cf, err)) == NULL)
 		msg_fatal("mail log: %s", err->data);
 	smtpd.dns = mta_dns_open(sv->loop, sv->cf);
 	smtpd.enq = smtpd_enqueue_open(sv->loop, MTA_FD_QMGR);
@@ -219,7 +219,7 @@ smtpd_finish(void)
 	}
 	policy_conf_sbrs_free(smtpd.sbrs, smtpd.sbrs_count);
 	smtpd.passwd = mail_passwd_free(smtpd.passwd);
-	smtpd.log = logs_maillog_close(smtpd.log);
+	smtpd.log = mta_log_close(smtpd.log);
 	server_exit(smtpd.sv, 0);
 }
 

@@ -49,6 +49,7 @@
 #define LOGS_MAILLOG_MODE	0640
 #define LOGS_MAILLOG_SHARED	4096	/* mapped lock file size */
 #define LOGS_MAILLOG_TCP_MAX	65536	/* syslog bytes queued, TCP */
+#define LOGS_MAILLOG_HOLD_MAX	65536	/* held bytes that force a flush */
 
 struct logs_maillog {
 	/* configuration */
@@ -75,6 +76,9 @@ struct logs_maillog {
 	int	failing;		/* a write error was reported */
 	struct buf line;
 	size_t	line_at;		/* "Level: " offset in line */
+	int	hold;			/* file lines wait for a flush */
+	struct buf held;		/* those lines */
+	pid_t	held_pid;		/* the process that held them */
 
 	/* syslog */
 	enum logs_maillog_syslog syslog;
@@ -589,10 +593,11 @@ logs_maillog_follow(struct logs_maillog *ml, time_t now, int force)
 	}
 }
 
-/* logs_maillog_file - append one line to the current file */
+/* logs_maillog_file - append whole lines to the current file */
 
 static int
-logs_maillog_file(struct logs_maillog *ml, time_t now)
+logs_maillog_file(struct logs_maillog *ml, time_t now, const char *data,
+    size_t len)
 {
 	off_t	end = 0;
 	int	rc;
@@ -610,8 +615,7 @@ logs_maillog_file(struct logs_maillog *ml, time_t now)
 	}
 	if (logs_maillog_gen(ml) != ml->gen)
 		(void) logs_maillog_reopen(ml, now);
-	if ((rc = logs_maillog_write_all(ml->fd, ml->line.data,
-	    ml->line.len)) == -1) {
+	if ((rc = logs_maillog_write_all(ml->fd, data, len)) == -1) {
 		if (!ml->failing)
 			msg_warn("mail log: write %s: %m", ml->path);
 		ml->failing = 1;
@@ -857,6 +861,7 @@ logs_maillog_open(const struct logs_maillog_opts *opts, struct buf *why)
 	    : "mail_logs");
 	ml->facility = opts->syslog_facility & LOG_FACMASK;
 	buf_init(&ml->line, 256);
+	buf_init(&ml->held, 0);
 	buf_init(&ml->sline, 256);
 	buf_init(&ml->sout, 0);
 
@@ -895,6 +900,7 @@ logs_maillog_close(struct logs_maillog *ml)
 {
 	if (ml == NULL)
 		return (NULL);
+	(void) logs_maillog_flush(ml);
 	if (ml->fd >= 0)
 		(void) close(ml->fd);
 	if (ml->shared)
@@ -904,6 +910,7 @@ logs_maillog_close(struct logs_maillog *ml)
 	if (ml->sfd >= 0)
 		(void) close(ml->sfd);
 	buf_fini(&ml->line);
+	buf_fini(&ml->held);
 	buf_fini(&ml->sline);
 	buf_fini(&ml->sout);
 	mem_free(ml->dir);
@@ -926,6 +933,36 @@ logs_maillog_enabled(const struct logs_maillog *ml,
 	return (level <= ml->level);
 }
 
+/* logs_maillog_hold - let file lines wait for logs_maillog_flush() */
+
+void
+logs_maillog_hold(struct logs_maillog *ml, int on)
+{
+	if (!on)
+		(void) logs_maillog_flush(ml);
+	ml->hold = on;
+}
+
+/* logs_maillog_flush - write the held lines with one write(2) */
+
+int
+logs_maillog_flush(struct logs_maillog *ml)
+{
+	int	rc;
+
+	if (ml->held.len == 0)
+		return (0);
+	/* After fork(): the lines are the parent's to write. */
+	if (ml->held_pid != getpid()) {
+		buf_reset(&ml->held);
+		return (0);
+	}
+	rc = logs_maillog_file(ml, logs_maillog_now(ml), ml->held.data,
+	    ml->held.len);
+	buf_reset(&ml->held);
+	return (rc);
+}
+
 /* logs_maillog_put - write one line */
 
 int
@@ -940,8 +977,15 @@ logs_maillog_put(struct logs_maillog *ml, enum logs_line_level level,
 	now = logs_maillog_now(ml);
 	buf_reset(&ml->line);
 	ml->line_at = logs_maillog_format(&ml->line, now, level, msg, len);
-	if (ml->fd >= 0)
-		rc = logs_maillog_file(ml, now);
+	if (ml->fd >= 0 && ml->hold) {
+		if (ml->held.len == 0)
+			ml->held_pid = getpid();
+		buf_append(&ml->held, ml->line.data, ml->line.len);
+		if (ml->held.len >= LOGS_MAILLOG_HOLD_MAX)
+			rc = logs_maillog_flush(ml);
+	} else if (ml->fd >= 0) {
+		rc = logs_maillog_file(ml, now, ml->line.data, ml->line.len);
+	}
 	if (ml->syslog != LOGS_MAILLOG_SYSLOG_NONE)
 		logs_maillog_syslog(ml, now, level);
 	return (rc);
@@ -969,6 +1013,7 @@ logs_maillog_rotate_request(struct logs_maillog *ml)
 int
 logs_maillog_rotate(struct logs_maillog *ml)
 {
+	(void) logs_maillog_flush(ml);
 	ml->rotate_req = 0;
 	return (logs_maillog_rotate_if(ml, 0));
 }
@@ -991,10 +1036,11 @@ logs_maillog_tick(struct logs_maillog *ml)
 	}
 	if (ml->fd < 0)
 		return (0);
+	rc = logs_maillog_flush(ml);
 	if (logs_maillog_owner(ml) == -1)
 		return (-1);
-	if (ml->rotate_req)
-		rc = logs_maillog_rotate(ml);
+	if (ml->rotate_req && logs_maillog_rotate(ml) == -1)
+		rc = -1;
 	logs_maillog_follow(ml, logs_maillog_now(ml), 1);
 	return (rc);
 }

@@ -34,6 +34,8 @@
  *		    enum logs_line_level level, const struct buf *msg);
  *	int	logs_maillog_put(struct logs_maillog *ml,
  *		    enum logs_line_level level, const char *msg, size_t len);
+ *	void	logs_maillog_hold(struct logs_maillog *ml, int on);
+ *	int	logs_maillog_flush(struct logs_maillog *ml);
  *	void	logs_maillog_rotate_request(struct logs_maillog *ml);
  *	int	logs_maillog_rotate(struct logs_maillog *ml);
  *	int	logs_maillog_tick(struct logs_maillog *ml);
@@ -117,6 +119,18 @@
  *	rotation is done before the line is written; after it, the file
  *	is rotated if it has reached rotate_size.
  *
+ *	logs_maillog_hold() with on set makes file lines wait in memory
+ *	until logs_maillog_flush(), which writes them all, in order, with
+ *	one write(2) under one shared lock; an event loop flushes before
+ *	it waits for events, so a busy process makes a few system calls
+ *	per batch of lines instead of five per line. Syslog lines are sent
+ *	at once all the same. Held lines are flushed when they reach 64
+ *	KiB, by logs_maillog_tick(), logs_maillog_rotate(), and
+ *	logs_maillog_close(), and by logs_maillog_hold() turning holding
+ *	off; a child after fork() drops its parent's. While holding,
+ *	logs_maillog_put() returns 0 and a write error surfaces at the
+ *	flush, which returns -1 (reported once with msg_warn()).
+ *
  *	logs_maillog_rotate_request() asks for a rotation at the next
  *	write or tick; it only stores a flag, so a signal handler may
  *	call it. Each request rotates once: ask one process, not all.
@@ -181,6 +195,8 @@ int	logs_maillog_write(struct logs_maillog *, enum logs_line_level,
 	    const struct buf *);
 int	logs_maillog_put(struct logs_maillog *, enum logs_line_level,
 	    const char *, size_t);
+void	logs_maillog_hold(struct logs_maillog *, int);
+int	logs_maillog_flush(struct logs_maillog *);
 void	logs_maillog_rotate_request(struct logs_maillog *);
 int	logs_maillog_rotate(struct logs_maillog *);
 int	logs_maillog_tick(struct logs_maillog *);

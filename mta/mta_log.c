@@ -8,17 +8,30 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
+#include <uv.h>
+
 #include "buf.h"
 #include "mem.h"
+#include "msg.h"
 #include "str.h"
 
 #include "conf.h"
 #include "logs_maillog.h"
 
 #include "mta_log.h"
+
+/* A log written in batches by an event loop. */
+struct mta_log_batch {
+	uv_prepare_t prepare;		/* runs before the loop waits */
+	struct logs_maillog *ml;
+	struct mta_log_batch *next;
+};
+
+static struct mta_log_batch *mta_log_batches;
 
 static const int mta_log_facility[] = {
 	[CONF_FACILITY_MAIL] = LOG_MAIL,
@@ -121,4 +134,85 @@ mta_log_line(struct logs_maillog *ml, enum logs_line_level level,
 	if (ml)
 		(void) logs_maillog_write(ml, level, line);
 	buf_reset(line);
+}
+
+/* mta_log_flush_all - write every batch now: at exit, or msg_fatal() */
+
+static void
+mta_log_flush_all(void)
+{
+	struct mta_log_batch *b;
+
+	for (b = mta_log_batches; b; b = b->next)
+		(void) logs_maillog_flush(b->ml);
+}
+
+/* mta_log_prepare - the loop is about to wait: write the batch */
+
+static void
+mta_log_prepare(uv_prepare_t *handle)
+{
+	struct mta_log_batch *b = handle->data;
+
+	(void) logs_maillog_flush(b->ml);
+}
+
+/* mta_log_open_loop - open the mail log, written in batches by loop */
+
+struct logs_maillog *
+mta_log_open_loop(uv_loop_t *loop, const struct conf *cf, struct buf *why)
+{
+	static int hooked;
+	struct logs_maillog *ml;
+	struct mta_log_batch *b;
+
+	if ((ml = mta_log_open(cf, why)) == NULL)
+		return (NULL);
+	if (!hooked) {
+		if (atexit(mta_log_flush_all) != 0)
+			msg_fatal("mta_log_open_loop: atexit failed");
+		msg_cleanup_set(mta_log_flush_all);
+		hooked = 1;
+	}
+	b = mem_zalloc(1, sizeof(*b));
+	b->ml = ml;
+	(void) uv_prepare_init(loop, &b->prepare);
+	b->prepare.data = b;
+	(void) uv_prepare_start(&b->prepare, mta_log_prepare);
+	/* It has work only while something else keeps the loop going. */
+	uv_unref((uv_handle_t *) &b->prepare);
+	b->next = mta_log_batches;
+	mta_log_batches = b;
+	logs_maillog_hold(ml, 1);
+	return (ml);
+}
+
+/* mta_log_batch_closed - free a batch once its handle is closed */
+
+static void
+mta_log_batch_closed(uv_handle_t *handle)
+{
+	mem_free(handle->data);
+}
+
+/* mta_log_close - write what is held, close the log */
+
+struct logs_maillog *
+mta_log_close(struct logs_maillog *ml)
+{
+	struct mta_log_batch **bp;
+	struct mta_log_batch *b;
+
+	if (ml == NULL)
+		return (NULL);
+	for (bp = &mta_log_batches; (b = *bp) != NULL; bp = &b->next) {
+		if (b->ml == ml) {
+			*bp = b->next;
+			(void) uv_prepare_stop(&b->prepare);
+			uv_close((uv_handle_t *) &b->prepare,
+			    mta_log_batch_closed);
+			break;
+		}
+	}
+	return (logs_maillog_close(ml));
 }

@@ -789,7 +789,8 @@ qmgr_sched_start(struct qmgr *qm)
 
 	qm->sched = sc;
 	sc->line = buf_new(0);
-	if ((sc->log = mta_log_open(qm->sv->cf, err)) == NULL)
+	if ((sc->log = mta_log_open_loop(qm->sv->loop, qm->sv->cf,
+	    err)) == NULL)
 		msg_fatal("mail log: %s", err->data);
 	if ((sc->destctl = policy_conf_destctl(qm->sv->cf, err)) == NULL)
 		msg_fatal("%s", err->data);
@@ -853,7 +854,7 @@ qmgr_sched_free(struct qmgr *qm)
 	while (sc->msgs)
 		qmgr_sched_msg_free(qm, sc->msgs);
 	policy_destctl_free(sc->destctl);
-	logs_maillog_close(sc->log);
+	sc->log = mta_log_close(sc->log);
 	buf_free(sc->line);
 	mem_free(sc);
 	qm->sched = NULL;

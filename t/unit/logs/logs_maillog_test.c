@@ -223,6 +223,84 @@ Test(logs_maillog, new_file_has_header_and_mode)
 	logs_maillog_close(ml);
 }
 
+Test(logs_maillog, held_lines_wait_for_the_flush_in_order)
+{
+	static const char *const lines[] = {"first", "second", "third"};
+	struct logs_maillog_opts o;
+	struct logs_maillog *ml;
+	struct buf *want = buf_new(0);
+	char   *text;
+	size_t	i;
+
+	opts_for(&o);
+	ml = open_or_die(&o);
+	logs_maillog_hold(ml, 1);
+	buf_puts(want, HEADER_UTC);
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(put(ml, LOGS_LINE_INFO, lines[i]), 0);
+		buf_printf(want, "Sun Jan  7 20:11:06 2024 Info: %s\n",
+		    lines[i]);
+	}
+	text = slurp("mail.current");
+	cr_expect_str_eq(text, HEADER_UTC, "nothing written before the flush");
+	mem_free(text);
+	cr_assert_eq(logs_maillog_flush(ml), 0);
+	text = slurp("mail.current");
+	cr_expect_str_eq(text, want->data);
+	mem_free(text);
+
+	/* A child after fork() leaves its parent's lines to the parent. */
+	cr_assert_eq(put(ml, LOGS_LINE_INFO, "parent's"), 0);
+	{
+		pid_t	pid = fork();
+		int	status;
+
+		cr_assert(pid != -1);
+		if (pid == 0)
+			_exit(logs_maillog_flush(ml) == 0 ? 0 : 1);
+		cr_assert_eq(waitpid(pid, &status, 0), pid);
+		cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	text = slurp("mail.current");
+	cr_expect_str_eq(text, want->data, "the child wrote no line");
+	mem_free(text);
+
+	/* Closing writes what is held; so does turning holding off. */
+	buf_puts(want, "Sun Jan  7 20:11:06 2024 Info: parent's\n");
+	logs_maillog_close(ml);
+	text = slurp("mail.current");
+	cr_expect_str_eq(text, want->data);
+	mem_free(text);
+	buf_free(want);
+}
+
+Test(logs_maillog, held_lines_flush_themselves_at_64_kib)
+{
+	struct logs_maillog_opts o;
+	struct logs_maillog *ml;
+	char	msg[1000];
+	char   *text;
+	int	i;
+
+	opts_for(&o);
+	ml = open_or_die(&o);
+	logs_maillog_hold(ml, 1);
+	memset(msg, 'x', sizeof(msg) - 1);
+	msg[sizeof(msg) - 1] = 0;
+	/* Lines of 1031 bytes: the 64th passes 64 KiB and writes 64. */
+	for (i = 0; i < 66; i++)
+		cr_assert_eq(put(ml, LOGS_LINE_INFO, msg), 0);
+	text = slurp("mail.current");
+	cr_expect_eq(count_lines(text), 3 + 64, "%zu lines",
+	    count_lines(text));
+	mem_free(text);
+	logs_maillog_hold(ml, 0);
+	text = slurp("mail.current");
+	cr_expect_eq(count_lines(text), 3 + 66);
+	mem_free(text);
+	logs_maillog_close(ml);
+}
+
 Test(logs_maillog, header_offset_follows_time_zone)
 {
 	struct logs_maillog_opts o;
@@ -633,6 +711,8 @@ writer(int id, struct logs_maillog *ml)
 	o.keep = 0;
 	if (ml == NULL && (ml = logs_maillog_open(&o, NULL)) == NULL)
 		_exit(2);
+	/* Odd writers hold their lines and write them in batches. */
+	logs_maillog_hold(ml, id % 2);
 	for (i = 0; i < PER_WRITER; i++) {
 		(void) snprintf(msg, sizeof(msg), "writer %d line %05d "
 		    "padding-padding-padding-padding-padding-end", id, i);
@@ -642,6 +722,8 @@ writer(int id, struct logs_maillog *ml)
 			_exit(4);
 		if (id == 1 && i % 400 == 399)
 			logs_maillog_rotate_request(ml);
+		if (id % 2 && i % 7 == 6 && logs_maillog_flush(ml))
+			_exit(5);
 	}
 	logs_maillog_close(ml);
 	_exit(0);
