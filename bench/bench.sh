@@ -16,6 +16,9 @@
 #   ROUNDS=3     alternating Postfix/mtad pairs per scenario; medians quoted
 #   PORT=32525   relay port on 127.0.0.1 (the sink uses PORT+1)
 #   BUILD=_build-bench  build directory (optimised, no sanitizers)
+#   SYSCALLS=1   count mtad's system calls per message (perf stat on the
+#                syscalls tracepoints: fsync, openat, renameat, unlinkat,
+#                write, flock, epoll_ctl) and print them after each run
 #   PROFILE=1    record mtad's processes with "perf record -g" and print
 #                their hottest functions; the data stays in PROFILE_DIR
 #                (default /var/tmp/mtad-profile) (slows the run:
@@ -138,6 +141,29 @@ mtad_rss() {
 	echo "$t"
 }
 
+# syscall_events - the tracepoints SYSCALLS=1 counts
+syscall_events() {
+	local e out=
+	for e in fsync openat renameat unlinkat write flock epoll_ctl; do
+		out="$out${out:+,}syscalls:sys_enter_$e"
+	done
+	echo "$out"
+}
+
+# syscall_report SCENARIO MESSAGES - stop perf stat, print calls/message
+syscall_report() {
+	kill -INT "$STAT_PID"
+	wait "$STAT_PID" 2>/dev/null || true
+	STAT_PID=
+	awk -F, -v sc="$1" -v n="$2" '
+	    $3 ~ /sys_enter_/ {
+		sub(/.*sys_enter_/, "", $3)
+		line = line sprintf(" %s=%.2f", $3, $1 / n)
+	    }
+	    END { print "# " sc ": system calls per message (all mtad processes):" line }
+	' "$WORK/syscalls.$1"
+}
+
 # profile_report SCENARIO - stop perf, print mtad's hottest functions
 profile_report() {
 	kill -INT "$PERF_PID"
@@ -177,6 +203,12 @@ run() {
 			sleep 0.1
 		done
 		c0=$(mtad_cpu)
+		if [ "${SYSCALLS:-0}" = 1 ]; then
+			perf stat -x, -o "$WORK/syscalls.$sc" -e "$(syscall_events)" \
+			    -p "$(pgrep -d, -f "$WORK/mtad.yaml")" \
+			    >/dev/null 2>&1 &
+			STAT_PID=$!
+		fi
 		if [ "${PROFILE:-0}" = 1 ]; then
 			perf record -q -g -F 999 -o "$PROFILE_DIR/perf.$sc.data" \
 			    -p "$(pgrep -d, -f "$WORK/mtad.yaml")" \
@@ -195,6 +227,7 @@ run() {
 		c1=$(mtad_cpu)
 		rss=$(mtad_rss)
 		[ -z "${PERF_PID:-}" ] || profile_report "$sc" >&2
+		[ -z "${STAT_PID:-}" ] || syscall_report "$sc" "$((n + 200))" >&2
 		kill "$MTAD_PID"
 		wait "$MTAD_PID" 2>/dev/null || true
 		MTAD_PID=

@@ -182,17 +182,27 @@ queue_file_replace(int tmpfd, const char *tmpdir, const char *tmp,
     const void *data, size_t len, struct buf *err)
 {
 	int	dstfd = queue_dsync_fd(dstsync);
+	struct buf first;
 	char	step[STEP_MAX];
 	int	fd;
 	int	saved;
 
 	/* A stale tmp is a leftover of a crash: it was never committed. */
-	if (unlinkat(tmpfd, tmp, 0) == -1 && errno != ENOENT) {
-		(void) snprintf(step, sizeof(step), "unlink %s/%s", tmpdir,
-		    tmp);
-		return (file_fail(err, step));
+	buf_init(&first, 0);
+	if ((fd = queue_file_create(tmpfd, tmpdir, tmp, &first)) == -1
+	    && errno == EEXIST) {
+		if (unlinkat(tmpfd, tmp, 0) == -1 && errno != ENOENT) {
+			buf_fini(&first);
+			(void) snprintf(step, sizeof(step), "unlink %s/%s",
+			    tmpdir, tmp);
+			return (file_fail(err, step));
+		}
+		fd = queue_file_create(tmpfd, tmpdir, tmp, err);
+	} else if (fd == -1) {
+		buf_append(err, first.data, first.len);
 	}
-	if ((fd = queue_file_create(tmpfd, tmpdir, tmp, err)) == -1)
+	buf_fini(&first);
+	if (fd == -1)
 		return (-1);
 	if (queue_file_write(fd, tmpdir, tmp, data, len, err) == -1
 	    || queue_file_fsync(fd, tmpdir, tmp, err) == -1) {

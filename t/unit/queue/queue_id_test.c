@@ -107,6 +107,44 @@ Test(queue_id, increases_across_restarts_and_block_edges)
 	mem_free(tmp);
 }
 
+Test(queue_id, a_stale_temporary_file_from_a_crash_is_replaced)
+{
+	char   *tmp = qt_tmpdir();
+	int	dirfd = open_dir(tmp);
+	char   *p = qt_path(tmp, QUEUE_ID_FILE ".tmp");
+	struct queue_id *qid;
+	struct buf err;
+	char	got[32];
+	ssize_t	n;
+	int	fd;
+
+	/* What a crash between create and rename leaves. */
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	cr_assert_neq(fd, -1, "%s: %s", p, strerror(errno));
+	cr_assert_eq(write(fd, "99999999\n", 9), 9);
+	(void) close(fd);
+
+	buf_init(&err, 0);
+	qid = queue_id_open(dirfd, 1, &err);
+	cr_assert_not_null(qid, "%s", buf_cstr(&err));
+	cr_assert_eq(next_mid(qid), 1);
+	queue_id_close(qid);
+	cr_assert_eq(access(p, F_OK), -1, "the stale file is still there");
+	mem_free(p);
+	p = qt_path(tmp, QUEUE_ID_FILE);
+	fd = open(p, O_RDONLY);
+	cr_assert_neq(fd, -1);
+	n = read(fd, got, sizeof(got) - 1);
+	(void) close(fd);
+	got[n > 0 ? n : 0] = 0;
+	cr_expect_str_eq(got, "1001\n", "the new mark, not the stale bytes");
+	mem_free(p);
+	buf_fini(&err);
+	(void) close(dirfd);
+	qt_rmtree(tmp);
+	mem_free(tmp);
+}
+
 Test(queue_id, first_mid_is_one_and_the_mark_is_durable)
 {
 	char   *tmp = qt_tmpdir();
