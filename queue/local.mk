@@ -8,6 +8,7 @@ queue_libqueue_a_SOURCES = \
 	queue/queue_fault.c queue/queue_fault.h \
 	queue/queue_file.c queue/queue_file.h \
 	queue/queue_id.c queue/queue_id.h \
+	queue/queue_pool.c queue/queue_pool.h \
 	queue/queue_spool.c queue/queue_spool.h \
 	queue/qmgr.c queue/qmgr.h \
 	queue/qmgr_agent.c queue/qmgr_agent.h \
@@ -20,7 +21,8 @@ queue_libqueue_a_SOURCES = \
 if HAVE_CRITERION
 QUEUE_TESTS = t/unit/queue/queue_env_test t/unit/queue/queue_id_test \
 	t/unit/queue/queue_spool_test t/unit/queue/queue_crash_test \
-	t/unit/queue/queue_order_test t/unit/queue/queue_dsync_test
+	t/unit/queue/queue_order_test t/unit/queue/queue_dsync_test \
+	t/unit/queue/queue_pool_test
 check_PROGRAMS += $(QUEUE_TESTS) t/unit/queue/queue_commit_probe
 TESTS += $(QUEUE_TESTS)
 t_unit_queue_queue_commit_probe_SOURCES = t/unit/queue/queue_commit_probe.c
@@ -33,6 +35,10 @@ t_unit_queue_queue_dsync_test_SOURCES = t/unit/queue/queue_dsync_test.c \
 	t/unit/queue/queue_testlib.c t/unit/queue/queue_testlib.h
 t_unit_queue_queue_dsync_test_CFLAGS = $(TEST_CFLAGS)
 t_unit_queue_queue_dsync_test_LDADD = $(TEST_LDADD)
+t_unit_queue_queue_pool_test_SOURCES = t/unit/queue/queue_pool_test.c \
+	t/unit/queue/queue_testlib.c t/unit/queue/queue_testlib.h
+t_unit_queue_queue_pool_test_CFLAGS = $(TEST_CFLAGS)
+t_unit_queue_queue_pool_test_LDADD = $(TEST_LDADD)
 t_unit_queue_queue_env_test_SOURCES = t/unit/queue/queue_env_test.c
 t_unit_queue_queue_env_test_CFLAGS = $(TEST_CFLAGS)
 t_unit_queue_queue_env_test_LDADD = $(TEST_LDADD)

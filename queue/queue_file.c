@@ -21,6 +21,7 @@
 #include "queue_fault.h"
 #include "queue_dsync.h"
 #include "queue_file.h"
+#include "queue_pool.h"
 
 #define STEP_MAX	256
 
@@ -177,9 +178,9 @@ queue_file_unlink(int dirfd, const char *dir, const char *name,
 /* queue_file_replace - durably replace dst with data, via tmp */
 
 int
-queue_file_replace(int tmpfd, const char *tmpdir, const char *tmp,
-    struct queue_dsync *dstsync, const char *dstdir, const char *dst,
-    const void *data, size_t len, struct buf *err)
+queue_file_replace(struct queue_pool *pool, int tmpfd, const char *tmpdir,
+    const char *tmp, struct queue_dsync *dstsync, const char *dstdir,
+    const char *dst, const void *data, size_t len, struct buf *err)
 {
 	int	dstfd = queue_dsync_fd(dstsync);
 	struct buf first;
@@ -189,7 +190,10 @@ queue_file_replace(int tmpfd, const char *tmpdir, const char *tmp,
 
 	/* A stale tmp is a leftover of a crash: it was never committed. */
 	buf_init(&first, 0);
-	if ((fd = queue_file_create(tmpfd, tmpdir, tmp, &first)) == -1
+	if (pool != NULL
+	    && (fd = queue_pool_take(pool, tmpfd, tmpdir, tmp)) != -1) {
+		/* A spent file, renamed over any leftover and truncated. */
+	} else if ((fd = queue_file_create(tmpfd, tmpdir, tmp, &first)) == -1
 	    && errno == EEXIST) {
 		if (unlinkat(tmpfd, tmp, 0) == -1 && errno != ENOENT) {
 			buf_fini(&first);

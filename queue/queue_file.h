@@ -17,10 +17,11 @@
  *		    const char *to, struct buf *err);
  *	int	queue_file_unlink(int dirfd, const char *dir, const char *name,
  *		    struct buf *err);
- *	int	queue_file_replace(int tmpfd, const char *tmpdir,
- *		    const char *tmp, struct queue_dsync *dstsync,
- *		    const char *dstdir, const char *dst, const void *data,
- *		    size_t len, struct buf *err);
+ *	int	queue_file_replace(struct queue_pool *pool, int tmpfd,
+ *		    const char *tmpdir, const char *tmp,
+ *		    struct queue_dsync *dstsync, const char *dstdir,
+ *		    const char *dst, const void *data, size_t len,
+ *		    struct buf *err);
  *	int	queue_file_read(int dirfd, const char *dir, const char *name,
  *		    size_t max, struct buf *out, struct buf *err);
  *	int	queue_file_check(const struct stat *st, struct buf *why);
@@ -38,8 +39,9 @@
  *	fsyncs a directory, which makes the names created, renamed or
  *	removed in it durable; the fsync is shared with the threads that
  *	sync the same directory at the same time (queue_dsync).
- *	queue_file_replace() writes data to tmp (removing a stale tmp
- *	first), fsyncs it, renames it over dst and fsyncs dstdir: when it
+ *	queue_file_replace() writes data to tmp (a file taken from pool
+ *	when pool is not null and holds one, else a new one that replaces
+ *	a stale tmp), fsyncs it, renames it over dst and fsyncs dstdir: when it
  *	returns 0 dst holds data durably; on failure tmp is removed and
  *	dst holds either its old contents or data, never a mix.
  *
@@ -73,9 +75,11 @@ int	queue_file_syncdir(struct queue_dsync *, const char *, struct buf *);
 int	queue_file_rename(int, const char *, const char *, int, const char *,
 	    const char *, struct buf *);
 int	queue_file_unlink(int, const char *, const char *, struct buf *);
-int	queue_file_replace(int, const char *, const char *,
-	    struct queue_dsync *, const char *, const char *, const void *,
-	    size_t, struct buf *);
+struct queue_pool;
+
+int	queue_file_replace(struct queue_pool *, int, const char *,
+	    const char *, struct queue_dsync *, const char *, const char *,
+	    const void *, size_t, struct buf *);
 int	queue_file_read(int, const char *, const char *, size_t,
 	    struct buf *, struct buf *);
 int	queue_file_check(const struct stat *, struct buf *);

@@ -119,7 +119,7 @@ queue_id_next(struct queue_id *qid, uint64_t *mid, struct buf *err)
 		    (unsigned long long) mark);
 		if (n < 0 || (size_t) n >= sizeof(line))
 			msg_panic("queue_id_next: format");
-		if (queue_file_replace(qid->dirfd, ".", QUEUE_ID_TMP,
+		if (queue_file_replace(NULL, qid->dirfd, ".", QUEUE_ID_TMP,
 		    qid->sync, ".", QUEUE_ID_FILE, line, (size_t) n,
 		    err) == -1)
 			return (-1);

@@ -23,6 +23,8 @@
  *		deferred/MID	envelope of a committed message, retry later
  *		corrupt/DIR.NAME  what failed validation, from DIR/NAME;
  *				kept for the operator, never deleted
+ *		free/N		spent files kept for reuse (queue_pool):
+ *				never read, truncated when taken
  *
  *	States of message MID, from the files that exist (in the manner of
  *	qmail's INTERNALS):
@@ -74,12 +76,21 @@
  *	keeps the one in the earlier state and moves the other to
  *	corrupt/: a recipient may get a second copy, none is lost.)
  *
- *	Deletion (queue_spool_remove): unlink the envelope and fsync its
- *	directory (the commit point of the deletion: S3 -> S2), then
- *	unlink the content, without an fsync: should a crash bring its
- *	name back, it is S2 again. A crash in between leaves S2, which the
+ *	Deletion (queue_spool_remove): move the envelope into free/ and
+ *	fsync its directory (the commit point of the deletion: S3 -> S2),
+ *	then move the content into free/, without an fsync: should a crash
+ *	bring its name back, it is S2 again. A crash in between leaves S2, which the
  *	scan removes; a crash before leaves S3, and the message is
  *	delivered again (a duplicate, never a loss).
+ *
+ *	Reuse. A file the spool creates (content, envelope, update) is
+ *	taken from free/ when it holds one: renamed to its new name and
+ *	truncated, so no inode is allocated, and a file the spool deletes
+ *	goes to free/ instead, so none is freed. To every step above a
+ *	rename into or out of free/ is the unlink or the create it
+ *	replaces. Files over 64 KiB, and those beyond 1024 in free/, are
+ *	unlinked as before. A pooled file that a crash left with a
+ *	second name is never reused (queue_pool(3)).
  *
  *	Group commit. Every directory fsync above goes through queue_dsync:
  *	the commits and removals that run at the same time in worker
@@ -126,6 +137,7 @@
 #include "queue_env.h"
 #include "queue_file.h"
 #include "queue_id.h"
+#include "queue_pool.h"
 #include "queue_spool.h"
 
 /* Directories, in the order they are created and checked. */
@@ -135,12 +147,16 @@ enum spool_dir {
 	DIR_ACTIVE,
 	DIR_DEFERRED,
 	DIR_CORRUPT,
+	DIR_FREE,
 	DIR_COUNT,
 };
 
 static const char *const spool_dir_name[DIR_COUNT] = {
-	"incoming", "data", "active", "deferred", "corrupt",
+	"incoming", "data", "active", "deferred", "corrupt", "free",
 };
+
+/* Spent files kept for reuse (queue_pool). */
+#define SPOOL_POOL_MAX	1024
 
 #define STATE_DIR(s)	(DIR_ACTIVE + (int) (s))
 
@@ -157,6 +173,7 @@ struct queue_spool {
 	struct queue_dsync *rootsync;	/* fsync of rootfd, grouped */
 	struct queue_dsync *sync[DIR_COUNT];	/* of each dirfd */
 	struct queue_id *qid;
+	struct queue_pool *pool;	/* free/ */
 	atomic_size_t nopen;		/* opened, not yet done; see THREADS */
 	int	scanned;		/* incoming/ has been cleaned */
 };
@@ -386,6 +403,8 @@ spool_floor(struct queue_spool *spool, uint64_t *floor, struct buf *err)
 
 	*floor = 1;
 	for (d = 0; d < DIR_COUNT; d++) {
+		if (d == DIR_FREE)		/* pool numbers, not MIDs */
+			continue;
 		if (spool_list(spool, d, &names, err) != QUEUE_OK)
 			return (-1);
 		for (i = 0; i < names.n; i++) {
@@ -478,6 +497,10 @@ queue_spool_open(const char *dir, struct buf *err)
 	}
 	buf_fini(&path);
 	spool->rootsync = queue_dsync_new(spool->rootfd);
+	spool->pool = queue_pool_new(spool->dirfd[DIR_FREE], "free",
+	    SPOOL_POOL_MAX);
+	if (queue_pool_load(spool->pool, err) == -1)
+		return (queue_spool_close(spool));
 	if ((created || root_created)
 	    && queue_file_syncdir(spool->rootsync, ".", err) == -1)
 		return (queue_spool_close(spool));
@@ -502,6 +525,8 @@ queue_spool_close(struct queue_spool *spool)
 		    atomic_load(&spool->nopen));
 	if (spool->qid != NULL)
 		queue_id_close(spool->qid);
+	if (spool->pool != NULL)
+		queue_pool_free(spool->pool);
 	for (d = 0; d < DIR_COUNT; d++) {
 		if (spool->sync[d] != NULL)
 			queue_dsync_free(spool->sync[d]);
@@ -579,8 +604,11 @@ queue_spool_open_message(struct queue_spool *spool, struct queue_msg **msgp,
 		spool_mid_name(name, sizeof(name), mid, "");
 		if (spool_name_taken(spool, name))
 			continue;
-		fd = queue_file_create(spool->dirfd[DIR_INCOMING], "incoming",
-		    name, err);
+		fd = queue_pool_take(spool->pool, spool->dirfd[DIR_INCOMING],
+		    "incoming", name);
+		if (fd == -1)
+			fd = queue_file_create(spool->dirfd[DIR_INCOMING],
+			    "incoming", name, err);
 		if (fd != -1)
 			break;
 		if (errno != EEXIST)
@@ -686,8 +714,8 @@ queue_spool_commit(struct queue_spool *spool, struct queue_msg *msg,
 	queue_env_encode(&rec, &file);
 	if (spool_verify(&file, err) < 0)
 		goto fail;
-	if (queue_file_replace(spool->dirfd[DIR_INCOMING], "incoming", tmp,
-	    spool->sync[DIR_ACTIVE], "active", name, file.data, file.len,
+	if (queue_file_replace(spool->pool, spool->dirfd[DIR_INCOMING],
+	    "incoming", tmp, spool->sync[DIR_ACTIVE], "active", name, file.data, file.len,
 	    err) == -1)
 		goto fail;
 	buf_fini(&file);
@@ -1241,8 +1269,8 @@ queue_spool_update(struct queue_spool *spool, const struct queue_env *env,
 		buf_fini(&file);
 		return (QUEUE_BAD);
 	}
-	r = queue_file_replace(spool->dirfd[DIR_INCOMING], "incoming", tmp,
-	    spool->sync[fd], spool_dir_name[fd], name, file.data, file.len,
+	r = queue_file_replace(spool->pool, spool->dirfd[DIR_INCOMING],
+	    "incoming", tmp, spool->sync[fd], spool_dir_name[fd], name, file.data, file.len,
 	    err);
 	buf_fini(&file);
 	if (r == -1)
@@ -1271,8 +1299,8 @@ queue_spool_remove(struct queue_spool *spool, uint64_t mid,
 
 	spool_state_check("queue_spool_remove", state);
 	spool_mid_name(name, sizeof(name), mid, "");
-	if (queue_file_unlink(spool->dirfd[d], spool_dir_name[d], name,
-	    err) == -1)
+	if (queue_pool_put(spool->pool, spool->dirfd[d], spool_dir_name[d],
+	    name, err) == -1)
 		return (QUEUE_TEMP);
 
 	/*
@@ -1288,7 +1316,7 @@ queue_spool_remove(struct queue_spool *spool, uint64_t mid,
 	 * or if a crash brings its name back, so its unlink needs no fsync.
 	 */
 	buf_init(&late, 0);
-	if (queue_file_unlink(spool->dirfd[DIR_DATA], "data", name,
+	if (queue_pool_put(spool->pool, spool->dirfd[DIR_DATA], "data", name,
 	    &late) == -1)
 		msg_warn("queue: spool %s: MID %s removed, but %s; the next "
 		    "start-up scan will finish", spool->path, name,

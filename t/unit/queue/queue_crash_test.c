@@ -363,15 +363,21 @@ recover(const char *spooldir, struct qt_scan *sc, int k)
 	return (spool);
 }
 
-Test(queue_crash, kill_at_every_step_of_commit)
+/*
+ * crash_commit - kill a commit at every step after setup; want_point is
+ * the index of the commit point, or -1 when it is not fixed
+ */
+static void
+crash_commit(int (*setup)(const char *, uint64_t *), int want_point)
 {
 	int	point;
-	int	nsteps = dry_run(op_commit, NULL,
-	    "rename incoming/", &point);
+	int	nsteps = dry_run(op_commit, setup, "rename incoming/", &point);
 	int	k;
 
 	/* The commit point is the rename of the envelope, not the content. */
-	cr_assert_eq(point, 6, "commit point at step %d", point);
+	if (want_point >= 0)
+		cr_assert_eq(point, want_point, "commit point at step %d",
+		    point);
 	for (k = 0; k <= nsteps; k++) {
 		char   *tmp = qt_tmpdir();
 		char   *spooldir = qt_path(tmp, "spool");
@@ -385,7 +391,7 @@ Test(queue_crash, kill_at_every_step_of_commit)
 		int	acked;
 		int	found;
 
-		(void) setup_one(spooldir, &earlier);
+		(void) setup(spooldir, &earlier);
 		run_child(spooldir, op_commit, 0, kill_at, &mid, &acked);
 		spool = recover(spooldir, &sc, k);
 		found = qt_scan_find(&sc, mid) >= 0;
@@ -420,6 +426,40 @@ Test(queue_crash, kill_at_every_step_of_commit)
 		mem_free(spooldir);
 		mem_free(tmp);
 	}
+}
+
+Test(queue_crash, kill_at_every_step_of_commit)
+{
+	crash_commit(setup_one, 6);
+}
+
+/* setup_pooled - the earlier message, and two spent files in the pool */
+
+static int
+setup_pooled(const char *spooldir, uint64_t *target)
+{
+	struct queue_spool *spool = qt_open(spooldir);
+	struct queue_env env;
+	struct buf err;
+	uint64_t spent;
+
+	qt_env_sample(&env, 2);
+	*target = qt_receive(spool, &env, earlier_text, strlen(earlier_text));
+	spent = qt_receive(spool, &env, content, strlen(content));
+	buf_init(&err, 0);
+	cr_assert_eq(queue_spool_remove(spool, spent, QUEUE_STATE_ACTIVE,
+	    &err), QUEUE_OK, "%s", buf_cstr(&err));
+	buf_fini(&err);
+	queue_env_fini(&env);
+	queue_spool_close(spool);
+	cr_assert_eq(qt_count(spooldir, "free"), 2, "the pool holds the "
+	    "spent content and envelope");
+	return (0);
+}
+
+Test(queue_crash, kill_at_every_step_of_a_commit_that_reuses_spent_files)
+{
+	crash_commit(setup_pooled, -1);
 }
 
 Test(queue_crash, kill_at_every_step_of_update)
@@ -482,7 +522,8 @@ setup_two(const char *spooldir, uint64_t *target)
 Test(queue_crash, kill_at_every_step_of_remove)
 {
 	int	point;
-	int	nsteps = dry_run(op_remove, setup_two, "unlink active/",
+	/* The envelope leaves active/ for the pool of spent files. */
+	int	nsteps = dry_run(op_remove, setup_two, "rename active/",
 	    &point);
 	int	k;
 
