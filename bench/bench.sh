@@ -82,7 +82,7 @@ hostname: relay.bench.test
 user: ""
 spool_dir: $WORK/spool
 processes:
-  listeners: 1
+  listeners: ${LISTENERS:-1}
   delivery: 1
 log:
   mail_log: $WORK/log/mail.current
