@@ -129,10 +129,14 @@ listeners:
     type: public
     default_policy:
       tls: "off"
-      # All the load comes from 127.0.0.1: one address.
-      max_concurrency: 100000
-      max_rcpts_per_hour: -1
-      max_msgs_per_session: 1000000
+    policies:
+      # 127.0.0.1 falls in ALL, whose predefined policy ACCEPTED allows
+      # 1000 connections per address: all the load comes from one.
+      ACCEPTED:
+        connection: accept
+        max_concurrency: 100000
+        max_rcpts_per_hour: -1
+        max_msgs_per_session: 1000000
 EOF
 }
 
@@ -212,6 +216,7 @@ part_idle() {
 	read -r -u "${IDLER[0]}" fin || fin="done quit_sent=0 got_221=0"
 	wait "$IDLER_PID" || true
 	mtad_stop
+	[ ! -s "$WORK/idle.err" ] || sed 's/^/# /' "$WORK/idle.err"
 
 	greeted=$(kv greeted "$line")
 	refused=$(kv refused "$line")
@@ -228,7 +233,7 @@ part_idle() {
 	    "tcp_buf_delta_kib=$((tcp1 - tcp0))" \
 	    "memavail_drop_kib=$((avail0 - avail1))" \
 	    "memavail_per_conn_bytes=$(( (avail0 - avail1) * 1024 / IDLE ))" \
-	    "(memavail includes the client's rss)"
+	    "(memavail also covers the rss of mtad and of the client)"
 }
 
 # ---------------------------------------------------------------- latency

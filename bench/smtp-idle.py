@@ -8,7 +8,8 @@ connecting (or waiting for their greeting) at a time, and reads each
 greeting. Every connection ends up in one of these classes:
 
   greeted      the 220 greeting arrived; the connection is held open
-  rejected     another reply arrived instead (a 421, say)
+  rejected     another reply arrived instead (a 421, say; the first
+               such code is printed on stderr)
   refused      connect() failed with ECONNREFUSED
   reset        the peer reset or closed the connection before a reply
   no_greeting  no reply within TIMEOUT seconds
@@ -74,6 +75,7 @@ class Idle:
             ("greeted", "rejected", "refused", "reset", "no_greeting",
              "other"), 0)
         self.first_error = None
+        self.first_reject = None
 
     async def open_one(self, sem):
         """Connect, read the greeting, keep the connection if it is 220."""
@@ -106,6 +108,7 @@ class Idle:
                     self.counts["reset"] += 1
                 else:
                     self.counts["rejected"] += 1
+                    self.first_reject = self.first_reject or code
             if writer is not None:
                 writer.close()
 
@@ -148,6 +151,9 @@ async def main():
     elapsed = time.monotonic() - t0
     if idle.first_error:
         print("smtp-idle: first other error: " + idle.first_error,
+              file=sys.stderr)
+    if idle.first_reject:
+        print("smtp-idle: first rejection: %d" % idle.first_reject,
               file=sys.stderr)
     print("holding " + " ".join("%s=%d" % kv for kv in idle.counts.items())
           + " open_seconds=%.1f client_rss_kib=%d" % (elapsed, rss_kib()),
