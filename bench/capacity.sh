@@ -176,6 +176,21 @@ mtad_rss() {
 	echo "$t $n"
 }
 
+# cpu_ticks PID... - user+system clock ticks of these processes
+cpu_ticks() {
+	local t=0 p
+	for p in "$@"; do
+		t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null \
+		    || echo 0)))
+	done
+	echo "$t"
+}
+
+# busy_ticks - clock ticks the whole machine spent busy (not idle/iowait)
+busy_ticks() {
+	awk '$1 == "cpu" {print $2 + $3 + $4 + $7 + $8}' /proc/stat
+}
+
 # meminfo FIELD - KiB from /proc/meminfo
 meminfo() { awk -v f="$1:" '$1 == f {print $2}' /proc/meminfo; }
 
@@ -247,9 +262,28 @@ part_latency() {
 	SINK_PID=$!
 	for _ in $(seq 50); do port_open "$SINK_PORT" && break; sleep 0.1; done
 	mtad_start
+	# CPU: mtad's, the sink's, and the whole machine's; the driver
+	# reports its own. What is left over is someone else's.
+	local pids wall0 wall1 m0 m1 s0 s1 b0 b1 hz cpu
+	pids=$(pgrep -f "$WORK/mtad.yaml" | tr '\n' ' ')
+	hz=$(getconf CLK_TCK)
+	# shellcheck disable=SC2086 # a list of PIDs
+	m0=$(cpu_ticks $pids); s0=$(cpu_ticks "$SINK_PID"); b0=$(busy_ticks)
+	wall0=$(date +%s.%N)
 	out=$("$PY" "$HERE/smtp-latency.py" "${args[@]}" "127.0.0.1:$PORT" \
 	    2>"$WORK/latency.err") || {
 		cat "$WORK/latency.err" >&2; die "smtp-latency.py failed"; }
+	wall1=$(date +%s.%N)
+	# shellcheck disable=SC2086
+	m1=$(cpu_ticks $pids); s1=$(cpu_ticks "$SINK_PID"); b1=$(busy_ticks)
+	cpu=$(awk -v w0="$wall0" -v w1="$wall1" -v hz="$hz" \
+	    -v m=$((m1 - m0)) -v s=$((s1 - s0)) -v b=$((b1 - b0)) \
+	    -v c="$(kv client_cpu_pct "$out")" 'BEGIN {
+		f = 100 / hz / (w1 - w0)
+		printf "mtad_cpu_pct=%.0f sink_cpu_pct=%.0f", m * f, s * f
+		printf " machine_busy_pct=%.0f other_cpu_pct=%.0f", b * f,
+		    b * f - m * f - s * f - c
+	}')
 	[ ! -s "$WORK/latency.err" ] || sed 's/^/# /' "$WORK/latency.err"
 	# Everything accepted should reach the sink: wait for the queue.
 	want=$(awk -v r="$RATE" -v d="$DURATION" 'BEGIN {print int(r * (d + 2) + 0.5)}')
@@ -266,7 +300,7 @@ part_latency() {
 	p99=$(kv accept_p99_ms "$out")
 	verdict=$(awk -v p="$p99" 'BEGIN {print (p < 50) ? "met" : "not_met"}')
 	echo "RESULT latency per_conn=$PER_CONN sessions=${SESSIONS:-default}" \
-	    "$out sink_received=$mesg/$want target_p99_50ms=$verdict"
+	    "$out $cpu sink_received=$mesg/$want target_p99_50ms=$verdict"
 }
 
 echo "# $(date -u +%FT%TZ) $(uname -r) $(nproc) cpus; ports $PORT $SINK_PORT;" \

@@ -170,4 +170,9 @@ async def main():
 
 
 if __name__ == "__main__":
+    try:
+        import uvloop  # python3-uvloop: a cheaper event loop, if installed
+        uvloop.install()
+    except ImportError:
+        pass
     asyncio.run(main())
