@@ -68,7 +68,8 @@ MTAD=$TOP/$BUILD/mtad
 # Both ends of every idle connection live in this shell's children.
 [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -gt $((IDLE + 100)) ] \
     || ulimit -Hn $((IDLE + 1000)) 2>/dev/null \
-    || die "hard descriptor limit $(ulimit -Hn) is too low for IDLE=$IDLE (and cannot be raised here)"
+    || die "hard descriptor limit $(ulimit -Hn) is too low for" \
+    "IDLE=$IDLE and cannot be raised here"
 ulimit -n "$(ulimit -Hn)"
 
 WORK=$(mktemp -d /var/tmp/mtad-capacity.XXXXXX)
@@ -286,7 +287,8 @@ part_latency() {
 	}')
 	[ ! -s "$WORK/latency.err" ] || sed 's/^/# /' "$WORK/latency.err"
 	# Everything accepted should reach the sink: wait for the queue.
-	want=$(awk -v r="$RATE" -v d="$DURATION" 'BEGIN {print int(r * (d + 2) + 0.5)}')
+	want=$(awk -v r="$RATE" -v d="$DURATION" \
+	    'BEGIN {print int(r * (d + 2) + 0.5)}')
 	for _ in $(seq 60); do
 		mesg=$(tr '\r' '\n' <"$WORK/sink.out" \
 		    | awk -F'mesg=' 'NF > 1 {m = $2 + 0} END {print m + 0}')

@@ -29,13 +29,13 @@ and prints one line
   accept_p99_ms=... accept_max_ms=... conn_p50_ms=... ... sched_p99_ms=...
   late=N late_pct=P max_lag_ms=L schedule_kept=yes|no client_cpu_pct=C
 
-(on one line). A message is late if it started more than 10 ms after its
-schedule; the schedule counts as kept if under 1% of the measured
-messages were late. client_cpu_pct is this driver's own CPU use (100 = one core):
-on a small machine it competes with the server, and python3-uvloop,
-if installed, is used to spend less. Errors (any reply other than the expected one, a reset, a
-timeout) are counted, and the first one is printed on stderr. Only
-servers you run yourself on loopback are meant as targets.
+(on one line). A message is late if it started more than 10 ms after
+its schedule; the schedule counts as kept if under 1% of the measured
+messages were late. client_cpu_pct is this driver's own CPU use (100 =
+one core): on a small machine it competes with the server, so
+python3-uvloop, if installed, is used to spend less. Errors (any reply
+other than the expected one, a reset, a timeout) are counted, and the
+first one is printed on stderr. Only servers you run yourself on loopback are meant as targets.
 """
 import argparse
 import asyncio
