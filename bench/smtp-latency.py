@@ -35,7 +35,8 @@ messages were late. client_cpu_pct is this driver's own CPU use (100 =
 one core): on a small machine it competes with the server, so
 python3-uvloop, if installed, is used to spend less. Errors (any reply
 other than the expected one, a reset, a timeout) are counted, and the
-first one is printed on stderr. Only servers you run yourself on loopback are meant as targets.
+first one is printed on stderr. Only servers you run yourself on
+loopback are meant as targets.
 """
 import argparse
 import asyncio
