@@ -24,8 +24,9 @@
 #   IN_FLIGHT=500     connects (with greeting) in progress at a time
 #   RATE=400          messages per second, latency part
 #   DURATION=30       measured seconds, latency part
-#   SESSIONS=         client sessions (default: 500 with PER_CONN=1, else 20)
+#   SESSIONS=         client sessions (default: 500 with PER_CONN=1, else 100)
 #   PER_CONN=1        messages per connection (1 = a new connection each)
+#   PIPELINING=1      0 = MAIL, RCPT, DATA one at a time, not in one write
 #   BUILD=_build-bench  build directory (optimised, no sanitizers)
 #
 # Ports are picked free at run time on 127.0.0.1. mtad runs as bench.sh
@@ -41,6 +42,7 @@ IN_FLIGHT=${IN_FLIGHT:-500}
 RATE=${RATE:-400}
 DURATION=${DURATION:-30}
 PER_CONN=${PER_CONN:-1}
+PIPELINING=${PIPELINING:-1}
 SESSIONS=${SESSIONS:-}
 BUILD=${BUILD:-_build-bench}
 PY=/usr/bin/python3
@@ -257,6 +259,7 @@ part_latency() {
 	local args=(-r "$RATE" -d "$DURATION" -m "$PER_CONN") out p99 verdict
 	local mesg=0 want
 	[ -z "$SESSIONS" ] || args+=(-s "$SESSIONS")
+	[ "$PIPELINING" = 1 ] || args+=(-n)
 	command -v smtp-sink >/dev/null || die "smtp-sink (Postfix) needed"
 	smtp-sink -c -u nobody "127.0.0.1:$SINK_PORT" 1024 \
 	    >"$WORK/sink.out" 2>"$WORK/sink.err" &
@@ -302,12 +305,13 @@ part_latency() {
 	p99=$(kv accept_p99_ms "$out")
 	verdict=$(awk -v p="$p99" 'BEGIN {print (p < 50) ? "met" : "not_met"}')
 	echo "RESULT latency per_conn=$PER_CONN sessions=${SESSIONS:-default}" \
+	    "pipelining=$PIPELINING" \
 	    "$out $cpu sink_received=$mesg/$want target_p99_50ms=$verdict"
 }
 
 echo "# $(date -u +%FT%TZ) $(uname -r) $(nproc) cpus; ports $PORT $SINK_PORT;" \
     "idle=$IDLE in_flight=$IN_FLIGHT rate=$RATE duration=$DURATION" \
-    "per_conn=$PER_CONN"
+    "per_conn=$PER_CONN pipelining=$PIPELINING"
 for p in "${PARTS[@]}"; do
 	"part_$p"
 done

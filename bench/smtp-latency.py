@@ -2,12 +2,14 @@
 """smtp-latency.py - open-loop SMTP load; acceptance latency percentiles.
 
   smtp-latency.py [-r RATE] [-d SECONDS] [-w WARMUP] [-s SESSIONS]
-                  [-m PER_CONNECTION] [-l BODY_BYTES] HOST:PORT
+                  [-m PER_CONNECTION] [-l BODY_BYTES] [-n] HOST:PORT
 
 Starts messages on a fixed schedule, RATE per second, for WARMUP seconds
 (not measured) and then SECONDS more (measured), whether or not earlier
 ones have been answered: open loop. Each message is plain SMTP (EHLO,
-MAIL, RCPT, DATA), one recipient, a body of BODY_BYTES.
+MAIL, RCPT, DATA), one recipient, a body of BODY_BYTES. MAIL, RCPT and
+DATA go in one write (PIPELINING, RFC 2920), or with -n one at a time,
+each after the reply to the previous one.
 
 SESSIONS client sessions carry the messages. With PER_CONNECTION 1 (the
 default) every message gets a new connection and SESSIONS only bounds
@@ -108,11 +110,17 @@ class Load:
 
     async def send(self, reader, writer, at, connect_start):
         """One message on an open connection; record its latencies."""
-        writer.write(b"MAIL FROM:<sender@source.bench.test>\r\n"
-                     b"RCPT TO:<rcpt@bench.test>\r\nDATA\r\n")
-        await reply(reader, 250, "MAIL")
-        await reply(reader, 250, "RCPT")
-        await reply(reader, 354, "DATA")
+        steps = ((b"MAIL FROM:<sender@source.bench.test>\r\n", 250, "MAIL"),
+                 (b"RCPT TO:<rcpt@bench.test>\r\n", 250, "RCPT"),
+                 (b"DATA\r\n", 354, "DATA"))
+        if self.args.no_pipelining:
+            for command, code, what in steps:
+                writer.write(command)
+                await reply(reader, code, what)
+        else:
+            writer.write(b"".join(step[0] for step in steps))
+            for _, code, what in steps:
+                await reply(reader, code, what)
         writer.write(self.message)
         await writer.drain()
         dot = time.monotonic()
@@ -207,14 +215,15 @@ async def main():
     ap.add_argument("-d", "--duration", type=float, default=30)
     ap.add_argument("-w", "--warmup", type=float, default=2)
     ap.add_argument("-s", "--sessions", type=int, default=None,
-                    help="default 500 with -m 1, else 20")
+                    help="default 500 with -m 1, else 100")
     ap.add_argument("-m", "--per-connection", type=int, default=1)
     ap.add_argument("-l", "--length", type=int, default=4096)
     ap.add_argument("-t", "--timeout", type=float, default=60)
+    ap.add_argument("-n", "--no-pipelining", action="store_true")
     ap.add_argument("target", help="HOST:PORT")
     args = ap.parse_args()
     if args.sessions is None:
-        args.sessions = 500 if args.per_connection == 1 else 20
+        args.sessions = 500 if args.per_connection == 1 else 100
     host, _, port = args.target.rpartition(":")
     load = Load(args, host, int(port))
     line = await load.run()
