@@ -194,6 +194,12 @@ busy_ticks() {
 	awk '$1 == "cpu" {print $2 + $3 + $4 + $7 + $8}' /proc/stat
 }
 
+# stall_us RESOURCE - microseconds some task waited on cpu or io (PSI)
+stall_us() {
+	awk '$1 == "some" {sub("total=", "", $5); print $5}' \
+	    "/proc/pressure/$1" 2>/dev/null || echo 0
+}
+
 # meminfo FIELD - KiB from /proc/meminfo
 meminfo() { awk -v f="$1:" '$1 == f {print $2}' /proc/meminfo; }
 
@@ -267,12 +273,17 @@ part_latency() {
 	for _ in $(seq 50); do port_open "$SINK_PORT" && break; sleep 0.1; done
 	mtad_start
 	# CPU: mtad's, the sink's, and the whole machine's; the driver
-	# reports its own. What is left over is someone else's.
-	local pids wall0 wall1 m0 m1 s0 s1 b0 b1 hz cpu
+	# reports its own. What is left over is someone else's, roughly:
+	# the machine's figure is sampled at each tick, the processes' are
+	# exact, so a quiet machine shows a small negative rest. The
+	# pressure stall figures (PSI, share of the time some task waited
+	# for a CPU or for the disk) show disturbance by other work too.
+	local pids wall0 wall1 m0 m1 s0 s1 b0 b1 pc0 pc1 pi0 pi1 hz cpu
 	pids=$(pgrep -f "$WORK/mtad.yaml" | tr '\n' ' ')
 	hz=$(getconf CLK_TCK)
 	# shellcheck disable=SC2086 # a list of PIDs
 	m0=$(cpu_ticks $pids); s0=$(cpu_ticks "$SINK_PID"); b0=$(busy_ticks)
+	pc0=$(stall_us cpu); pi0=$(stall_us io)
 	wall0=$(date +%s.%N)
 	out=$("$PY" "$HERE/smtp-latency.py" "${args[@]}" "127.0.0.1:$PORT" \
 	    2>"$WORK/latency.err") || {
@@ -280,13 +291,17 @@ part_latency() {
 	wall1=$(date +%s.%N)
 	# shellcheck disable=SC2086
 	m1=$(cpu_ticks $pids); s1=$(cpu_ticks "$SINK_PID"); b1=$(busy_ticks)
+	pc1=$(stall_us cpu); pi1=$(stall_us io)
 	cpu=$(awk -v w0="$wall0" -v w1="$wall1" -v hz="$hz" \
 	    -v m=$((m1 - m0)) -v s=$((s1 - s0)) -v b=$((b1 - b0)) \
+	    -v pc=$((pc1 - pc0)) -v pi=$((pi1 - pi0)) \
 	    -v c="$(kv client_cpu_pct "$out")" 'BEGIN {
 		f = 100 / hz / (w1 - w0)
 		printf "mtad_cpu_pct=%.0f sink_cpu_pct=%.0f", m * f, s * f
 		printf " machine_busy_pct=%.0f other_cpu_pct=%.0f", b * f,
 		    b * f - m * f - s * f - c
+		printf " cpu_stall_pct=%.0f io_stall_pct=%.0f",
+		    pc / 1e4 / (w1 - w0), pi / 1e4 / (w1 - w0)
 	}')
 	[ ! -s "$WORK/latency.err" ] || sed 's/^/# /' "$WORK/latency.err"
 	# Everything accepted should reach the sink: wait for the queue.
