@@ -14,7 +14,11 @@
  *	write memory BIO) collect in io->out. At most one uv_write() is in
  *	flight: it owns io->wbuf, and when it completes the next one takes
  *	whatever collected meanwhile, so many small writes become one
- *	system call.
+ *	system call. What is written inside data() waits until data()
+ *	returns, so the replies to a batch of pipelined commands leave in
+ *	one segment (RFC 2920 section 3.2). Sockets are TCP_NODELAY: a
+ *	reply is never held back waiting for the peer's acknowledgement
+ *	of the previous one.
  *
  *	Lifetime. An io owns four handles (the TCP handle, two timers and
  *	an idle handle used to present held input again). Closing closes
@@ -116,6 +120,7 @@ static int io_ssl_index = -1;
 static void io_pump(struct io *);
 static void io_update_reading(struct io *);
 static void io_finish_close(struct io *);
+static void io_flush(struct io *);
 
 /* io_copy - bounded string copy that always terminates */
 
@@ -323,6 +328,7 @@ io_deliver(struct io *io)
 	} else {
 		buf_consume(&io->in, used);
 	}
+	io_flush(io);
 	io_update_reading(io);
 }
 
@@ -447,6 +453,7 @@ io_accept(uv_stream_t *server, const struct io_ops *ops, void *ctx, int *err)
 
 	if ((ret = uv_accept(server, (uv_stream_t *) &io->tcp)) < 0)
 		return (io_fail_new(io, ret, err));
+	(void) uv_tcp_nodelay(&io->tcp, 1);
 	io->state = IO_S_OPEN;
 	io_addresses(io, 1);
 	io_update_reading(io);
@@ -466,6 +473,7 @@ io_adopt(uv_loop_t *loop, int fd, const struct io_ops *ops, void *ctx,
 		(void) close(fd);
 		return (io_fail_new(io, ret, err));
 	}
+	(void) uv_tcp_nodelay(&io->tcp, 1);
 	io->state = IO_S_OPEN;
 	io_addresses(io, 1);
 	io_update_reading(io);
@@ -488,6 +496,7 @@ io_connect_cb(uv_connect_t *req, int status)
 			io->ops->connected(io, &io->err, io->ctx);
 		return;
 	}
+	(void) uv_tcp_nodelay(&io->tcp, 1);
 	io->state = IO_S_OPEN;
 	io_addresses(io, 0);
 	io_progress(io);
@@ -550,8 +559,6 @@ io_finish_close(struct io *io)
 	else
 		io_close_handles(io, 0);
 }
-
-static void io_flush(struct io *);
 
 /* io_peer_gone - report a dead socket to the right callback */
 
@@ -929,7 +936,9 @@ io_write(struct io *io, const void *data, size_t len)
 	}
 	if (io_pending(io) > io->lowat)
 		io->above_lowat = 1;
-	io_flush(io);
+	/* Replies to pipelined commands leave together, after data(). */
+	if (!io->in_data)
+		io_flush(io);
 }
 
 /* io_printf - queue formatted text for the peer */
