@@ -261,6 +261,12 @@ iptab_conn_enter(struct iptab *tp, unsigned slot, const struct sockaddr *sa,
 		*count = 1;
 		return (1);
 	}
+	/* Only this process counts in its slot: a full counter refuses. */
+	if (__atomic_load_n(&entry->conns[slot], __ATOMIC_ACQUIRE)
+	    == UINT16_MAX) {
+		*count = iptab_conns(entry);
+		return (0);
+	}
 	(void) __atomic_add_fetch(&entry->conns[slot], 1, __ATOMIC_ACQ_REL);
 	n = iptab_conns(entry);
 	if (max >= 0 && n > (unsigned long) max) {

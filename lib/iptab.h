@@ -46,7 +46,9 @@
  *	(nothing counted). count gets the number of connections including
  *	this one, or the current number when refused. Two processes racing
  *	for the last place may both be refused; never may both be admitted
- *	beyond the limit.
+ *	beyond the limit. A process counts at most 65535 connections from
+ *	one address (its counter's width): more are refused whatever max
+ *	says.
  *
  *	iptab_rcpt_take() takes one recipient from the host's hourly
  *	allowance; it returns 0 when max_per_hour would be exceeded

@@ -656,6 +656,9 @@ smtpd_session_accept(struct smtpd_listener *sl)
 	}
 	if (sl->cl->implicit_tls)
 		io_read_stop(ss->io);	/* the ClientHello waits for the HAT */
+	/* limits.max_connection_time: ended as a timeout when it runs out. */
+	io_set_lifetime(ss->io,
+	    (unsigned) (sd->sv->cf->limits.max_connection_time * 1000));
 	sd->sessions++;
 	sa = io_peer_addr(ss->io);
 	memcpy(&ss->peer, sa, sa->sa_family == AF_INET6

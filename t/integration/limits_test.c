@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -62,6 +63,40 @@ Test(limits, messages_per_connection)
 	tsup_smtp_expect_close(c);
 	tsup_smtp_close(c);
 	cr_expect_eq(mtad_queued(mi), 2);
+	mtad_stop(mi);
+}
+
+/* limits_now_ms - monotonic milliseconds */
+
+static long long
+limits_now_ms(void)
+{
+	struct timespec ts;
+
+	(void) clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+Test(limits, connection_time)
+{
+	struct mtad_spec spec = {0};
+	struct mtad_inst *mi;
+	struct tsup_smtp *c;
+	long long began;
+
+	/* The command timeout (5m) cannot be what ends this session. */
+	spec.top = "limits:\n  max_connection_time: 2s\n";
+	spec.listener = "sender_groups: []\nall_policy: P\npolicies:\n"
+	    "  P:\n    connection: accept\n";
+	mi = mtad_start(&spec);
+	began = limits_now_ms();
+	c = limits_session(mi);
+	(void) tsup_smtp_chat(c, 250, "NOOP");
+	cr_expect(strstr(tsup_smtp_expect(c, 421), "4.4.2") != NULL);
+	cr_expect_geq(limits_now_ms() - began, 1900, "ended after %lld ms",
+	    limits_now_ms() - began);
+	tsup_smtp_expect_close(c);
+	tsup_smtp_close(c);
 	mtad_stop(mi);
 }
 

@@ -64,6 +64,28 @@ Test(iptab, connection_limit_per_address)
 	buf_free(err);
 }
 
+Test(iptab, a_full_counter_refuses_instead_of_wrapping)
+{
+	struct buf *err = buf_new(0);
+	struct iptab *tp = iptab_create(1024, err);
+	struct sockaddr_storage a = iptab_test_addr("192.0.2.9");
+	unsigned long n = 0;
+	long	i;
+
+	cr_assert_not_null(tp, "%s", err->data);
+	for (i = 0; i < 65535; i++)
+		cr_assert_eq(iptab_conn_enter(tp, 3, SA(a), -1, &n), 1,
+		    "connection %ld", i + 1);
+	cr_expect_eq(n, 65535);
+	cr_expect_eq(iptab_conn_enter(tp, 3, SA(a), -1, &n), 0,
+	    "the 65536th is refused even without a limit");
+	cr_expect_eq(n, 65535, "and the count did not wrap");
+	iptab_conn_leave(tp, 3, SA(a));
+	cr_expect_eq(iptab_conn_enter(tp, 3, SA(a), -1, &n), 1, "room again");
+	iptab_close(tp);
+	buf_free(err);
+}
+
 struct rcpt_case {
 	const char *label;
 	long long now;
