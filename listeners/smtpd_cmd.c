@@ -473,6 +473,11 @@ smtpd_cmd_starttls(struct smtpd_session *ss, struct str arg)
 		smtpd_session_reply_id(ss, MAIL_REPLY_BAD_SEQUENCE, NULL);
 		return;
 	}
+	/* limits.max_tls_connections: the client may go on in clear. */
+	if (!smtpd_session_tls_admit(ss)) {
+		smtpd_session_reply_id(ss, MAIL_REPLY_TLS_UNAVAILABLE, NULL);
+		return;
+	}
 	smtpd_session_reply_id(ss, MAIL_REPLY_STARTTLS_GO, NULL);
 	smtpd_tls_start(ss);
 }

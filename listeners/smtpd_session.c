@@ -288,6 +288,70 @@ smtpd_session_cancel_lookups(struct smtpd_session *ss)
 	ss->q_dnsl_count = 0;
 }
 
+/*
+ * The listener processes share their totals through the per-address
+ * table, under two addresses of the discard-only prefix 100::/64 (RFC
+ * 6666), from which no client ever connects.
+ */
+#define SMTPD_TOTAL_ALL	1		/* limits.max_connections */
+#define SMTPD_TOTAL_TLS	2		/* limits.max_tls_connections */
+
+/* smtpd_session_total_key - the table address of one total */
+
+static const struct sockaddr *
+smtpd_session_total_key(struct sockaddr_in6 *sin6, int which)
+{
+	memset(sin6, 0, sizeof(*sin6));
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_addr.s6_addr[0] = 0x01;
+	sin6->sin6_addr.s6_addr[15] = (unsigned char) which;
+	return ((const struct sockaddr *) sin6);
+}
+
+/* smtpd_session_total_enter - count in a total unless it is full */
+
+static int
+smtpd_session_total_enter(struct smtpd_session *ss, int which, long max)
+{
+	struct server *sv = ss->sd->sv;
+	struct sockaddr_in6 key;
+	unsigned long count;
+
+	if (sv->iptab == NULL)
+		return (1);
+	return (iptab_conn_enter(sv->iptab, sv->args->slot,
+	    smtpd_session_total_key(&key, which), max, &count));
+}
+
+/* smtpd_session_total_leave - uncount */
+
+static void
+smtpd_session_total_leave(struct smtpd_session *ss, int which)
+{
+	struct server *sv = ss->sd->sv;
+	struct sockaddr_in6 key;
+
+	if (sv->iptab != NULL)
+		iptab_conn_leave(sv->iptab, sv->args->slot,
+		    smtpd_session_total_key(&key, which));
+}
+
+/*
+ * smtpd_session_tls_admit - count a TLS session in
+ * limits.max_tls_connections; 0 when that many are in progress
+ */
+int
+smtpd_session_tls_admit(struct smtpd_session *ss)
+{
+	if (ss->tls_counted)
+		return (1);
+	if (!smtpd_session_total_enter(ss, SMTPD_TOTAL_TLS,
+	    ss->sd->sv->cf->limits.max_tls_connections))
+		return (0);
+	ss->tls_counted = 1;
+	return (1);
+}
+
 /* smtpd_session_closed - io callback: the connection is gone */
 
 static void
@@ -308,6 +372,10 @@ smtpd_session_closed(struct io *io, void *ctx)
 	if (ss->conn_counted && sd->sv->iptab)
 		iptab_conn_leave(sd->sv->iptab, sd->sv->args->slot,
 		    (const struct sockaddr *) &ss->peer);
+	if (ss->total_counted)
+		smtpd_session_total_leave(ss, SMTPD_TOTAL_ALL);
+	if (ss->tls_counted)
+		smtpd_session_total_leave(ss, SMTPD_TOTAL_TLS);
 	mail_addr_fini(&ss->sender);
 	mem_free(ss->q_dnsl);
 	mem_free(ss->dnsl_ctx);
@@ -619,6 +687,11 @@ smtpd_session_classify(struct smtpd_session *ss)
 			smtpd_session_end(ss);	/* no certificate: said at start */
 			return;
 		}
+		/* Over limits.max_tls_connections: no clear text to say so. */
+		if (!smtpd_session_tls_admit(ss)) {
+			smtpd_session_end(ss);
+			return;
+		}
 		ss->greet_after_tls = 1;
 		smtpd_tls_start(ss);
 		return;
@@ -672,6 +745,15 @@ smtpd_session_accept(struct smtpd_listener *sl)
 		return;
 	}
 	ss->state = SMTPD_S_CLASSIFY;
+	if (!smtpd_session_total_enter(ss, SMTPD_TOTAL_ALL,
+	    sd->sv->cf->limits.max_connections)) {
+		/* Said before any lookup: a flood costs nothing more. */
+		smtpd_session_reply_text(ss, 421, "4.3.2", "Too many "
+		    "concurrent connections, try again later");
+		smtpd_session_end(ss);
+		return;
+	}
+	ss->total_counted = 1;
 	smtpd_session_command_timeout(ss);
 	smtpd_session_start_lookups(ss);
 }

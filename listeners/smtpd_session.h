@@ -19,6 +19,7 @@
  *	void	smtpd_session_welcome(struct smtpd_session *ss);
  *	void	smtpd_session_command_timeout(struct smtpd_session *ss);
  *	void	smtpd_session_reset(struct smtpd_session *ss);
+ *	int	smtpd_session_tls_admit(struct smtpd_session *ss);
  * DESCRIPTION
  *	smtpd_session_accept() takes one connection from a listening
  *	socket and runs it: classification (reverse DNS with forward
@@ -30,6 +31,13 @@
  *	classification; then the TLS handshake runs and
  *	smtpd_session_welcome(), which sends the greeting or refusal,
  *	follows it over TLS.
+ *
+ *	limits.max_connections and limits.max_tls_connections count over
+ *	every listener process (through the shared per-address table). A
+ *	connection beyond the first gets "421 4.3.2" before any lookup;
+ *	smtpd_session_tls_admit() counts a session that starts TLS and
+ *	returns 0 when the second is reached (STARTTLS then answers 454;
+ *	an SMTPS connection is closed).
  *
  *	For the command and data code: smtpd_session_reply() and
  *	smtpd_session_reply_id() and smtpd_session_reply_text() send a
@@ -111,6 +119,8 @@ struct smtpd_session {
 	struct policy_hat_result hat;
 	const struct policy_flow *flow;
 	int	conn_counted;		/* counted in the per-IP table */
+	int	total_counted;		/* in limits.max_connections */
+	int	tls_counted;		/* in limits.max_tls_connections */
 	int	early_talk;		/* spoke before the greeting */
 	int	greet_after_tls;	/* SMTPS: greet once TLS is up */
 
@@ -169,5 +179,7 @@ void	smtpd_session_end(struct smtpd_session *);
 void	smtpd_session_welcome(struct smtpd_session *);
 void	smtpd_session_command_timeout(struct smtpd_session *);
 void	smtpd_session_reset(struct smtpd_session *);
+
+int	smtpd_session_tls_admit(struct smtpd_session *);
 
 #endif

@@ -100,6 +100,67 @@ Test(limits, connection_time)
 	mtad_stop(mi);
 }
 
+/* limits_greeted - connect until greeted: a closed place frees soon */
+
+static struct tsup_smtp *
+limits_greeted(const struct mtad_inst *mi)
+{
+	struct tsup_smtp *c;
+	int	i;
+
+	for (i = 0; i < 200; i++) {
+		c = tsup_smtp_connect(mi->port);
+		if (tsup_smtp_reply(c) == 220)
+			return (c);
+		tsup_smtp_close(c);
+		(void) usleep(50000);
+	}
+	cr_assert_fail("no greeting after a place was freed");
+	return (NULL);
+}
+
+Test(limits, connections_and_tls_sessions_over_all_listeners)
+{
+	struct mtad_spec spec = {0};
+	struct tsup_tls_opts tls;
+	struct mtad_inst *mi;
+	struct tsup_smtp *a, *b, *c;
+
+	spec.top = "limits:\n  max_connections: 2\n"
+	    "  max_tls_connections: 1\n";
+	spec.listener = "sender_groups: []\nall_policy: P\npolicies:\n"
+	    "  P:\n    connection: accept\n    tls: preferred\n";
+	mi = mtad_start(&spec);
+	a = limits_session(mi);
+	b = limits_session(mi);
+
+	/* A third connection is turned away at once; a freed place counts. */
+	c = tsup_smtp_connect(mi->port);
+	cr_expect(strstr(tsup_smtp_expect(c, 421), "4.3.2 Too many "
+	    "concurrent connections") != NULL);
+	tsup_smtp_expect_close(c);
+	tsup_smtp_close(c);
+
+	/* One TLS session at a time: the second client stays in clear. */
+	memset(&tls, 0, sizeof(tls));
+	tsup_smtp_starttls(a, &tls);
+	(void) tsup_smtp_chat(a, 250, "EHLO client.test");
+	cr_expect(strstr(tsup_smtp_chat(b, 454, "STARTTLS"), "4.7.0")
+	    != NULL);
+	limits_message(b);
+	(void) tsup_smtp_chat(a, 221, "QUIT");
+	tsup_smtp_close(a);
+
+	c = limits_greeted(mi);
+	(void) tsup_smtp_chat(c, 250, "EHLO client.test");
+	tsup_smtp_starttls(c, &tls);
+	(void) tsup_smtp_chat(c, 221, "QUIT");
+	tsup_smtp_close(c);
+	(void) tsup_smtp_chat(b, 221, "QUIT");
+	tsup_smtp_close(b);
+	mtad_stop(mi);
+}
+
 Test(limits, recipients_per_message)
 {
 	struct mtad_inst *mi = limits_start("    max_rcpts_per_msg: 2\n");
