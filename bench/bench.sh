@@ -52,15 +52,9 @@ die() { echo "bench: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "run as root (Postfix and smtp-sink need it)"
 
 # ---------------------------------------------------------------- build
-(
-	cd "$TOP"
-	[ -x configure ] || autoreconf -fi >/dev/null
-	mkdir -p "$BUILD"
-	cd "$BUILD"
-	[ -f Makefile ] || ../configure CFLAGS="-O2 -g" >/dev/null
-	make -j"$(nproc)" mtad >/dev/null
-) || die "build failed"
-MTAD=$TOP/$BUILD/mtad
+# shellcheck source=bench/build.sh
+. "$HERE/build.sh"
+bench_build "$TOP" "$BUILD"
 PROFILE_DIR=${PROFILE_DIR:-/var/tmp/mtad-profile}
 [ "${PROFILE:-0}" != 1 ] || mkdir -p "$PROFILE_DIR"
 
@@ -121,16 +115,6 @@ listeners:
 EOF
 }
 
-# mtad_cpu - user+system seconds of every mtad process of this run
-mtad_cpu() {
-	local t=0 p
-	for p in $(pgrep -f "$WORK/mtad.yaml"); do
-		t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null \
-		    || echo 0)))
-	done
-	echo "$t"
-}
-
 # mtad_rss - peak resident KiB summed over mtad's processes
 mtad_rss() {
 	local t=0 p
@@ -183,7 +167,7 @@ profile_report() {
 
 # run MODE SCENARIO - one timed run; prints "e2e inject cpu_us rss_kib"
 run() {
-	local mode=$1 sc=$2 n=$COUNT env=() out rss=0 c0 c1
+	local mode=$1 sc=$2 n=$COUNT env=() out rss=0
 	case $sc in
 	plain) ;;
 	reuse) env+=(REUSE=1) ;;
@@ -202,7 +186,6 @@ run() {
 			(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
 			sleep 0.1
 		done
-		c0=$(mtad_cpu)
 		if [ "${SYSCALLS:-0}" = 1 ]; then
 			perf stat -x, -o "$WORK/syscalls.$sc" -e "$(syscall_events)" \
 			    -p "$(pgrep -d, -f "$WORK/mtad.yaml")" \
@@ -224,7 +207,6 @@ run() {
 		die "$mode $sc failed"
 	}
 	if [ "$mode" = external ]; then
-		c1=$(mtad_cpu)
 		rss=$(mtad_rss)
 		[ -z "${PERF_PID:-}" ] || profile_report "$sc" >&2
 		[ -z "${STAT_PID:-}" ] || syscall_report "$sc" "$((n + 200))" >&2

@@ -56,16 +56,9 @@ for p in "${PARTS[@]}"; do
 done
 
 # ---------------------------------------------------------------- build
-# As bench.sh: an optimised mtad of this tree in $BUILD.
-(
-	cd "$TOP"
-	[ -x configure ] || autoreconf -fi >/dev/null
-	mkdir -p "$BUILD"
-	cd "$BUILD"
-	[ -f Makefile ] || ../configure CFLAGS="-O2 -g" >/dev/null
-	make -j"$(nproc)" mtad >/dev/null
-) || die "build failed"
-MTAD=$TOP/$BUILD/mtad
+# shellcheck source=bench/build.sh
+. "$HERE/build.sh"
+bench_build "$TOP" "$BUILD"
 
 # Both ends of every idle connection live in this shell's children.
 [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -gt $((IDLE + 100)) ] \
