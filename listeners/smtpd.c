@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
+
 #include <errno.h>
 #include <netdb.h>
 #include <string.h>
@@ -170,10 +172,14 @@ static void
 smtpd_post_jail(struct server *sv)
 {
 	struct buf *err = buf_new(0);
+	struct rlimit rl;
 	size_t	i;
 
 	if ((smtpd.log = mta_log_open_loop(sv->loop, sv->cf, err)) == NULL)
 		msg_fatal("mail log: %s", err->data);
+	/* A session holds one descriptor (two while it writes DATA). */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		smtpd.fd_warn = (size_t) (rl.rlim_cur * 9 / 10);
 	smtpd.dns = mta_dns_open(sv->loop, sv->cf);
 	smtpd.enq = smtpd_enqueue_open(sv->loop, MTA_FD_QMGR);
 	for (i = 0; i < smtpd.listener_count; i++) {
@@ -229,6 +235,8 @@ void
 smtpd_session_gone(struct smtpd *sd)
 {
 	sd->sessions--;
+	if (sd->fd_warned && sd->sessions < sd->fd_warn * 8 / 10)
+		sd->fd_warned = 0;
 	if (sd->draining && sd->sessions == 0)
 		smtpd_finish();
 }

@@ -76,6 +76,8 @@ struct smtpd {
 	struct smtpd_enqueue *enq;
 	struct mail_passwd *passwd;	/* SMTP AUTH accounts, or NULL */
 	size_t	sessions;
+	size_t	fd_warn;		/* sessions near the descriptor limit */
+	int	fd_warned;		/* said so, not yet back below */
 	int	draining;
 	uv_timer_t tick;
 };

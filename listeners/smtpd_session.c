@@ -733,6 +733,17 @@ smtpd_session_accept(struct smtpd_listener *sl)
 	io_set_lifetime(ss->io,
 	    (unsigned) (sd->sv->cf->limits.max_connection_time * 1000));
 	sd->sessions++;
+	/*
+	 * Past the descriptor limit libuv accepts and closes connections
+	 * without telling us: say so while it can still be said.
+	 */
+	if (sd->fd_warn && sd->sessions >= sd->fd_warn && !sd->fd_warned) {
+		msg_warn("listener: %zu sessions, near this process's "
+		    "descriptor limit: connections beyond it are closed "
+		    "without a greeting (add processes.listeners, or raise "
+		    "the limit)", sd->sessions);
+		sd->fd_warned = 1;
+	}
 	sa = io_peer_addr(ss->io);
 	memcpy(&ss->peer, sa, sa->sa_family == AF_INET6
 	    ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));

@@ -4,6 +4,9 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
+
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -158,6 +161,28 @@ Test(limits, connections_and_tls_sessions_over_all_listeners)
 	tsup_smtp_close(c);
 	(void) tsup_smtp_chat(b, 221, "QUIT");
 	tsup_smtp_close(b);
+	mtad_stop(mi);
+}
+
+Test(limits, a_listener_near_its_descriptor_limit_says_so)
+{
+	struct rlimit rl = {300, 300};
+	struct tsup_smtp *c[280];
+	struct mtad_inst *mi;
+	int	i;
+
+	/* This test process and the mtad it starts: 300 descriptors. */
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0, "%s", strerror(errno));
+	mi = limits_start("    max_concurrency: 1000\n");
+	for (i = 0; i < 280; i++) {
+		c[i] = tsup_smtp_connect(mi->port);
+		(void) tsup_smtp_expect(c[i], 220);
+	}
+	cr_expect_not_null(tsup_log_wait(tsup_proc_err_path(mi->proc),
+	    TSUP_LOG_SUBSTR, "near this process's descriptor limit",
+	    tsup_deadline_ms()), "no warning at 280 of 300 descriptors");
+	for (i = 0; i < 280; i++)
+		tsup_smtp_close(c[i]);
 	mtad_stop(mi);
 }
 
