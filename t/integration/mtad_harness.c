@@ -72,8 +72,9 @@ mtad_config(const struct mtad_inst *mi, const struct mtad_spec *spec,
 
 /*
  * mtad_launch - start mtad and wait until its master has bound the
- * port (it says "spool:" after that); 1 when it runs, 0 when the port
- * was taken and retry allows another try
+ * port (it says "spool:" after that) and its queue manager has scanned
+ * the spool; 1 when it runs, 0 when the port was taken and retry allows
+ * another try
  */
 static int
 mtad_launch(struct mtad_inst *mi, int retry)
@@ -105,6 +106,15 @@ mtad_launch(struct mtad_inst *mi, int retry)
 		}
 	}
 	tsup_proc_wait_port(mi->proc, mi->port, tsup_deadline_ms());
+
+	/* The spool's directories exist once the queue manager scanned. */
+	for (waits = tsup_deadline_ms() / 50; tsup_log_grep(err,
+	    TSUP_LOG_SUBSTR, "mtad/qmgr: spool ", NULL) <= 0; waits--) {
+		if (waits < 0)
+			tsup_fail("the queue manager did not scan its spool in "
+			    "time; see %s", err);
+		(void) usleep(50000);
+	}
 	return (1);
 }
 
