@@ -324,8 +324,26 @@ mtad_stop(struct mtad_inst *mi)
 int
 mtad_queued(const struct mtad_inst *mi)
 {
-	return (tsup_spool_count(tsup_strf("%s/active", mi->spool), "")
-	    + tsup_spool_count(tsup_strf("%s/deferred", mi->spool), ""));
+	const char *active = tsup_strf("%s/active", mi->spool);
+	const char *deferred = tsup_strf("%s/deferred", mi->spool);
+	int	before, after, in_deferred;
+	int	tries;
+
+	/*
+	 * The queue manager moves envelopes between the two directories
+	 * while they are read: a count is taken when active/ read the same
+	 * before and after deferred/.
+	 */
+	for (tries = 0; tries < 100; tries++) {
+		before = tsup_spool_count(active, "");
+		in_deferred = tsup_spool_count(deferred, "");
+		after = tsup_spool_count(active, "");
+		if (before == after)
+			return (after + in_deferred);
+		(void) usleep(10000);
+	}
+	tsup_fail("the spool of %s never held still", mi->spool);
+	return (-1);
 }
 
 /* mtad_subst - replace every match of regex in s by repl */
