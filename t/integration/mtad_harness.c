@@ -80,26 +80,38 @@ static int
 mtad_launch(struct mtad_inst *mi, int retry)
 {
 	const char *argv[4];
-	const char *err;
+	const char *err = tsup_tmp_path("mtad.err");
 	int	status;
 	int	waits = tsup_deadline_ms() / 50;
+	int	bound, scanned, in_use;
 
+	/*
+	 * Every instance of a test appends to the same file: wait for the
+	 * lines of this one, beyond those of the instances before it.
+	 */
+	bound = tsup_log_grep(err, TSUP_LOG_SUBSTR, "mtad: spool: ", NULL);
+	scanned = tsup_log_grep(err, TSUP_LOG_SUBSTR, "mtad/qmgr: spool ",
+	    NULL);
+	in_use = tsup_log_grep(err, TSUP_LOG_SUBSTR, "Address already in use",
+	    NULL);
 	argv[0] = tsup_proc_bin("mtad");
 	argv[1] = "-c";
 	argv[2] = mi->config;
 	argv[3] = NULL;
 	mi->proc = tsup_proc_spawn("mtad", argv, NULL);
-	err = tsup_proc_err_path(mi->proc);
+	if (strcmp(err, tsup_proc_err_path(mi->proc)) != 0)
+		tsup_fail("mtad's standard error is %s, not %s",
+		    tsup_proc_err_path(mi->proc), err);
 	for (;;) {
 		if (tsup_log_grep(err, TSUP_LOG_SUBSTR, "mtad: spool: ",
-		    NULL) > 0)
+		    NULL) > bound)
 			break;
 		if (--waits < 0)
 			tsup_fail("mtad did not bind its port in time; see %s",
 			    err);
 		if (tsup_proc_wait(mi->proc, 50, &status) == 0) {
 			if (retry && tsup_log_grep(err, TSUP_LOG_SUBSTR,
-			    "Address already in use", NULL) > 0)
+			    "Address already in use", NULL) > in_use)
 				return (0);
 			tsup_fail("mtad exited at start (status 0x%x); see %s",
 			    status, err);
@@ -109,7 +121,7 @@ mtad_launch(struct mtad_inst *mi, int retry)
 
 	/* The spool's directories exist once the queue manager scanned. */
 	for (waits = tsup_deadline_ms() / 50; tsup_log_grep(err,
-	    TSUP_LOG_SUBSTR, "mtad/qmgr: spool ", NULL) <= 0; waits--) {
+	    TSUP_LOG_SUBSTR, "mtad/qmgr: spool ", NULL) <= scanned; waits--) {
 		if (waits < 0)
 			tsup_fail("the queue manager did not scan its spool in "
 			    "time; see %s", err);
