@@ -73,6 +73,27 @@ queue_file_create(int dirfd, const char *dir, const char *name,
 	return (fd);
 }
 
+/* queue_file_truncate - open an existing spool file, emptied, write-only */
+
+int
+queue_file_truncate(int dirfd, const char *dir, const char *name,
+    struct buf *err)
+{
+	char	step[STEP_MAX];
+	int	fd;
+
+	(void) snprintf(step, sizeof(step), "truncate %s/%s", dir, name);
+	if (file_fault(step) < 0)
+		return (file_fail(err, step));
+	do {
+		fd = openat(dirfd, name, O_WRONLY | O_TRUNC | O_NOFOLLOW |
+		    O_CLOEXEC);
+	} while (fd == -1 && errno == EINTR);
+	if (fd == -1)
+		return (file_fail(err, step));
+	return (fd);
+}
+
 /* queue_file_write - write all of data, or fail */
 
 int

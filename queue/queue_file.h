@@ -6,6 +6,8 @@
  *
  *	int	queue_file_create(int dirfd, const char *dir, const char *name,
  *		    struct buf *err);
+ *	int	queue_file_truncate(int dirfd, const char *dir,
+ *		    const char *name, struct buf *err);
  *	int	queue_file_write(int fd, const char *dir, const char *name,
  *		    const void *data, size_t len, struct buf *err);
  *	int	queue_file_fsync(int fd, const char *dir, const char *name,
@@ -35,7 +37,8 @@
  *	descriptors.
  *
  *	queue_file_create() creates a new file (O_EXCL, O_NOFOLLOW, mode
- *	0600, write-only) and returns its descriptor. queue_file_syncdir()
+ *	0600, write-only) and returns its descriptor; queue_file_truncate()
+ *	opens an existing one write-only, emptied. queue_file_syncdir()
  *	fsyncs a directory, which makes the names created, renamed or
  *	removed in it durable; the fsync is shared with the threads that
  *	sync the same directory at the same time (queue_dsync).
@@ -68,6 +71,7 @@
 #define QUEUE_FILE_BAD	1
 
 int	queue_file_create(int, const char *, const char *, struct buf *);
+int	queue_file_truncate(int, const char *, const char *, struct buf *);
 int	queue_file_write(int, const char *, const char *, const void *,
 	    size_t, struct buf *);
 int	queue_file_fsync(int, const char *, const char *, struct buf *);

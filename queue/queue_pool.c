@@ -24,12 +24,10 @@
 #include "mem.h"
 #include "msg.h"
 
-#include "queue_fault.h"
 #include "queue_file.h"
 #include "queue_pool.h"
 
 #define POOL_NAME_MAX	24		/* "18446744073709551615" */
-#define POOL_STEP_MAX	256
 
 struct queue_pool {
 	int	fd;			/* the pool directory */
@@ -165,20 +163,6 @@ queue_pool_load(struct queue_pool *pool, struct buf *err)
 	return (0);
 }
 
-/* pool_fault - the test seam for one step; 0 or -1 with errno */
-
-static int
-pool_fault(const char *step)
-{
-	int	e;
-
-	if ((e = queue_fault(step)) != 0) {
-		errno = e;
-		return (-1);
-	}
-	return (0);
-}
-
 /* queue_pool_take - reuse a pooled file as dirfd/name, or -1 */
 
 int
@@ -186,7 +170,6 @@ queue_pool_take(struct queue_pool *pool, int dirfd, const char *dir,
     const char *name)
 {
 	char	from[POOL_NAME_MAX];
-	char	step[POOL_STEP_MAX];
 	struct buf err;
 	struct stat st;
 	uint64_t num;
@@ -209,26 +192,18 @@ queue_pool_take(struct queue_pool *pool, int dirfd, const char *dir,
 		buf_fini(&err);
 		return (-1);
 	}
-	buf_fini(&err);
-	(void) snprintf(step, sizeof(step), "truncate %s/%s", dir, name);
-	if (pool_fault(step) == -1)
-		fd = -1;
-	else
-		do {
-			fd = openat(dirfd, name, O_WRONLY | O_TRUNC |
-			    O_NOFOLLOW | O_CLOEXEC);
-		} while (fd == -1 && errno == EINTR);
-
-	if (fd == -1) {
-		msg_warn("queue: %s: %m; creating a new file", step);
+	if ((fd = queue_file_truncate(dirfd, dir, name, &err)) == -1) {
+		msg_warn("queue: %s; creating a new file", buf_cstr(&err));
 		(void) unlinkat(dirfd, name, 0);
+		buf_fini(&err);
 		return (-1);
 	}
+	buf_fini(&err);
 
 	/* A file that gained a second name is not ours to overwrite. */
 	if (fstat(fd, &st) == -1 || !pool_usable(&st)) {
-		msg_warn("queue: %s: not a regular file of ours with one "
-		    "link; creating a new file", step);
+		msg_warn("queue: %s/%s: not a regular file of ours with one "
+		    "link; creating a new file", dir, name);
 		(void) close(fd);
 		(void) unlinkat(dirfd, name, 0);
 		return (-1);
