@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -69,17 +68,6 @@ Test(limits, messages_per_connection)
 	mtad_stop(mi);
 }
 
-/* limits_now_ms - monotonic milliseconds */
-
-static long long
-limits_now_ms(void)
-{
-	struct timespec ts;
-
-	(void) clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
 Test(limits, connection_time)
 {
 	struct mtad_spec spec = {0};
@@ -92,12 +80,12 @@ Test(limits, connection_time)
 	spec.listener = "sender_groups: []\nall_policy: P\npolicies:\n"
 	    "  P:\n    connection: accept\n";
 	mi = mtad_start(&spec);
-	began = limits_now_ms();
+	began = tsup_now_ms();
 	c = limits_session(mi);
 	(void) tsup_smtp_chat(c, 250, "NOOP");
 	cr_expect(strstr(tsup_smtp_expect(c, 421), "4.4.2") != NULL);
-	cr_expect_geq(limits_now_ms() - began, 1900, "ended after %lld ms",
-	    limits_now_ms() - began);
+	cr_expect_geq(tsup_now_ms() - began, 1900, "ended after %lld ms",
+	    tsup_now_ms() - began);
 	tsup_smtp_expect_close(c);
 	tsup_smtp_close(c);
 	mtad_stop(mi);

@@ -22,7 +22,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -45,17 +44,6 @@ struct client {
 	enum phase phase;
 	struct buf in;			/* replies of the current phase */
 };
-
-/* load_now_ms - a monotonic clock */
-
-static long long
-load_now_ms(void)
-{
-	struct timespec ts;
-
-	(void) clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
 
 /* load_connect - one non-blocking connection to the listener */
 
@@ -158,13 +146,13 @@ static void
 load_run(struct client *cl, size_t n)
 {
 	struct pollfd *pfd = mem_zalloc(n, sizeof(*pfd));
-	long long deadline = load_now_ms() + 240 * 1000;
+	long long deadline = tsup_now_ms() + 240 * 1000;
 	int	greeted = 0, done = 0, go = 0;
 	char	chunk[4096];
 	size_t	i;
 
 	while (done < (int) n) {
-		cr_assert(load_now_ms() < deadline, "%d greeted, %d done of "
+		cr_assert(tsup_now_ms() < deadline, "%d greeted, %d done of "
 		    "%zu", greeted, done, n);
 		if (!go && greeted == (int) n) {
 			go = 1;			/* all 1000 open at once */

@@ -316,14 +316,16 @@ out_pending_gaps(const struct mtad_inst *mi, unsigned long mid, long *gaps,
 	return (n);
 }
 
+/* A peer that turns every connection away with 421. */
+static const struct tsup_smtpd_rule out_busy[] = {
+	{.verb = "CONNECT", .reply = "421 4.3.2 Service not available",
+	.action = TSUP_SMTPD_CLOSE},
+	{.verb = NULL},
+};
+
 Test(outbound, retries_back_off_then_expire)
 {
-	static const struct tsup_smtpd_rule busy[] = {
-		{.verb = "CONNECT", .reply = "421 4.3.2 Service not available",
-		.action = TSUP_SMTPD_CLOSE},
-		{.verb = NULL},
-	};
-	struct tsup_smtpd *peer = out_peer(busy);
+	struct tsup_smtpd *peer = out_peer(out_busy);
 	struct tsup_smtpd *src = out_peer(NULL);
 	struct mtad_spec spec = {.delivery = 1};
 	struct mtad_inst *mi;
@@ -1298,13 +1300,8 @@ Test(outbound, restart_keeps_per_recipient_results)
 
 Test(outbound, bounce_profile_of_the_destination)
 {
-	static const struct tsup_smtpd_rule busy[] = {
-		{.verb = "CONNECT", .reply = "421 4.3.2 Service not available",
-		.action = TSUP_SMTPD_CLOSE},
-		{.verb = NULL},
-	};
-	struct tsup_smtpd *fast = out_peer(busy);
-	struct tsup_smtpd *slow = out_peer(busy);
+	struct tsup_smtpd *fast = out_peer(out_busy);
+	struct tsup_smtpd *slow = out_peer(out_busy);
 	struct mtad_spec spec = {.delivery = 1};
 	struct mtad_inst *mi;
 	unsigned long mf, ms;

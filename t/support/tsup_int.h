@@ -7,7 +7,6 @@
  *	void	tsup_track(void *obj, void (*release)(void *));
  *	void	tsup_untrack(void *obj);
  *	char	*tsup_vstrf(const char *fmt, va_list ap);
- *	long long tsup_now_ms(void);
  *	void	tsup_sleep_ms(int ms);
  *	int	tsup_timeout(int timeout_ms);
  *	void	tsup_set_cloexec(int fd);
@@ -21,8 +20,8 @@
  *	tsup_track() records an object and the function that releases
  *	it; tsup_fini() calls the release functions in reverse order.
  *	tsup_untrack() forgets an object the caller released itself.
- *	tsup_vstrf() is tsup_strf() for a va_list. tsup_now_ms() reads
- *	the monotonic clock. tsup_timeout() maps 0 to tsup_deadline_ms().
+ *	tsup_vstrf() is tsup_strf() for a va_list.
+ *	tsup_timeout() maps 0 to tsup_deadline_ms().
  *
  *	tsup_catch() is for the self-tests of this library, which must
  *	show that a helper fails when it should: it runs fn(arg) and
@@ -41,7 +40,6 @@
 void	tsup_track(void *, void (*)(void *));
 void	tsup_untrack(void *);
 char   *tsup_vstrf(const char *, va_list);
-long long tsup_now_ms(void);
 void	tsup_sleep_ms(int);
 int	tsup_timeout(int);
 void	tsup_set_cloexec(int);

@@ -10,6 +10,7 @@
  *	_Noreturn void tsup_fail(const char *fmt, ...);
  *	const char *tsup_strf(const char *fmt, ...);
  *	int	tsup_deadline_ms(void);
+ *	long long tsup_now_ms(void);
  *
  *	Temporary directories and files (tsup_tmp.c)
  *	const char *tsup_tmp_dir(void);
@@ -169,7 +170,8 @@
  *	creation. tsup_fail() fails the current test with a formatted
  *	message and does not return. tsup_strf() formats a string that
  *	lives until tsup_fini(). tsup_deadline_ms() is the default bound
- *	on every wait.
+ *	on every wait. tsup_now_ms() reads a monotonic clock in
+ *	milliseconds.
  *
  *	Temporary directories and files (tsup_tmp.c)
  *
@@ -397,6 +399,7 @@ void	tsup_fini(void);
 _Noreturn void tsup_fail(const char *, ...) MSG_PRINTFLIKE(1, 2);
 const char *tsup_strf(const char *, ...) MSG_PRINTFLIKE(1, 2);
 int	tsup_deadline_ms(void);
+long long tsup_now_ms(void);
 
 /* tsup_tmp.c */
 
