@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -350,5 +351,28 @@ queue_file_read(int dirfd, const char *dir, const char *name, size_t max,
 		}
 	}
 	(void) close(fd);
+	return (0);
+}
+
+/* queue_file_parse_num - a numbered name: digits, no leading zero */
+
+int
+queue_file_parse_num(const char *name, uint64_t *num, const char **rest)
+{
+	uint64_t v = 0;
+	const char *cp;
+
+	if (name[0] < '1' || name[0] > '9')
+		return (-1);
+	for (cp = name; *cp >= '0' && *cp <= '9'; cp++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return (-1);
+		v = v * 10 + (uint64_t) (*cp - '0');
+	}
+	*num = v;
+	if (rest != NULL)
+		*rest = cp;
+	else if (*cp != 0)
+		return (-1);
 	return (0);
 }

@@ -27,6 +27,8 @@
  *	int	queue_file_read(int dirfd, const char *dir, const char *name,
  *		    size_t max, struct buf *out, struct buf *err);
  *	int	queue_file_check(const struct stat *st, struct buf *why);
+ *	int	queue_file_parse_num(const char *name, uint64_t *num,
+ *		    const char **rest);
  * DESCRIPTION
  *	Each function makes one change to the spool (or reads one file),
  *	asks queue_fault() first (the step is named "write incoming/12",
@@ -56,6 +58,12 @@
  *	that says nothing about the file. queue_file_check() applies the
  *	same ownership, type and mode rules to a stat result and returns
  *	0 or QUEUE_FILE_BAD.
+ *
+ *	queue_file_parse_num() reads a spool file name that is a number
+ *	(a MID, a pool file): decimal digits, no leading zero, not 0, no
+ *	overflow. It returns 0 with the number in num, or -1. With rest
+ *	null the name must end after the digits; else rest gets where the
+ *	digits end.
  */
 #ifndef QUEUE_FILE_H
 #define QUEUE_FILE_H
@@ -63,6 +71,7 @@
 #include <sys/stat.h>
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 
@@ -87,5 +96,6 @@ int	queue_file_replace(struct queue_pool *, int, const char *,
 int	queue_file_read(int, const char *, const char *, size_t,
 	    struct buf *, struct buf *);
 int	queue_file_check(const struct stat *, struct buf *);
+int	queue_file_parse_num(const char *, uint64_t *, const char **);
 
 #endif

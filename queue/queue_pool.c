@@ -98,25 +98,6 @@ queue_pool_count(struct queue_pool *pool)
 	return (n);
 }
 
-/* pool_parse - a pool file name: decimal, no leading zero, not 0 */
-
-static int
-pool_parse(const char *name, uint64_t *num)
-{
-	uint64_t v = 0;
-	const char *cp;
-
-	if (name[0] < '1' || name[0] > '9')
-		return (-1);
-	for (cp = name; *cp; cp++) {
-		if (*cp < '0' || *cp > '9' || v > (UINT64_MAX - 9) / 10)
-			return (-1);
-		v = v * 10 + (uint64_t) (*cp - '0');
-	}
-	*num = v;
-	return (0);
-}
-
 /* queue_pool_load - adopt the files a previous run left in the pool */
 
 int
@@ -139,7 +120,7 @@ queue_pool_load(struct queue_pool *pool, struct buf *err)
 		if (strcmp(dp->d_name, ".") == 0
 		    || strcmp(dp->d_name, "..") == 0)
 			continue;
-		if (pool_parse(dp->d_name, &num) == 0
+		if (queue_file_parse_num(dp->d_name, &num, NULL) == 0
 		    && fstatat(pool->fd, dp->d_name, &st,
 		    AT_SYMLINK_NOFOLLOW) == 0 && pool_usable(&st)
 		    && pool->n < pool->max) {
@@ -151,7 +132,8 @@ queue_pool_load(struct queue_pool *pool, struct buf *err)
 		/* Not ours to reuse, or one too many: spent all the same. */
 		if (unlinkat(pool->fd, dp->d_name, 0) == -1 && errno != ENOENT)
 			msg_warn("queue: %s/%s: %m", pool->dir, dp->d_name);
-		if (pool_parse(dp->d_name, &num) == 0 && num >= pool->next)
+		if (queue_file_parse_num(dp->d_name, &num, NULL) == 0
+		    && num >= pool->next)
 			pool->next = num + 1;
 	}
 	if (errno != 0) {

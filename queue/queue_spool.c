@@ -226,29 +226,6 @@ spool_mid_name(char *name, size_t size, uint64_t mid, const char *suffix)
 		msg_panic("spool_mid_name: name too long");
 }
 
-/* spool_parse_mid - a MID name: digits, no leading zero, no overflow */
-
-static int
-spool_parse_mid(const char *name, uint64_t *mid, const char **rest)
-{
-	uint64_t v = 0;
-	const char *cp;
-
-	if (name[0] < '1' || name[0] > '9')
-		return (-1);
-	for (cp = name; *cp >= '0' && *cp <= '9'; cp++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			return (-1);
-		v = v * 10 + (uint64_t) (*cp - '0');
-	}
-	*mid = v;
-	if (rest != NULL)
-		*rest = cp;
-	else if (*cp != 0)
-		return (-1);
-	return (0);
-}
-
 /* spool_printable - a file name made safe for a log line */
 
 static const char *
@@ -416,7 +393,7 @@ spool_floor(struct queue_spool *spool, uint64_t *floor, struct buf *err)
 					continue;
 				name++;
 			}
-			if (spool_parse_mid(name, &mid, &rest) == 0
+			if (queue_file_parse_num(name, &mid, &rest) == 0
 			    && mid >= *floor && mid < UINT64_MAX)
 				*floor = mid + 1;
 		}
@@ -1019,7 +996,7 @@ spool_scan_collect(struct queue_spool *spool, struct found **fp,
 		if (spool_list(spool, STATE_DIR(s), &names, &err) != QUEUE_OK)
 			goto fail;
 		for (i = 0; i < names.n; i++) {
-			if (spool_parse_mid(names.v[i], &mid, NULL) < 0) {
+			if (queue_file_parse_num(names.v[i], &mid, NULL) < 0) {
 				if (spool_corrupt(spool, STATE_DIR(s),
 				    names.v[i], 0, "not a MID") < 0) {
 					names_free(&names);
@@ -1074,7 +1051,7 @@ spool_scan_orphans(struct queue_spool *spool, const uint64_t *valid,
 		return (QUEUE_TEMP);
 	}
 	for (i = 0; i < names.n && r == QUEUE_OK; i++) {
-		if (spool_parse_mid(names.v[i], &mid, NULL) < 0) {
+		if (queue_file_parse_num(names.v[i], &mid, NULL) < 0) {
 			if (spool_corrupt(spool, DIR_DATA, names.v[i], 0,
 			    "not a MID") < 0)
 				r = QUEUE_TEMP;
