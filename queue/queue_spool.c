@@ -692,8 +692,8 @@ queue_spool_commit(struct queue_spool *spool, struct queue_msg *msg,
 	if (spool_verify(&file, err) < 0)
 		goto fail;
 	if (queue_file_replace(spool->pool, spool->dirfd[DIR_INCOMING],
-	    "incoming", tmp, spool->sync[DIR_ACTIVE], "active", name, file.data, file.len,
-	    err) == -1)
+	    "incoming", tmp, spool->sync[DIR_ACTIVE], "active", name,
+	    file.data, file.len, err) == -1)
 		goto fail;
 	buf_fini(&file);
 	spool_msg_done(spool, msg);
@@ -1247,8 +1247,8 @@ queue_spool_update(struct queue_spool *spool, const struct queue_env *env,
 		return (QUEUE_BAD);
 	}
 	r = queue_file_replace(spool->pool, spool->dirfd[DIR_INCOMING],
-	    "incoming", tmp, spool->sync[fd], spool_dir_name[fd], name, file.data, file.len,
-	    err);
+	    "incoming", tmp, spool->sync[fd], spool_dir_name[fd], name,
+	    file.data, file.len, err);
 	buf_fini(&file);
 	if (r == -1)
 		return (QUEUE_TEMP);
